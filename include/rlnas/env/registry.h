@@ -1,0 +1,78 @@
+// Environment registry: name -> factory with documented, validated options. Filled explicitly
+// at start-up (register_builtin_envs); unknown names and options are errors that list the
+// valid ones. Every entry has a `max_steps` option: its time limit (0 = none).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rlnas/env/env.h"
+
+namespace rlnas::env {
+
+// Raw option values as the user wrote them (from --env-opt KEY=VALUE or a config map).
+using EnvOptions = std::map<std::string, std::string>;
+
+struct EnvOption {
+  std::string key;
+  std::string default_value;
+  std::string doc;  // one line, shown by `rlnas env list`
+};
+
+// Typed access to an environment's options; bad values throw rlnas::Error naming the
+// environment, the key, what was expected and what was found.
+class OptionReader {
+ public:
+  OptionReader(std::string env_name, EnvOptions values)
+      : env_name_(std::move(env_name)), values_(std::move(values)) {}
+  const std::string& raw(const std::string& key) const;
+  bool get_bool(const std::string& key) const;
+  int64_t get_int(const std::string& key, int64_t min, int64_t max) const;
+  double get_double(const std::string& key, double min, double max) const;
+  std::string get_choice(const std::string& key, const std::vector<std::string>& choices) const;
+
+ private:
+  [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
+  std::string env_name_;
+  EnvOptions values_;
+};
+
+struct EnvEntry {
+  std::string name;         // "suite/task", e.g. "minatar/breakout"
+  std::string description;  // one line
+  int64_t max_steps = 0;    // default time limit; 0 = none
+  std::vector<EnvOption> options;  // env-specific; `max_steps` is added by the registry
+  std::function<std::unique_ptr<Env>(const OptionReader&)> make;
+};
+
+class EnvRegistry {
+ public:
+  // Throws if the name is taken or malformed.
+  void add(EnvEntry entry);
+  bool contains(std::string_view name) const;
+  // Throws rlnas::Error listing the valid names when `name` is unknown.
+  const EnvEntry& entry(std::string_view name) const;
+  std::vector<std::string> names() const;  // sorted
+  // Every option of an environment with its default, `max_steps` included.
+  std::vector<EnvOption> options(std::string_view name) const;
+  // Builds an environment, wrapped in a TimeLimit when max_steps > 0.
+  std::unique_ptr<Env> make(std::string_view name, const EnvOptions& options = {}) const;
+
+ private:
+  std::map<std::string, EnvEntry, std::less<>> entries_;
+};
+
+// "KEY=VALUE" strings (e.g. repeated --env-opt) to options; `where` names the source in errors.
+EnvOptions parse_env_options(const std::vector<std::string>& key_values, std::string_view where);
+
+void register_classic_envs(EnvRegistry& registry);
+void register_minatar_envs(EnvRegistry& registry);
+// All built-in suites.
+void register_builtin_envs(EnvRegistry& registry);
+
+}  // namespace rlnas::env

@@ -1,0 +1,1 @@
+#include "rlnas/env/checker.h"
