@@ -1,6 +1,11 @@
 // Classic control: CartPole-v1, Acrobot-v1, MountainCar-v0, Pendulum-v1 with Gymnasium's
 // dynamics and constants. Their state is exposed so tests can check single steps by hand.
 // Time limits are applied by the registry (TimeLimit wrapper), not here.
+//
+// After a terminating step the state is absorbing: further steps validate the action, leave the
+// state untouched and return reward 0 with terminated set (Gymnasium would warn and keep
+// integrating, which drives CartPole's observation out of its bounds). reset() or set_state()
+// start a live episode again.
 #pragma once
 
 #include <array>
@@ -17,7 +22,11 @@ class ClassicEnv : public Env {
  public:
   using State = std::array<double, N>;
   const State& state() const { return state_; }
-  void set_state(const State& state) { state_ = state; }
+  // Places the environment at `state` as a live (non-terminal) state, e.g. for hand-checked steps.
+  void set_state(const State& state) {
+    state_ = state;
+    terminal_ = false;
+  }
   const ObservationSpec& observation_spec() const override { return obs_spec_; }
   const ActionSpec& action_spec() const override { return action_spec_; }
   void seed(uint32_t seed) override { rng_.seed(seed); }

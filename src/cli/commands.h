@@ -1,0 +1,29 @@
+// Subcommand groups of the `rlnas` executable. Each add_* function declares its options and a
+// callback; main() owns the App, the runtime set-up and error reporting.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "rlnas/env/registry.h"
+
+namespace rlnas::cli {
+
+struct Context {
+  env::EnvRegistry envs;
+};
+
+// Options every command that takes --env shares.
+struct EnvArgs {
+  std::string name;
+  std::vector<std::string> options;  // KEY=VALUE
+  void add_to(CLI::App& command);
+  std::unique_ptr<env::Env> make(const Context& ctx) const;
+};
+
+void add_env_commands(CLI::App& app, Context& ctx);
+void add_bench_commands(CLI::App& app, Context& ctx);
+
+}  // namespace rlnas::cli
