@@ -104,12 +104,14 @@ void write_trace(const Context& ctx, const EnvArgs& env_args, uint32_t seed, con
   env->seed(seed);
   env->reset();
   env->write_observation(obs.data());
-  json trace = {{"game", std::string(game->game())},
+  nlohmann::ordered_json trace = {{"game", std::string(game->game())},
                 {"seed", seed},
                 {"n_channels", channels},
                 {"obs0", minatar::pack_observation_hex(obs.data(), channels)},
                 {"steps_fields", {"agent_action", "executed_action", "reward", "terminal", "obs_hex"}}};
   json steps = json::array();
+  double ret = 0;
+  bool terminal = false;
   for (size_t t = 0; t < digits.size() && static_cast<int64_t>(t) < max_steps; ++t) {
     const int full = digits[t] - '0';
     if (to_index[static_cast<size_t>(full)] < 0) {
@@ -120,18 +122,27 @@ void write_trace(const Context& ctx, const EnvArgs& env_args, uint32_t seed, con
     env->write_observation(obs.data());
     steps.push_back({full, game->last_executed_action(), static_cast<int64_t>(r.reward), r.terminated ? 1 : 0,
                      minatar::pack_observation_hex(obs.data(), channels)});
+    ret += r.reward;
+    terminal = r.terminated;
     if (r.done()) break;
   }
-  trace["steps"] = steps;
+  const auto length = steps.size();
+  trace["steps"] = std::move(steps);
+  // As in the reference files: truncated = the episode was cut before its terminal step.
+  trace["truncated"] = !terminal;
+  trace["ret"] = static_cast<int64_t>(ret);
+  trace["length"] = length;
   const std::string tmp = out_path + ".tmp";
   {
     std::ofstream out(tmp);
     if (!out) throw Error("--out: cannot write '" + out_path + "'");
-    out << json{{"traces", json::array({trace})}}.dump() << "\n";
+    nlohmann::ordered_json file;
+    file["traces"] = nlohmann::ordered_json::array({trace});
+    out << file.dump() << "\n";
     if (!out) throw Error("--out: failed writing '" + out_path + "'");
   }
   if (std::rename(tmp.c_str(), out_path.c_str()) != 0) throw Error("--out: cannot move into place '" + out_path + "'");
-  std::cerr << "wrote " << steps.size() << " steps of " << env->name() << " (seed " << seed << ") to " << out_path
+  std::cerr << "wrote " << length << " steps of " << env->name() << " (seed " << seed << ") to " << out_path
             << "\n";
 }
 

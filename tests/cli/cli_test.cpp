@@ -1,0 +1,145 @@
+// Runs the rlnas executable like a user: output formats, error messages, exit codes.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Run run(const std::string& args) {
+  const std::string cmd = std::string(RLNAS_BIN) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  std::string out;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST(Cli, HelpDocumentsEverySubcommand) {
+  const auto r = run("--help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "--threads"));
+  EXPECT_TRUE(contains(r.out, "env"));
+  EXPECT_TRUE(contains(r.out, "bench"));
+  for (const char* sub : {"env list", "env check", "env rollout", "env trace", "bench env", "bench matmul"}) {
+    const auto h = run(std::string(sub) + " --help");
+    EXPECT_EQ(h.code, 0) << sub;
+    EXPECT_TRUE(contains(h.out, "Usage")) << sub;
+  }
+}
+
+TEST(Cli, EnvListShowsSpecsAndOptions) {
+  const auto r = run("env list");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "minatar/space_invaders"));
+  EXPECT_TRUE(contains(r.out, "bool[6, 10, 10] in {0, 1}"));
+  EXPECT_TRUE(contains(r.out, "box float32[1] in [-2, 2]"));
+  EXPECT_TRUE(contains(r.out, "sticky"));
+  const auto j = nlohmann::json::parse(run("env list --json").out);
+  EXPECT_EQ(j.size(), 9u);
+}
+
+TEST(Cli, RolloutJsonHasExactlyTheDocumentedShape) {
+  const auto r = run("env rollout --env minatar/breakout --episodes 20 --seed 3 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::ordered_json::parse(r.out);
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"episodes", "truncated", "return", "length"}));
+  EXPECT_EQ(j["episodes"], 20);
+  for (const char* k : {"return", "length"}) {
+    std::vector<std::string> sub;
+    for (auto it = j[k].begin(); it != j[k].end(); ++it) sub.push_back(it.key());
+    EXPECT_EQ(sub, (std::vector<std::string>{"mean", "std", "min", "max"})) << k;
+  }
+  EXPECT_LE(j["length"]["min"].get<double>(), j["length"]["mean"].get<double>());
+  // Same seeds, same statistics.
+  EXPECT_EQ(run("env rollout --env minatar/breakout --episodes 20 --seed 3 --json").out, r.out);
+}
+
+TEST(Cli, RolloutCapCountsTruncatedEpisodes) {
+  // A constant no-op in Freeway never ends before the game's 2501 steps: a cap of 100 truncates.
+  const auto j = nlohmann::json::parse(
+      run("env rollout --env minatar/freeway --episodes 3 --seed 0 --policy const:0 --max-steps 100 --json").out);
+  EXPECT_EQ(j["truncated"], 3);
+  EXPECT_EQ(j["length"]["max"], 100.0);
+  EXPECT_EQ(j["return"]["max"], 0.0);
+}
+
+TEST(Cli, TraceReproducesAReferenceTrace) {
+  std::ifstream in(std::string(RLNAS_TEST_DATA_DIR) + "/minatar/reference_traces.json");
+  const auto ref = nlohmann::json::parse(in)["traces"];
+  for (const auto& trace : ref) {
+    std::string digits;
+    for (const auto& s : trace["steps"]) digits += std::to_string(s[0].get<int>());
+    const auto out = std::filesystem::temp_directory_path() / "rlnas_cli_trace.json";
+    const auto r = run("env trace --env minatar/" + trace["game"].get<std::string>() + " --seed " +
+                       std::to_string(trace["seed"].get<int>()) + " --actions " + digits + " --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    std::ifstream got_in(out);
+    const auto got = nlohmann::json::parse(got_in);
+    ASSERT_EQ(got["traces"].size(), 1u);
+    EXPECT_EQ(got["traces"][0], trace) << trace["game"] << " seed " << trace["seed"];
+  }
+}
+
+TEST(Cli, TraceRejectsBadActionsAndNonMinAtarEnvs) {
+  auto r = run("env trace --env minatar/breakout --seed 0 --actions 0172 --out /tmp/x.json");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "expected full-set action digits 0-5, found '7' at position 2")) << r.out;
+  r = run("env trace --env classic/cartpole --seed 0 --actions 01 --out /tmp/x.json");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "only MinAtar environments can be traced")) << r.out;
+}
+
+TEST(Cli, UnknownEnvironmentAndBadOptionsAreClearErrors) {
+  auto r = run("env rollout --env minatar/pong --episodes 1 --seed 0");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "unknown environment 'minatar/pong'; valid environments: classic/acrobot")) << r.out;
+  r = run("env check --env minatar/breakout --env-opt sticky=abc");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "option 'sticky' expects a number in [0, 1], found 'abc'")) << r.out;
+  r = run("env rollout --env minatar/breakout --episodes 1 --seed 0 --policy greedy");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "--policy: expected 'random' or 'const:A'")) << r.out;
+  r = run("--threads 0 env list");
+  EXPECT_NE(r.code, 0);
+}
+
+TEST(Cli, EnvCheckPassesABuiltinEnvironment) {
+  const auto r = run("env check --env minatar/seaquest --steps 2000");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "ok: 2000 steps")) << r.out;
+}
+
+TEST(Cli, BenchEnvJsonReportsBothRates) {
+  const auto r = run("bench env --env minatar/breakout --steps 20000 --repeats 1 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["raw_steps_per_s"].get<double>(), 0.0);
+  EXPECT_GT(j["vector_steps_per_s"].get<double>(), 0.0);
+}
+
+TEST(Cli, NoGlogNoiseOnStartup) {
+  const auto r = run("env list --json");
+  EXPECT_FALSE(contains(r.out, "Logging before InitGoogleLogging")) << r.out;
+  EXPECT_EQ(r.out[0], '[');
+}
+
+}  // namespace
