@@ -75,12 +75,12 @@ struct Seaquest {
   static constexpr int kDiverMoveInterval = 5;
   static constexpr int kMaxDivers = 6;
 
-  // Bounds (see spawn/move intervals): enemies spawn at most once a step and leave the grid
-  // within 60 steps (first move after <= 5 steps, then 9 more moves at most 6 steps apart), so
-  // fewer than 60 fish or subs exist at once. Each sub fires at most once per 11 steps and a
-  // bullet lives at most 10 steps, so enemy bullets number at most the subs alive in a 10-step
-  // window (< 70). Friendly bullets: one per 5 steps, each gone within 10 (<= 3). Divers: one
-  // per 30 steps, each gone within 60 (<= 3).
+  // Capacities, from the spawn and move intervals. Enemies spawn at most once a step and an
+  // enemy spawned in step t is gone by step t + 59 (first move at t + 5 at the latest, then 9
+  // more at most 6 steps apart), so fish and subs together never exceed 59. Enemy bullets alive
+  // in a step were fired in its last 10 steps, at most once per sub (a sub fires every 11 steps),
+  // by subs spawned within the last 68 steps: at most 68. Friendly bullets: one per 5 steps, gone
+  // within 10 (<= 2). Divers: one per 30 steps, gone within 60 (<= 2). push() still checks.
   EntityList<16> friendly_bullets;
   EntityList<128> enemy_bullets;
   EntityList<64> fish;
@@ -205,13 +205,13 @@ struct Seaquest {
     }
     e.move_timer = static_cast<int8_t>(move_interval);
     e.x += e.dir;
+    const bool left_grid = e.off_grid();
     int bullet = -1;
-    if (e.off_grid()) {
-      // fall through to removal
-    } else if (on_sub(e)) {
-      terminal = true;
-      return 0;
-    } else {
+    if (!left_grid) {
+      if (on_sub(e)) {
+        terminal = true;
+        return 0;
+      }
       bullet = friendly_bullets.find_at(e.x, e.y);
       if (bullet < 0) return 0;
     }
