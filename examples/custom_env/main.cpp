@@ -11,15 +11,14 @@
 int main() {
   rlnas::env::EnvRegistry registry;
   rlnas::env::register_builtin_envs(registry);
-  registry.add({
-      .name = "example/catch",
-      .description = "catch a falling ball with a paddle",
-      .max_steps = 100,
-      .options = {{"rows", "10", "grid rows"}, {"cols", "5", "grid columns"}},
-      .make = [](const rlnas::env::OptionReader& options) -> std::unique_ptr<rlnas::env::Env> {
-        return std::make_unique<example::Catch>(static_cast<int>(options.get_int("rows", 2, 100)),
-                                                static_cast<int>(options.get_int("cols", 1, 100)));
-      }});
+  registry.add({.name = "example/catch",
+                .description = "catch a falling ball with a paddle",
+                .max_steps = 100,
+                .options = {{"rows", "10", "grid rows"}, {"cols", "5", "grid columns"}},
+                .make = [](const rlnas::env::OptionReader& options) -> std::unique_ptr<rlnas::env::Env> {
+                  return std::make_unique<example::Catch>(static_cast<int>(options.get_int("rows", 2, 100)),
+                                                          static_cast<int>(options.get_int("cols", 1, 100)));
+                }});
 
   auto env = registry.make("example/catch", {{"cols", "7"}});
   const auto report = rlnas::env::check_env(*env);

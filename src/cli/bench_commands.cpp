@@ -1,12 +1,12 @@
 // `rlnas bench env` (environment throughput) and `rlnas bench matmul` (BLAS throughput).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "rlnas/core/error.h"
@@ -22,9 +22,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kActionPool = 4096;  // pre-drawn random actions, cycled, so RNG cost is not timed
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -104,9 +102,15 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
     auto repeats = std::make_shared<int>(3);
     auto as_json = std::make_shared<bool>(false);
     args->add_to(*cmd);
-    cmd->add_option("--num-envs", *num_envs, "environments in the VectorEnv")->capture_default_str()->check(CLI::PositiveNumber);
-    cmd->add_option("--steps", *steps, "environment steps per measurement")->capture_default_str()->check(CLI::PositiveNumber);
-    cmd->add_option("--repeats", *repeats, "measurements; the median is reported")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--num-envs", *num_envs, "environments in the VectorEnv")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--steps", *steps, "environment steps per measurement")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--repeats", *repeats, "measurements; the median is reported")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     cmd->add_flag("--json", *as_json, "print {\"raw_steps_per_s\": X, \"vector_steps_per_s\": Y, ...}");
     cmd->callback([&ctx, args, num_envs, steps, repeats, as_json] {
       auto env = args->make(ctx);

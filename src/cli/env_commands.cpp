@@ -1,9 +1,8 @@
 // `rlnas env list|check|rollout|trace`.
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "commands.h"
@@ -104,11 +103,12 @@ void write_trace(const Context& ctx, const EnvArgs& env_args, uint32_t seed, con
   env->seed(seed);
   env->reset();
   env->write_observation(obs.data());
-  nlohmann::ordered_json trace = {{"game", std::string(game->game())},
-                {"seed", seed},
-                {"n_channels", channels},
-                {"obs0", minatar::pack_observation_hex(obs.data(), channels)},
-                {"steps_fields", {"agent_action", "executed_action", "reward", "terminal", "obs_hex"}}};
+  nlohmann::ordered_json trace = {
+      {"game", std::string(game->game())},
+      {"seed", seed},
+      {"n_channels", channels},
+      {"obs0", minatar::pack_observation_hex(obs.data(), channels)},
+      {"steps_fields", {"agent_action", "executed_action", "reward", "terminal", "obs_hex"}}};
   json steps = json::array();
   double ret = 0;
   bool terminal = false;
@@ -142,8 +142,7 @@ void write_trace(const Context& ctx, const EnvArgs& env_args, uint32_t seed, con
     if (!out) throw Error("--out: failed writing '" + out_path + "'");
   }
   if (std::rename(tmp.c_str(), out_path.c_str()) != 0) throw Error("--out: cannot move into place '" + out_path + "'");
-  std::cerr << "wrote " << length << " steps of " << env->name() << " (seed " << seed << ") to " << out_path
-            << "\n";
+  std::cerr << "wrote " << length << " steps of " << env->name() << " (seed " << seed << ") to " << out_path << "\n";
 }
 
 }  // namespace
@@ -163,19 +162,21 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     auto args = std::make_shared<EnvArgs>();
     auto options = std::make_shared<env::CheckOptions>();
     args->add_to(*cmd);
-    cmd->add_option("--steps", options->steps, "random steps to take")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--steps", options->steps, "random steps to take")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--seed", options->seed, "seed for the environment and the random actions")->capture_default_str();
     cmd->callback([&ctx, args, options] {
       auto env = args->make(ctx);
       const auto report = env::check_env(*env, *options);
       std::cout << args->name << ": " << report.to_string();
-      if (!report.ok()) throw Error("env check: " + args->name + " failed " + std::to_string(report.errors.size()) +
-                                    " check(s)");
+      if (!report.ok())
+        throw Error("env check: " + args->name + " failed " + std::to_string(report.errors.size()) + " check(s)");
     });
   }
   {
-    auto* cmd = group->add_subcommand(
-        "rollout", "return and length statistics of a fixed policy (MinAtar reference protocol)");
+    auto* cmd =
+        group->add_subcommand("rollout", "return and length statistics of a fixed policy (MinAtar reference protocol)");
     auto args = std::make_shared<EnvArgs>();
     auto options = std::make_shared<env::RolloutOptions>();
     auto policy = std::make_shared<std::string>("random");
@@ -198,9 +199,9 @@ void add_env_commands(CLI::App& app, Context& ctx) {
       const auto r = result.return_summary(), l = result.length_summary();
       if (*as_json) {
         nlohmann::ordered_json out = {{"episodes", result.returns.size()},
-                    {"truncated", result.truncated},
-                    {"return", {{"mean", r.mean}, {"std", r.std}, {"min", r.min}, {"max", r.max}}},
-                    {"length", {{"mean", l.mean}, {"std", l.std}, {"min", l.min}, {"max", l.max}}}};
+                                      {"truncated", result.truncated},
+                                      {"return", {{"mean", r.mean}, {"std", r.std}, {"min", r.min}, {"max", r.max}}},
+                                      {"length", {{"mean", l.mean}, {"std", l.std}, {"min", l.min}, {"max", l.max}}}};
         std::cout << out.dump() << "\n";
       } else {
         std::printf("%s, %zu episodes (%d truncated), policy %s\n", args->name.c_str(), result.returns.size(),
@@ -220,11 +221,13 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     args->add_to(*cmd);
     cmd->add_option("--seed", *seed, "environment seed")->required();
     cmd->add_option("--actions", *actions, "action digits 0-5, one per step, or @FILE")->required();
-    cmd->add_option("--max-steps", *max_steps, "stop after this many steps")->capture_default_str()->check(CLI::PositiveNumber);
-    cmd->add_option("--out", *out, "output JSON file ({\"traces\": [...]}, format of reference_traces.json)")->required();
-    cmd->callback([&ctx, args, seed, actions, max_steps, out] {
-      write_trace(ctx, *args, *seed, *actions, *max_steps, *out);
-    });
+    cmd->add_option("--max-steps", *max_steps, "stop after this many steps")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--out", *out, "output JSON file ({\"traces\": [...]}, format of reference_traces.json)")
+        ->required();
+    cmd->callback(
+        [&ctx, args, seed, actions, max_steps, out] { write_trace(ctx, *args, *seed, *actions, *max_steps, *out); });
   }
 }
 

@@ -1,6 +1,5 @@
 // The rlnas command-line tool: global options, runtime set-up, subcommands, error reporting.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 

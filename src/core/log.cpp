@@ -27,10 +27,9 @@ Level parse_level(std::string_view name) {
 
 void write(Level level, std::string_view message) {
   if (level < g_level.load() || level == Level::kOff) return;
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - g_start).count();
-  std::fprintf(stderr, "[%8.2fs %s] %.*s\n", seconds, kNames[static_cast<int>(level)],
-               static_cast<int>(message.size()), message.data());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_start).count();
+  std::fprintf(stderr, "[%8.2fs %s] %.*s\n", seconds, kNames[static_cast<int>(level)], static_cast<int>(message.size()),
+               message.data());
 }
 
 }  // namespace rlnas::log

@@ -46,9 +46,7 @@ std::string loaded_blas_path() {
   return path;
 }
 
-bool is_reference_blas(const std::string& path) {
-  return path.find("/blas/libblas.so") != std::string::npos;
-}
+bool is_reference_blas(const std::string& path) { return path.find("/blas/libblas.so") != std::string::npos; }
 
 void init_runtime(const RuntimeOptions& options) {
   if (options.threads < 1) {

@@ -93,9 +93,8 @@ class Checker {
     for (const auto* bounds : {&box.low, &box.high}) {
       const char* name = bounds == &box.low ? "low" : "high";
       if (bounds->size() != 1 && static_cast<int64_t>(bounds->size()) != n) {
-        error(check, what + ": " + name + " has " + std::to_string(bounds->size()) +
-                         " values, expected 1 or " + std::to_string(n) + " (one per element of shape " +
-                         shape_to_string(box.shape) + ")");
+        error(check, what + ": " + name + " has " + std::to_string(bounds->size()) + " values, expected 1 or " +
+                         std::to_string(n) + " (one per element of shape " + shape_to_string(box.shape) + ")");
         ok = false;
       }
     }
@@ -103,13 +102,13 @@ class Checker {
     for (int64_t i = 0; i < n; ++i) {
       const float lo = box.low_at(i), hi = box.high_at(i);
       if (std::isnan(lo) || std::isnan(hi) || lo > hi) {
-        error(check, what + ": bounds of element " + index_string(i, box.shape) + " are [" + fmt(lo) + ", " +
-                         fmt(hi) + "], expected low <= high");
+        error(check, what + ": bounds of element " + index_string(i, box.shape) + " are [" + fmt(lo) + ", " + fmt(hi) +
+                         "], expected low <= high");
         return false;
       }
       if (need_finite && (!std::isfinite(lo) || !std::isfinite(hi))) {
-        error(check, what + ": bounds of element " + index_string(i, box.shape) + " are [" + fmt(lo) + ", " +
-                         fmt(hi) + "], expected finite bounds for actions");
+        error(check, what + ": bounds of element " + index_string(i, box.shape) + " are [" + fmt(lo) + ", " + fmt(hi) +
+                         "], expected finite bounds for actions");
         return false;
       }
     }
@@ -207,8 +206,8 @@ class Checker {
       std::string text;
       const Action action = random_action(&text);
       StepResult r;
-      const std::string where = "step " + std::to_string(t) + " (episode " +
-                                std::to_string(report_.episodes + 1) + ", step " + std::to_string(episode_step + 1) + ")";
+      const std::string where = "step " + std::to_string(t) + " (episode " + std::to_string(report_.episodes + 1) +
+                                ", step " + std::to_string(episode_step + 1) + ")";
       if (!guarded([&] { r = env_.step(action); }, "step", where + ": step(" + text + ")")) {
         guarded([&] { env_.reset(); }, "reset", "reset()");
         episode_step = 0;
@@ -274,7 +273,8 @@ class Checker {
     for (size_t i = 0; i < a.observations.size() && i < b.observations.size(); ++i) {
       if (std::bit_cast<uint32_t>(a.observations[i]) != std::bit_cast<uint32_t>(b.observations[i])) {
         const auto step = static_cast<int64_t>(i) / numel_;
-        return "observation " + (step == 0 ? std::string("before the first step") : "after step " + std::to_string(step)) +
+        return "observation " +
+               (step == 0 ? std::string("before the first step") : "after step " + std::to_string(step)) +
                ", element " + index_string(static_cast<int64_t>(i) % numel_, env_.observation_spec().shape) + ": " +
                fmt(a.observations[i]) + " vs " + fmt(b.observations[i]);
       }
@@ -304,9 +304,19 @@ class Checker {
     const auto actions = fixed_actions();
     Trace first, second;
     const uint32_t seed = options_.seed + 12345;
-    bool ok = guarded([&] { env_.seed(seed); env_.reset(); }, "determinism", "seed() + reset()") &&
+    bool ok = guarded(
+                  [&] {
+                    env_.seed(seed);
+                    env_.reset();
+                  },
+                  "determinism", "seed() + reset()") &&
               record(actions, first) &&
-              guarded([&] { env_.seed(seed); env_.reset(); }, "determinism", "seed() + reset()") &&
+              guarded(
+                  [&] {
+                    env_.seed(seed);
+                    env_.reset();
+                  },
+                  "determinism", "seed() + reset()") &&
               record(actions, second);
     if (!ok) return;
     const std::string diff = difference(first, second);

@@ -22,9 +22,12 @@ void Env::restore(std::string_view snapshot) {
 
 std::string to_string(DType dtype) {
   switch (dtype) {
-    case DType::kFloat32: return "float32";
-    case DType::kUInt8: return "uint8";
-    case DType::kBool: return "bool";
+    case DType::kFloat32:
+      return "float32";
+    case DType::kUInt8:
+      return "uint8";
+    case DType::kBool:
+      return "bool";
   }
   return "?";
 }
@@ -54,8 +57,7 @@ std::string BoxSpec::to_string() const {
   std::string s = rlnas::env::to_string(dtype) + shape_to_string(shape);
   if (dtype == DType::kBool) return s + " in {0, 1}";
   if (low.size() <= 1 && high.size() <= 1) {
-    return s + " in [" + (low.empty() ? "?" : number(low[0])) + ", " +
-           (high.empty() ? "?" : number(high[0])) + "]";
+    return s + " in [" + (low.empty() ? "?" : number(low[0])) + ", " + (high.empty() ? "?" : number(high[0])) + "]";
   }
   s += " in ";
   for (size_t i = 0; i < low.size() && i < high.size(); ++i) {
@@ -71,8 +73,7 @@ ActionSpec ActionSpec::discrete(int64_t n) {
   return spec;
 }
 
-ActionSpec ActionSpec::continuous(std::vector<int64_t> shape, std::vector<float> low,
-                                  std::vector<float> high) {
+ActionSpec ActionSpec::continuous(std::vector<int64_t> shape, std::vector<float> low, std::vector<float> high) {
   ActionSpec spec;
   spec.kind = Kind::kBox;
   spec.box = BoxSpec{std::move(shape), DType::kFloat32, std::move(low), std::move(high)};

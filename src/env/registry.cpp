@@ -32,8 +32,7 @@ const std::string& OptionReader::raw(const std::string& key) const {
 }
 
 void OptionReader::fail(const std::string& key, const std::string& expected) const {
-  throw Error("env '" + env_name_ + "': option '" + key + "' expects " + expected + ", found '" +
-              raw(key) + "'");
+  throw Error("env '" + env_name_ + "': option '" + key + "' expects " + expected + ", found '" + raw(key) + "'");
 }
 
 bool OptionReader::get_bool(const std::string& key) const {
@@ -58,15 +57,13 @@ double OptionReader::get_double(const std::string& key, double min, double max) 
   range << "a number in [" << min << ", " << max << "]";
   double value = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-  if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(value) || value < min ||
-      value > max) {
+  if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(value) || value < min || value > max) {
     fail(key, range.str());
   }
   return value;
 }
 
-std::string OptionReader::get_choice(const std::string& key,
-                                     const std::vector<std::string>& choices) const {
+std::string OptionReader::get_choice(const std::string& key, const std::vector<std::string>& choices) const {
   const std::string& v = raw(key);
   if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
     fail(key, "one of " + join(choices));

@@ -20,8 +20,9 @@ Policy Policy::parse(const std::string& text) {
       return Policy{Kind::kConstant, a};
     }
   }
-  throw Error("--policy: expected 'random' or 'const:A' (A an action index, or a value for continuous actions), found '" +
-              text + "'");
+  throw Error(
+      "--policy: expected 'random' or 'const:A' (A an action index, or a value for continuous actions), found '" +
+      text + "'");
 }
 
 Summary Summary::of(const std::vector<double>& values) {

@@ -5,8 +5,7 @@
 
 namespace rlnas::env {
 
-TimeLimit::TimeLimit(std::unique_ptr<Env> inner, int64_t max_steps)
-    : inner_(std::move(inner)), max_steps_(max_steps) {
+TimeLimit::TimeLimit(std::unique_ptr<Env> inner, int64_t max_steps) : inner_(std::move(inner)), max_steps_(max_steps) {
   if (max_steps_ <= 0) {
     throw Error("TimeLimit: max_steps must be positive, got " + std::to_string(max_steps_));
   }

@@ -106,8 +106,8 @@ void VectorEnv::step_continuous(std::span<const float> actions) {
   }
   finished_.clear();
   for (int i = 0; i < num_envs(); ++i) {
-    after_step(i, envs_[static_cast<size_t>(i)]->step(Action::continuous(actions.subspan(
-                      static_cast<size_t>(i * dim), static_cast<size_t>(dim)))));
+    after_step(i, envs_[static_cast<size_t>(i)]->step(
+                      Action::continuous(actions.subspan(static_cast<size_t>(i * dim), static_cast<size_t>(dim)))));
   }
   total_steps_ += num_envs();
 }
@@ -118,16 +118,15 @@ void VectorEnv::step(const at::Tensor& actions) {
   }
   if (action_spec().is_discrete()) {
     if (actions.scalar_type() != at::kLong || actions.dim() != 1) {
-      throw Error("VectorEnv::step: discrete actions must be an int64 tensor [" +
-                  std::to_string(num_envs()) + "], got " + std::string(at::toString(actions.scalar_type())) +
-                  " with " + std::to_string(actions.dim()) + " dims");
+      throw Error("VectorEnv::step: discrete actions must be an int64 tensor [" + std::to_string(num_envs()) +
+                  "], got " + std::string(at::toString(actions.scalar_type())) + " with " +
+                  std::to_string(actions.dim()) + " dims");
     }
     step_discrete({actions.data_ptr<int64_t>(), static_cast<size_t>(actions.numel())});
   } else {
     if (actions.scalar_type() != at::kFloat) {
-      throw Error("VectorEnv::step: continuous actions must be a float32 tensor [" +
-                  std::to_string(num_envs()) + ", " + std::to_string(action_spec().dim()) + "], got " +
-                  std::string(at::toString(actions.scalar_type())));
+      throw Error("VectorEnv::step: continuous actions must be a float32 tensor [" + std::to_string(num_envs()) + ", " +
+                  std::to_string(action_spec().dim()) + "], got " + std::string(at::toString(actions.scalar_type())));
     }
     step_continuous({actions.data_ptr<float>(), static_cast<size_t>(actions.numel())});
   }

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "rlnas/core/bytes.h"
+
+#include <gtest/gtest.h>
 
 namespace rlnas {
 

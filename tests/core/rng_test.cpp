@@ -1,8 +1,8 @@
+#include "rlnas/core/rng.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "rlnas/core/rng.h"
 
 namespace rlnas {
 

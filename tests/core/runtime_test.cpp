@@ -1,9 +1,9 @@
-#include <gtest/gtest.h>
+#include "rlnas/core/runtime.h"
 
 #include <ATen/Parallel.h>
+#include <gtest/gtest.h>
 
 #include "rlnas/core/error.h"
-#include "rlnas/core/runtime.h"
 
 namespace rlnas {
 

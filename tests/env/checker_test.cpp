@@ -1,5 +1,7 @@
 // The checker against a deliberately broken environment: each defect must be caught, with a
 // message that says what was found and where.
+#include "rlnas/env/checker.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,7 +9,6 @@
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/rng.h"
-#include "rlnas/env/checker.h"
 #include "rlnas/env/registry.h"
 
 namespace rlnas::env {
@@ -107,8 +108,7 @@ TEST(Checker, CatchesObservationsShorterThanTheSpec) {
 
 TEST(Checker, CatchesObservationsLongerThanTheSpec) {
   const auto r = check(Defect::kLongObservation);
-  EXPECT_NE(message(r, "shape").find("written past the end of the declared shape [2, 3] (6 values)"),
-            std::string::npos)
+  EXPECT_NE(message(r, "shape").find("written past the end of the declared shape [2, 3] (6 values)"), std::string::npos)
       << r.to_string();
 }
 
@@ -139,8 +139,7 @@ TEST(Checker, ReportsStepsThatThrowOnValidActions) {
 }
 
 TEST(Checker, RejectsActionSpecsThatDoNotFit) {
-  EXPECT_NE(message(check(Defect::kEmptyActionSpec), "action_spec")
-                .find("discrete action count must be >= 1, got 0"),
+  EXPECT_NE(message(check(Defect::kEmptyActionSpec), "action_spec").find("discrete action count must be >= 1, got 0"),
             std::string::npos);
   EXPECT_NE(message(check(Defect::kUnboundedBoxAction), "action_spec").find("expected finite bounds for actions"),
             std::string::npos);

@@ -3,6 +3,8 @@
 //
 // Expected states come from a direct Python transcription of Gymnasium's step() (plain floats,
 // math module); each test quotes the numbers it uses.
+#include "rlnas/env/classic.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,7 +18,6 @@
 
 #include "rlnas/core/error.h"
 #include "rlnas/env/checker.h"
-#include "rlnas/env/classic.h"
 #include "rlnas/env/registry.h"
 #include "rlnas/env/time_limit.h"
 
@@ -28,8 +29,7 @@ constexpr double kPi = std::numbers::pi;
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 template <int N>
-void expect_state_near(const std::array<double, N>& actual, const std::array<double, N>& expected,
-                       double tol = kTol) {
+void expect_state_near(const std::array<double, N>& actual, const std::array<double, N>& expected, double tol = kTol) {
   for (size_t i = 0; i < static_cast<size_t>(N); ++i) {
     EXPECT_NEAR(actual[i], expected[i], tol) << "state[" << i << "]";
   }
@@ -236,8 +236,8 @@ TEST(Acrobot, PositiveTorqueStepMatchesBookDynamicsRk4) {
   Acrobot env;
   env.set_state({0.05, -0.08, 0.3, -0.6});
   env.step(Action::discrete(2));
-  expect_state_near<4>(env.state(), {0.08598397706978772, -0.14683451638777717,
-                                     0.05106575248801584, -0.05251667256631165});
+  expect_state_near<4>(env.state(),
+                       {0.08598397706978772, -0.14683451638777717, 0.05106575248801584, -0.05251667256631165});
 }
 
 TEST(Acrobot, NegativeTorqueStepFromSwingingStateMatchesReference) {
@@ -246,8 +246,7 @@ TEST(Acrobot, NegativeTorqueStepFromSwingingStateMatchesReference) {
   Acrobot env;
   env.set_state({1.0, 0.5, -2.0, 3.0});
   env.step(Action::discrete(0));
-  expect_state_near<4>(env.state(), {0.5287732800099039, 1.0720353749014468, -2.6448822553326004,
-                                     2.5628203459763697});
+  expect_state_near<4>(env.state(), {0.5287732800099039, 1.0720353749014468, -2.6448822553326004, 2.5628203459763697});
 }
 
 TEST(Acrobot, AnglesWrapIntoMinusPiPi) {
@@ -257,8 +256,7 @@ TEST(Acrobot, AnglesWrapIntoMinusPiPi) {
   Acrobot env;
   env.set_state({3.0, -3.0, 4.0, -4.0});
   env.step(Action::discrete(1));
-  expect_state_near<4>(env.state(), {-2.4696427436448096, 2.4591388509429164, 4.280066535903743,
-                                     -4.524517897799213});
+  expect_state_near<4>(env.state(), {-2.4696427436448096, 2.4591388509429164, 4.280066535903743, -4.524517897799213});
 }
 
 TEST(Acrobot, VelocitiesAreClipped) {
@@ -269,8 +267,7 @@ TEST(Acrobot, VelocitiesAreClipped) {
   env.set_state({0.0, 0.0, 12.0, 28.0});
   env.step(Action::discrete(2));
   EXPECT_EQ(env.state()[2], 4 * kPi);
-  expect_state_near<4>(env.state(), {-2.297828492152491, -2.2238561489521658, 4 * kPi,
-                                     25.621435365061515});
+  expect_state_near<4>(env.state(), {-2.297828492152491, -2.2238561489521658, 4 * kPi, 25.621435365061515});
   // Observation bound is the clip value itself.
   EXPECT_EQ(observation(env)[4], env.observation_spec().high[4]);
 }
@@ -307,9 +304,12 @@ TEST(Acrobot, ObservationIsCosSinOfBothAnglesThenVelocities) {
   Acrobot env;
   env.set_state({0.3, -1.2, 2.5, -7.0});
   const auto obs = observation(env);
-  const std::vector<float> expected = {
-      static_cast<float>(std::cos(0.3)), static_cast<float>(std::sin(0.3)),
-      static_cast<float>(std::cos(-1.2)), static_cast<float>(std::sin(-1.2)), 2.5f, -7.0f};
+  const std::vector<float> expected = {static_cast<float>(std::cos(0.3)),
+                                       static_cast<float>(std::sin(0.3)),
+                                       static_cast<float>(std::cos(-1.2)),
+                                       static_cast<float>(std::sin(-1.2)),
+                                       2.5f,
+                                       -7.0f};
   EXPECT_EQ(obs, expected);
 }
 
@@ -648,9 +648,7 @@ TEST(Pendulum, PassesEnvChecker) { expect_checker_clean("classic/pendulum"); }
 
 TEST(CartPole, SnapshotRestoreContinuesIdentically) { expect_snapshot_round_trip("classic/cartpole"); }
 TEST(Acrobot, SnapshotRestoreContinuesIdentically) { expect_snapshot_round_trip("classic/acrobot"); }
-TEST(MountainCar, SnapshotRestoreContinuesIdentically) {
-  expect_snapshot_round_trip("classic/mountain_car");
-}
+TEST(MountainCar, SnapshotRestoreContinuesIdentically) { expect_snapshot_round_trip("classic/mountain_car"); }
 TEST(Pendulum, SnapshotRestoreContinuesIdentically) { expect_snapshot_round_trip("classic/pendulum"); }
 
 }  // namespace

@@ -76,8 +76,7 @@ TEST(Asterix, RampingShortensTheSpawnIntervalAfter102Steps) {
   }
   ramped->step(rlnas::env::Action::discrete(0));
   steady->step(rlnas::env::Action::discrete(0));
-  EXPECT_EQ(asterix_entity_count(asterix_observe(*ramped)),
-            asterix_entity_count(asterix_observe(*steady)) + 1);
+  EXPECT_EQ(asterix_entity_count(asterix_observe(*ramped)), asterix_entity_count(asterix_observe(*steady)) + 1);
 }
 
 TEST(Asterix, PlayerStaysInsideRowsOneToEight) {

@@ -1,9 +1,9 @@
 // Replays every episode recorded from the original Python MinAtar and checks observations,
 // rewards, terminals and executed (sticky) actions step for step.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -61,8 +61,7 @@ TEST_P(MinAtarTrace, ReplaysExactly) {
     ASSERT_EQ(r.reward, s[2].get<double>()) << "reward at step " << t + 1;
     ASSERT_EQ(r.terminated, s[3].get<int>() != 0) << "terminal at step " << t + 1;
     ASSERT_FALSE(r.truncated);
-    ASSERT_EQ(pack_observation_hex(obs.data(), channels), s[4].get<std::string>())
-        << "observation at step " << t + 1;
+    ASSERT_EQ(pack_observation_hex(obs.data(), channels), s[4].get<std::string>()) << "observation at step " << t + 1;
   }
 }
 

@@ -1,8 +1,9 @@
+#include "rlnas/env/registry.h"
+
 #include <gtest/gtest.h>
 
 #include "rlnas/core/error.h"
 #include "rlnas/env/minatar.h"
-#include "rlnas/env/registry.h"
 #include "rlnas/env/time_limit.h"
 
 namespace rlnas::env {
@@ -24,9 +25,9 @@ EnvRegistry builtin() {
 }
 
 TEST(Registry, HoldsTheNineBuiltinEnvironments) {
-  const std::vector<std::string> expected = {"classic/acrobot",  "classic/cartpole",  "classic/mountain_car",
-                                             "classic/pendulum", "minatar/asterix",   "minatar/breakout",
-                                             "minatar/freeway",  "minatar/seaquest",  "minatar/space_invaders"};
+  const std::vector<std::string> expected = {"classic/acrobot",  "classic/cartpole", "classic/mountain_car",
+                                             "classic/pendulum", "minatar/asterix",  "minatar/breakout",
+                                             "minatar/freeway",  "minatar/seaquest", "minatar/space_invaders"};
   EXPECT_EQ(builtin().names(), expected);
 }
 
@@ -44,16 +45,21 @@ TEST(Registry, UnknownOptionNamesTheKeyAndValidOnes) {
 
 TEST(Registry, BadOptionValuesNameKeyExpectedAndFound) {
   auto r = builtin();
-  EXPECT_NE(error_of([&] { r.make("minatar/breakout", {{"sticky", "1.5"}}); })
-                .find("option 'sticky' expects a number in [0, 1], found '1.5'"),
+  EXPECT_NE(error_of([&] {
+              r.make("minatar/breakout", {{"sticky", "1.5"}});
+            }).find("option 'sticky' expects a number in [0, 1], found '1.5'"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { r.make("minatar/asterix", {{"ramping", "maybe"}}); })
-                .find("option 'ramping' expects a boolean (true/false), found 'maybe'"),
+  EXPECT_NE(error_of([&] {
+              r.make("minatar/asterix", {{"ramping", "maybe"}});
+            }).find("option 'ramping' expects a boolean (true/false), found 'maybe'"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { r.make("minatar/freeway", {{"actions", "all"}}); })
-                .find("option 'actions' expects one of full, minimal, found 'all'"),
+  EXPECT_NE(error_of([&] {
+              r.make("minatar/freeway", {{"actions", "all"}});
+            }).find("option 'actions' expects one of full, minimal, found 'all'"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { r.make("classic/cartpole", {{"max_steps", "-3"}}); }).find("option 'max_steps'"),
+  EXPECT_NE(error_of([&] {
+              r.make("classic/cartpole", {{"max_steps", "-3"}});
+            }).find("option 'max_steps'"),
             std::string::npos);
 }
 

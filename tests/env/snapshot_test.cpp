@@ -78,14 +78,13 @@ TEST_P(SnapshotRoundTrip, SnapshotOfAnotherEnvironmentIsRejected) {
   EXPECT_THROW(env->restore(env->snapshot().substr(0, 20)), Error);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllBuiltins, SnapshotRoundTrip, ::testing::ValuesIn(registry().names()),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (auto& c : s) {
-                             if (c == '/') c = '_';
-                           }
-                           return s;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllBuiltins, SnapshotRoundTrip, ::testing::ValuesIn(registry().names()), [](const auto& info) {
+  std::string s = info.param;
+  for (auto& c : s) {
+    if (c == '/') c = '_';
+  }
+  return s;
+});
 
 }  // namespace
 }  // namespace rlnas::env

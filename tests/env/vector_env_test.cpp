@@ -1,11 +1,11 @@
-#include <gtest/gtest.h>
+#include "rlnas/env/vector_env.h"
 
 #include <ATen/ATen.h>
+#include <gtest/gtest.h>
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/rng.h"
 #include "rlnas/env/registry.h"
-#include "rlnas/env/vector_env.h"
 
 namespace rlnas::env {
 namespace {

@@ -58,15 +58,13 @@ class ByteReader {
   void expect_tag(std::string_view expected) {
     const std::string found = str();
     if (found != expected) {
-      throw Error(what_ + ": expected a snapshot of '" + std::string(expected) + "', found '" +
-                  found + "'");
+      throw Error(what_ + ": expected a snapshot of '" + std::string(expected) + "', found '" + found + "'");
     }
   }
   bool done() const { return pos_ == data_.size(); }
   void expect_done() const {
     if (!done()) {
-      throw Error(what_ + ": " + std::to_string(data_.size() - pos_) +
-                  " unexpected trailing bytes in snapshot");
+      throw Error(what_ + ": " + std::to_string(data_.size() - pos_) + " unexpected trailing bytes in snapshot");
     }
   }
 

@@ -12,8 +12,8 @@
 namespace rlnas::env {
 
 struct CheckOptions {
-  int steps = 2000;    // random steps to take (episodes are reset as they end)
-  uint32_t seed = 0;   // for the environment and the random actions
+  int steps = 2000;   // random steps to take (episodes are reset as they end)
+  uint32_t seed = 0;  // for the environment and the random actions
 };
 
 struct CheckFinding {

@@ -15,14 +15,14 @@ namespace rlnas::env::minatar {
 
 inline constexpr int kGridSize = 10;
 inline constexpr int kNumFullActions = 6;  // 0 no-op, 1 left, 2 up, 3 right, 4 down, 5 fire
-inline constexpr std::array<std::string_view, 5> kGames = {"breakout", "freeway", "asterix",
-                                                           "seaquest", "space_invaders"};
+inline constexpr std::array<std::string_view, 5> kGames = {"breakout", "freeway", "asterix", "seaquest",
+                                                           "space_invaders"};
 
 enum class ActionSet { kFull, kMinimal };
 
 struct MinAtarOptions {
-  double sticky = 0.1;               // probability of repeating the previous executed action
-  bool ramping = true;               // difficulty ramping (Asterix, Seaquest, Space Invaders)
+  double sticky = 0.1;  // probability of repeating the previous executed action
+  bool ramping = true;  // difficulty ramping (Asterix, Seaquest, Space Invaders)
   ActionSet actions = ActionSet::kFull;
 };
 

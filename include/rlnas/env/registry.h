@@ -28,8 +28,7 @@ struct EnvOption {
 // environment, the key, what was expected and what was found.
 class OptionReader {
  public:
-  OptionReader(std::string env_name, EnvOptions values)
-      : env_name_(std::move(env_name)), values_(std::move(values)) {}
+  OptionReader(std::string env_name, EnvOptions values) : env_name_(std::move(env_name)), values_(std::move(values)) {}
   const std::string& raw(const std::string& key) const;
   bool get_bool(const std::string& key) const;
   int64_t get_int(const std::string& key, int64_t min, int64_t max) const;
@@ -43,9 +42,9 @@ class OptionReader {
 };
 
 struct EnvEntry {
-  std::string name;         // "suite/task", e.g. "minatar/breakout"
-  std::string description;  // one line
-  int64_t max_steps = 0;    // default time limit; 0 = none
+  std::string name;                // "suite/task", e.g. "minatar/breakout"
+  std::string description;         // one line
+  int64_t max_steps = 0;           // default time limit; 0 = none
   std::vector<EnvOption> options;  // env-specific; `max_steps` is added by the registry
   std::function<std::unique_ptr<Env>(const OptionReader&)> make;
 };

@@ -25,7 +25,7 @@
 namespace rlnas::env {
 
 struct Episode {
-  double ret = 0.0;     // undiscounted return
+  double ret = 0.0;  // undiscounted return
   int64_t length = 0;
   bool truncated = false;  // ended by a time limit rather than by the task
   int env_index = 0;

@@ -33,16 +33,14 @@ Vec derivatives(const Vec& s, double a) {
   const auto [theta1, theta2, dtheta1, dtheta2] = s;
   constexpr double m1 = kLinkMass1, m2 = kLinkMass2, l1 = kLinkLength1;
   constexpr double lc1 = kLinkCom1, lc2 = kLinkCom2, i1 = kLinkMoi, i2 = kLinkMoi;
-  const double d1 =
-      m1 * lc1 * lc1 + m2 * (l1 * l1 + lc2 * lc2 + 2.0 * l1 * lc2 * std::cos(theta2)) + i1 + i2;
+  const double d1 = m1 * lc1 * lc1 + m2 * (l1 * l1 + lc2 * lc2 + 2.0 * l1 * lc2 * std::cos(theta2)) + i1 + i2;
   const double d2 = m2 * (lc2 * lc2 + l1 * lc2 * std::cos(theta2)) + i2;
   const double phi2 = m2 * lc2 * kGravity * std::cos(theta1 + theta2 - kPi / 2.0);
   const double phi1 = -m2 * l1 * lc2 * dtheta2 * dtheta2 * std::sin(theta2) -
                       2.0 * m2 * l1 * lc2 * dtheta2 * dtheta1 * std::sin(theta2) +
                       (m1 * lc1 + m2 * l1) * kGravity * std::cos(theta1 - kPi / 2.0) + phi2;
-  const double ddtheta2 =
-      (a + d2 / d1 * phi1 - m2 * l1 * lc2 * dtheta1 * dtheta1 * std::sin(theta2) - phi2) /
-      (m2 * lc2 * lc2 + i2 - d2 * d2 / d1);
+  const double ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * dtheta1 * dtheta1 * std::sin(theta2) - phi2) /
+                          (m2 * lc2 * lc2 + i2 - d2 * d2 / d1);
   const double ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
   return {dtheta1, dtheta2, ddtheta1, ddtheta2};
 }
@@ -80,8 +78,8 @@ double wrap(double x, double lo, double hi) {
 Acrobot::Acrobot() {
   const float vel1 = static_cast<float>(kMaxVel1);
   const float vel2 = static_cast<float>(kMaxVel2);
-  obs_spec_ = BoxSpec{{6}, DType::kFloat32, {-1.0f, -1.0f, -1.0f, -1.0f, -vel1, -vel2},
-                      {1.0f, 1.0f, 1.0f, 1.0f, vel1, vel2}};
+  obs_spec_ =
+      BoxSpec{{6}, DType::kFloat32, {-1.0f, -1.0f, -1.0f, -1.0f, -vel1, -vel2}, {1.0f, 1.0f, 1.0f, 1.0f, vel1, vel2}};
   action_spec_ = ActionSpec::discrete(3);
 }
 
@@ -92,8 +90,7 @@ void Acrobot::reset() {
 
 StepResult Acrobot::step(const Action& action) {
   if (action.index < 0 || action.index > 2) {
-    throw Error(name() + ": action must be 0, 1 or 2 (torque -1, 0, +1), got " +
-                std::to_string(action.index));
+    throw Error(name() + ": action must be 0, 1 or 2 (torque -1, 0, +1), got " + std::to_string(action.index));
   }
   if (terminal_) return {0.0f, true, false};
 

@@ -28,8 +28,7 @@ CartPole::CartPole() {
   // Bounds are twice the termination thresholds so a terminating state is still inside them.
   const float x_high = static_cast<float>(2.0 * kXThreshold);
   const float theta_high = static_cast<float>(2.0 * kThetaThreshold);
-  obs_spec_ = BoxSpec{{4}, DType::kFloat32, {-x_high, -kInf, -theta_high, -kInf},
-                      {x_high, kInf, theta_high, kInf}};
+  obs_spec_ = BoxSpec{{4}, DType::kFloat32, {-x_high, -kInf, -theta_high, -kInf}, {x_high, kInf, theta_high, kInf}};
   action_spec_ = ActionSpec::discrete(2);
 }
 
@@ -40,8 +39,7 @@ void CartPole::reset() {
 
 StepResult CartPole::step(const Action& action) {
   if (action.index < 0 || action.index > 1) {
-    throw Error(name() + ": action must be 0 (push left) or 1 (push right), got " +
-                std::to_string(action.index));
+    throw Error(name() + ": action must be 0 (push left) or 1 (push right), got " + std::to_string(action.index));
   }
   if (terminal_) return {0.0f, true, false};
 
@@ -50,9 +48,8 @@ StepResult CartPole::step(const Action& action) {
   const double cos_theta = std::cos(theta);
   const double sin_theta = std::sin(theta);
   const double temp = (force + kPoleMassLength * theta_dot * theta_dot * sin_theta) / kTotalMass;
-  const double theta_acc =
-      (kGravity * sin_theta - cos_theta * temp) /
-      (kHalfLength * (4.0 / 3.0 - kMassPole * cos_theta * cos_theta / kTotalMass));
+  const double theta_acc = (kGravity * sin_theta - cos_theta * temp) /
+                           (kHalfLength * (4.0 / 3.0 - kMassPole * cos_theta * cos_theta / kTotalMass));
   const double x_acc = temp - kPoleMassLength * theta_acc * cos_theta / kTotalMass;
 
   // Explicit Euler: positions move with the old velocities.
@@ -61,8 +58,7 @@ StepResult CartPole::step(const Action& action) {
   theta += kTau * theta_dot;
   theta_dot += kTau * theta_acc;
 
-  terminal_ = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold ||
-              theta > kThetaThreshold;
+  terminal_ = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold || theta > kThetaThreshold;
   // The terminating step still earns +1, as in Gymnasium.
   return {1.0f, terminal_, false};
 }

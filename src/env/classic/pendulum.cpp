@@ -28,10 +28,11 @@ double angle_normalize(double x) {
 }  // namespace
 
 Pendulum::Pendulum() {
-  obs_spec_ = BoxSpec{{3}, DType::kFloat32, {-1.0f, -1.0f, static_cast<float>(-kMaxSpeed)},
+  obs_spec_ = BoxSpec{{3},
+                      DType::kFloat32,
+                      {-1.0f, -1.0f, static_cast<float>(-kMaxSpeed)},
                       {1.0f, 1.0f, static_cast<float>(kMaxSpeed)}};
-  action_spec_ = ActionSpec::continuous({1}, {static_cast<float>(-kMaxTorque)},
-                                        {static_cast<float>(kMaxTorque)});
+  action_spec_ = ActionSpec::continuous({1}, {static_cast<float>(-kMaxTorque)}, {static_cast<float>(kMaxTorque)});
 }
 
 void Pendulum::reset() {
@@ -43,8 +44,7 @@ void Pendulum::reset() {
 
 StepResult Pendulum::step(const Action& action) {
   if (action.values.size() != 1) {
-    throw Error(name() + ": expected 1 action value (torque in [-2, 2]), got " +
-                std::to_string(action.values.size()));
+    throw Error(name() + ": expected 1 action value (torque in [-2, 2]), got " + std::to_string(action.values.size()));
   }
   if (std::isnan(action.values[0])) throw Error(name() + ": expected a torque in [-2, 2], got NaN");
   // Pendulum never terminates, so there is no absorbing state to guard here.
@@ -57,9 +57,7 @@ StepResult Pendulum::step(const Action& action) {
   const double cost = th * th + 0.1 * theta_dot * theta_dot + 0.001 * u * u;
 
   double new_theta_dot =
-      theta_dot +
-      (3.0 * kGravity / (2.0 * kLength) * std::sin(theta) + 3.0 / (kMass * kLength * kLength) * u) *
-          kDt;
+      theta_dot + (3.0 * kGravity / (2.0 * kLength) * std::sin(theta) + 3.0 / (kMass * kLength * kLength) * u) * kDt;
   new_theta_dot = std::clamp(new_theta_dot, -kMaxSpeed, kMaxSpeed);
   // Semi-implicit: the angle moves with the new velocity. The angle itself is not wrapped.
   theta += new_theta_dot * kDt;

@@ -31,8 +31,7 @@ class GameEnv final : public MinAtarEnv {
   static_assert(std::is_trivially_copyable_v<Game>);
 
  public:
-  GameEnv(const MinAtarOptions& options, Game game)
-      : sticky_(options.sticky), game_(std::move(game)) {
+  GameEnv(const MinAtarOptions& options, Game game) : sticky_(options.sticky), game_(std::move(game)) {
     if (options.actions == ActionSet::kFull) {
       for (int a = 0; a < kNumFullActions; ++a) action_set_.push_back(a);
     } else {
@@ -58,8 +57,8 @@ class GameEnv final : public MinAtarEnv {
 
   StepResult step(const Action& action) override {
     if (action.index < 0 || action.index >= static_cast<int64_t>(action_set_.size())) {
-      throw Error(name() + ": action must be in 0.." + std::to_string(action_set_.size() - 1) +
-                  ", got " + std::to_string(action.index));
+      throw Error(name() + ": action must be in 0.." + std::to_string(action_set_.size() - 1) + ", got " +
+                  std::to_string(action.index));
     }
     int executed = action_set_[static_cast<size_t>(action.index)];
     // The sticky draw comes first in every step, even after the episode has ended.

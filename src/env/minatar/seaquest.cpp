@@ -34,8 +34,8 @@ struct EntityList {
 
   void push(const Entity& e, const char* what) {
     if (size == kCapacity) {
-      throw Error(std::string("minatar/seaquest: more than ") + std::to_string(kCapacity) + " " +
-                  what + " at once; the capacity bound is wrong");
+      throw Error(std::string("minatar/seaquest: more than ") + std::to_string(kCapacity) + " " + what +
+                  " at once; the capacity bound is wrong");
     }
     items[size++] = e;
   }
@@ -127,8 +127,7 @@ struct Seaquest {
     for (int k = 0; k < fish.size; ++k) {
       if (fish[k].y == y && fish[k].dir != dir) return;
     }
-    const Entity e{static_cast<int8_t>(right ? 0 : 9), static_cast<int8_t>(y), dir,
-                   static_cast<int8_t>(move_interval),
+    const Entity e{static_cast<int8_t>(right ? 0 : 9), static_cast<int8_t>(y), dir, static_cast<int8_t>(move_interval),
                    static_cast<int8_t>(is_sub ? kEnemyShotInterval : 0)};
     if (is_sub) {
       subs.push(e, "enemy subs");
@@ -140,8 +139,8 @@ struct Seaquest {
   void spawn_diver(Mt19937& rng) {
     const bool right = rng.rand() < 0.5;
     const int y = static_cast<int>(rng.randint(1, 9));
-    divers.push({static_cast<int8_t>(right ? 0 : 9), static_cast<int8_t>(y),
-                 static_cast<int8_t>(right ? 1 : -1), kDiverMoveInterval, 0},
+    divers.push({static_cast<int8_t>(right ? 0 : 9), static_cast<int8_t>(y), static_cast<int8_t>(right ? 1 : -1),
+                 kDiverMoveInterval, 0},
                 "divers");
   }
 
@@ -297,9 +296,9 @@ struct Seaquest {
     }
 
     if (action == 5 && shot_timer == 0) {
-      friendly_bullets.push({static_cast<int8_t>(sub_x), static_cast<int8_t>(sub_y),
-                             static_cast<int8_t>(facing_right ? 1 : -1), 0, 0},
-                            "friendly bullets");
+      friendly_bullets.push(
+          {static_cast<int8_t>(sub_x), static_cast<int8_t>(sub_y), static_cast<int8_t>(facing_right ? 1 : -1), 0, 0},
+          "friendly bullets");
       shot_timer = kShotCooldown;
     } else if (action == 1) {
       sub_x = sub_x > 0 ? sub_x - 1 : 0;
