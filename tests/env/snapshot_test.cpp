@@ -4,19 +4,11 @@
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/rng.h"
+#include "builtin_registry.h"
 #include "rlnas/env/registry.h"
 
 namespace rlnas::env {
 namespace {
-
-EnvRegistry& registry() {
-  static EnvRegistry r = [] {
-    EnvRegistry r;
-    register_builtin_envs(r);
-    return r;
-  }();
-  return r;
-}
 
 struct Step {
   StepResult result;

@@ -5,19 +5,11 @@
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/rng.h"
+#include "builtin_registry.h"
 #include "rlnas/env/registry.h"
 
 namespace rlnas::env {
 namespace {
-
-EnvRegistry& registry() {
-  static EnvRegistry r = [] {
-    EnvRegistry r;
-    register_builtin_envs(r);
-    return r;
-  }();
-  return r;
-}
 
 VectorEnv::Factory factory(const std::string& name, EnvOptions options = {}) {
   return [name, options] { return registry().make(name, options); };
