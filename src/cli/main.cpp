@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   cli::Context ctx;
   env::register_builtin_envs(ctx.envs);
   cli::add_env_commands(app, ctx);
+  cli::add_train_commands(app, ctx);
   cli::add_bench_commands(app, ctx);
 
   // Runtime settings apply before any subcommand callback runs.

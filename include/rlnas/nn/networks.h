@@ -9,18 +9,19 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rlnas::nn {
 
 // Which backbone and its knobs. Shapes adapt to the observation shape given to make_backbone.
 struct NetOptions {
-  std::string name = "minatar";  // mlp | minatar | nature_cnn | impala_cnn | resnet
-  std::vector<int64_t> mlp_hidden = {64, 64};       // mlp: hidden layer widths
-  std::string activation = "tanh";                  // mlp: tanh | relu
+  std::string name = "minatar";                         // mlp | minatar | nature_cnn | impala_cnn | resnet
+  std::vector<int64_t> mlp_hidden = {64, 64};           // mlp: hidden layer widths
+  std::string activation = "tanh";                      // mlp: tanh | relu
   std::vector<int64_t> impala_channels = {16, 32, 32};  // impala_cnn: channels per stage
-  int64_t resnet_depth = 20;                        // resnet: 14, 20, 38 or 74 (6n + 2)
-  int64_t resnet_features = 256;                    // resnet: width of the final linear layer
+  int64_t resnet_depth = 20;                            // resnet: 14, 20, 38 or 74 (6n + 2)
+  int64_t resnet_features = 256;                        // resnet: width of the final linear layer
 };
 
 // A feature extractor: observation batch [B, obs...] (float32) -> features [B, feature_dim()].
@@ -87,13 +88,15 @@ class QNetworkImpl : public torch::nn::Module {
   bool dueling_;
   Backbone body_{nullptr};
   torch::nn::Linear advantage_{nullptr}, value_{nullptr};
+  // Optional Linear + ReLU of width `hidden` in front of each stream (null when hidden == 0).
+  torch::nn::Linear advantage_hidden_{nullptr}, value_hidden_{nullptr};
 };
 TORCH_MODULE(QNetwork);
 
 // SAC actor: tanh-squashed Gaussian scaled to the action box [low, high].
 struct SquashedSample {
-  torch::Tensor action;    // [B, D], inside [low, high]
-  torch::Tensor log_prob;  // [B], with the tanh and scale corrections
+  torch::Tensor action;       // [B, D], inside [low, high]
+  torch::Tensor log_prob;     // [B], with the tanh and scale corrections
   torch::Tensor mean_action;  // [B, D], tanh(mean) scaled: the deterministic action
 };
 class SquashedGaussianActorImpl : public torch::nn::Module {
@@ -102,6 +105,11 @@ class SquashedGaussianActorImpl : public torch::nn::Module {
                             std::vector<float> high);
   SquashedSample sample(const torch::Tensor& obs, at::Generator& gen);
   torch::Tensor deterministic(const torch::Tensor& obs);
+  // The Gaussian before the tanh: mean [B, D] and log_std [B, D], already squashed into
+  // [kLogStdMin, kLogStdMax]. For logging the policy's spread, and for tests.
+  std::pair<torch::Tensor, torch::Tensor> mean_and_log_std(const torch::Tensor& obs);
+
+  static constexpr double kLogStdMin = -5.0, kLogStdMax = 2.0;  // CleanRL's LOG_STD_MIN/MAX
 
  private:
   Backbone body_{nullptr};

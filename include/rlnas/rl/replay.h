@@ -16,16 +16,16 @@
 namespace rlnas::rl {
 
 struct ReplayOptions {
-  int64_t capacity = 100000;      // transitions kept (oldest overwritten)
-  int64_t num_envs = 1;           // parallel streams feeding add()
+  int64_t capacity = 100000;  // transitions kept (oldest overwritten)
+  int64_t num_envs = 1;       // parallel streams feeding add()
   std::vector<int64_t> obs_shape;
-  bool compact_obs = false;       // store observations as uint8 (exact for bool/uint8 observations)
-  int64_t action_dim = 0;         // 0: discrete int64 actions; D > 0: float actions [D]
-  int64_t n_step = 1;             // n-step returns
+  bool compact_obs = false;  // store observations as uint8 (exact for bool/uint8 observations)
+  int64_t action_dim = 0;    // 0: discrete int64 actions; D > 0: float actions [D]
+  int64_t n_step = 1;        // n-step returns
   double gamma = 0.99;
-  bool prioritized = false;       // proportional prioritized replay (Schaul et al. 2016)
-  double alpha = 0.6;             // priority exponent
-  double priority_eps = 1e-6;     // added to |TD error| before the exponent
+  bool prioritized = false;    // proportional prioritized replay (Schaul et al. 2016)
+  double alpha = 0.6;          // priority exponent
+  double priority_eps = 1e-6;  // added to |TD error| before the exponent
 };
 
 struct ReplayBatch {
@@ -42,6 +42,8 @@ class ReplayBuffer {
  public:
   explicit ReplayBuffer(const ReplayOptions& options);
   ~ReplayBuffer();
+  ReplayBuffer(ReplayBuffer&&) noexcept;
+  ReplayBuffer& operator=(ReplayBuffer&&) noexcept;
 
   // One vector-env step: obs [N, ...] the observations acted on, actions [N] or [N, D], rewards [N],
   // next_obs [N, ...] the following observations (for rows that ended: the final observation of
@@ -54,10 +56,15 @@ class ReplayBuffer {
   // Uniform, or proportional to priority^alpha with importance weights (N * P(i))^-beta / max.
   ReplayBatch sample(int64_t batch_size, at::Generator& gen, double beta = 0.4);
   // New priorities (e.g. |TD error|) for sampled slots; new transitions get the max priority so far.
+  // Uniform buffers check the arguments and otherwise ignore them, so learners need not branch.
   void update_priorities(const torch::Tensor& indices, const torch::Tensor& priorities);
+  // The transitions stored at `indices` (int64 [B] in [0, size())), weights 1: for inspection,
+  // evaluation of fixed slots and tests.
+  ReplayBatch gather(const torch::Tensor& indices) const;
 
-  int64_t size() const;      // transitions stored
+  int64_t size() const;  // transitions stored
   int64_t capacity() const;
+  const ReplayOptions& options() const;
 
   // Complete state (contents, priorities, pending n-step windows, write position).
   void save(ByteWriter& out) const;

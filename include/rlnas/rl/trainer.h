@@ -1,0 +1,84 @@
+// Training runs: a resolved configuration, a run directory, and the loop that drives an
+// Algorithm for a budget of environment steps with progress, metrics, checkpoints, resume and a
+// final evaluation.
+//
+//   run dir: config.json (resolved config), metrics.jsonl (one line per iteration),
+//            checkpoint.ckpt (latest, atomic), eval.json (final evaluation)
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rlnas/env/registry.h"
+#include "rlnas/rl/algorithm.h"
+#include "rlnas/rl/evaluation.h"
+
+namespace rlnas::rl {
+
+struct TrainConfig {
+  std::string env = "classic/cartpole";
+  env::EnvOptions env_options;
+  std::string algo = "ppo";
+  std::string preset;
+  nn::NetOptions net;
+  int64_t steps = 100000;             // environment-step budget
+  int64_t seed = 1;                   // master seed (environments seed + i, weights, sampling)
+  std::string device = "cpu";         // cpu | cuda | cuda:N
+  int64_t eval_episodes = 10;         // final evaluation episodes
+  bool eval_greedy = false;           // greedy (mode) actions in evaluation
+  int64_t checkpoint_every = 100000;  // environment steps between checkpoints (0 = only at the end)
+  std::unique_ptr<AlgorithmFactory> factory;  // holds the algorithm's options
+
+  // Resolved configuration (every option with its final value), as written to config.json.
+  nlohmann::ordered_json to_json() const;
+};
+
+// Where each setting comes from, lowest priority first: defaults, preset, config file, --set,
+// explicit flags. `flags` are (key, value) pairs such as {"steps", "1000"}; `env_options`
+// are KEY=VALUE strings (--env-opt).
+struct TrainSources {
+  std::optional<std::string> config_file;
+  std::vector<std::string> sets;                              // KEY=VALUE (--set)
+  std::vector<std::pair<std::string, std::string>> flags;
+  std::vector<std::string> env_options;                       // KEY=VALUE (--env-opt)
+};
+
+// Builds and validates a configuration; errors name the key, the value and its source.
+TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegistry& registry);
+// Rebuilds the configuration stored in a run directory's config.json.
+TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& registry);
+
+struct TrainResult {
+  int64_t steps = 0;
+  int64_t episodes = 0;
+  double recent_mean_return = 0.0;  // mean return of the last 100 training episodes
+  EvalResult eval;
+  std::string run_dir;
+  bool interrupted = false;
+};
+
+struct TrainOptions {
+  std::string run_dir;          // created if missing
+  bool resume = false;          // continue from run_dir/checkpoint.ckpt
+  bool quiet = false;           // no progress lines
+  double progress_seconds = 2;  // interval between progress lines
+  // Stop early (after a whole iteration, with a checkpoint) when this becomes true, e.g. on
+  // Ctrl-C. Optional.
+  const std::atomic<bool>* stop = nullptr;
+  // Stop after this many steps even if the budget is larger (tests interrupt runs this way).
+  std::optional<int64_t> stop_after_steps;
+};
+
+TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);
+
+// Identity of the network a config builds (checked when loading checkpoints).
+std::string network_identity(const TrainConfig& config, const env::EnvRegistry& registry);
+
+// Loads the algorithm of a finished or interrupted run with its latest weights.
+std::unique_ptr<Algorithm> load_trained_algorithm(const std::string& run_dir, const env::EnvRegistry& registry,
+                                                  TrainConfig* config_out = nullptr);
+
+}  // namespace rlnas::rl

@@ -1,0 +1,160 @@
+// `rlnas train` and `rlnas eval`.
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "rlnas/core/error.h"
+#include "rlnas/core/log.h"
+#include "rlnas/rl/checkpoint.h"
+#include "rlnas/rl/trainer.h"
+
+namespace rlnas::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_interrupt(int) {
+  g_stop = true;
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+}
+
+std::string default_run_dir(const rl::TrainConfig& c) {
+  std::string env = c.env;
+  for (auto& ch : env) {
+    if (ch == '/') ch = '-';
+  }
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return "runs/" + env + "-" + c.algo + "-s" + std::to_string(c.seed) + "-" + stamp;
+}
+
+void print_result(const rl::TrainResult& r, bool greedy) {
+  if (r.interrupted) {
+    std::printf("interrupted at step %lld (checkpoint saved); continue with: rlnas train --resume %s\n",
+                static_cast<long long>(r.steps), r.run_dir.c_str());
+    return;
+  }
+  std::printf("done: %lld steps, %lld episodes, training return (last 100) %.3f\n", static_cast<long long>(r.steps),
+              static_cast<long long>(r.episodes), r.recent_mean_return);
+  std::printf("evaluation: %zu episodes (%s): return %.3f +- %.3f\n", r.eval.returns.size(),
+              greedy ? "greedy" : "stochastic", r.eval.mean_return(), r.eval.std_return());
+  std::printf("run directory: %s\n", r.run_dir.c_str());
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app, Context& ctx) {
+  {
+    auto* cmd = app.add_subcommand("train", "train an agent and write a run directory (config, metrics, checkpoint, evaluation)");
+    struct Args {
+      std::string env, algo, net, preset, config, out, resume, steps, seed;
+      std::vector<std::string> env_opts, sets;
+      bool list_options = false, quiet = false;
+    };
+    auto a = std::make_shared<Args>();
+    cmd->add_option("--env", a->env, "environment (rlnas env list)");
+    cmd->add_option("--env-opt", a->env_opts, "environment option KEY=VALUE (repeatable)")->take_all();
+    cmd->add_option("--algo", a->algo, "ppo | a2c | dqn | sac");
+    cmd->add_option("--net", a->net, "backbone: mlp | minatar | nature_cnn | impala_cnn | resnet");
+    cmd->add_option("--preset", a->preset, "named hyperparameter preset, e.g. ppo.nas-rl (see --list-options)");
+    cmd->add_option("--steps", a->steps, "environment-step budget");
+    cmd->add_option("--seed", a->seed, "master seed");
+    cmd->add_option("--config", a->config, "YAML config file (strictly validated)");
+    cmd->add_option("--set", a->sets, "override any option, KEY=VALUE (repeatable), e.g. --set ppo.lr=3e-4")->take_all();
+    cmd->add_option("--out", a->out, "run directory (default runs/<env>-<algo>-s<seed>-<time>)");
+    cmd->add_option("--resume", a->resume, "continue the run in this directory from its last checkpoint");
+    cmd->add_flag("--list-options", a->list_options, "print every option with its resolved value, and the presets");
+    cmd->add_flag("--quiet", a->quiet, "no progress lines");
+    cmd->callback([&ctx, a] {
+      rl::TrainOptions options;
+      options.quiet = a->quiet;
+      options.stop = &g_stop;
+      rl::TrainConfig config;
+      if (!a->resume.empty()) {
+        if (!a->env.empty() || !a->algo.empty() || !a->net.empty() || !a->preset.empty() || !a->config.empty() ||
+            !a->sets.empty() || !a->steps.empty() || !a->seed.empty() || !a->env_opts.empty() || !a->out.empty()) {
+          throw Error("--resume continues a run with its stored configuration; give no other training options");
+        }
+        config = rl::load_run_config(a->resume, ctx.envs);
+        options.run_dir = a->resume;
+        options.resume = true;
+      } else {
+        rl::TrainSources sources;
+        if (!a->config.empty()) sources.config_file = a->config;
+        sources.sets = a->sets;
+        sources.env_options = a->env_opts;
+        for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+                 {"env", a->env}, {"algo", a->algo}, {"net.name", a->net}, {"preset", a->preset},
+                 {"steps", a->steps}, {"seed", a->seed}}) {
+          if (!value.empty()) sources.flags.push_back({key, value});
+        }
+        config = rl::resolve_train_config(sources, ctx.envs);
+        options.run_dir = a->out.empty() ? default_run_dir(config) : a->out;
+      }
+      if (a->list_options) {
+        OptionTable table;
+        std::cout << config.to_json().dump(2) << "\n\npresets:\n";
+        for (const auto& p : rl::presets()) std::cout << "  " << p.name << ": " << p.description << "\n";
+        return;
+      }
+      log::info("training " + config.algo + " on " + config.env + " (" + std::to_string(config.steps) +
+                " steps) -> " + options.run_dir);
+      std::signal(SIGINT, on_interrupt);
+      const auto result = rl::train(config, ctx.envs, options);
+      std::signal(SIGINT, SIG_DFL);
+      print_result(result, config.eval_greedy);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("eval", "evaluate the agent of a run directory (results appended to evals.jsonl)");
+    auto run = std::make_shared<std::string>();
+    auto episodes = std::make_shared<int64_t>(10);
+    auto greedy = std::make_shared<bool>(false);
+    auto seed = std::make_shared<int64_t>(12345);
+    auto as_json = std::make_shared<bool>(false);
+    cmd->add_option("--run", *run, "run directory written by rlnas train")->required();
+    cmd->add_option("--episodes", *episodes, "episodes")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_flag("--greedy", *greedy, "greedy (mode) actions instead of sampling");
+    cmd->add_option("--seed", *seed, "seed of the evaluation environments (env i gets seed + i)")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
+    cmd->add_flag("--json", *as_json, "print JSON");
+    cmd->callback([&ctx, run, episodes, greedy, seed, as_json] {
+      rl::TrainConfig config;
+      auto algo = rl::load_trained_algorithm(*run, ctx.envs, &config);
+      rl::EvalOptions o;
+      o.episodes = *episodes;
+      o.greedy = *greedy;
+      o.seed = static_cast<uint32_t>(*seed);
+      const auto r = rl::evaluate([&](const torch::Tensor& obs) { return algo->act(obs, *greedy); },
+                                  [&] { return ctx.envs.make(config.env, config.env_options); }, o);
+      nlohmann::ordered_json out = {{"run", *run},
+                                    {"episodes", r.returns.size()},
+                                    {"greedy", *greedy},
+                                    {"seed", *seed},
+                                    {"mean", r.mean_return()},
+                                    {"std", r.std_return()},
+                                    {"truncated", r.truncated},
+                                    {"returns", r.returns}};
+      std::ofstream log_file(std::filesystem::path(*run) / "evals.jsonl", std::ios::app);
+      log_file << out.dump() << "\n";
+      if (*as_json) {
+        std::cout << out.dump() << "\n";
+      } else {
+        std::printf("%s: %zu episodes (%s, seed %lld): return %.3f +- %.3f\n", run->c_str(), r.returns.size(),
+                    *greedy ? "greedy" : "stochastic", static_cast<long long>(*seed), r.mean_return(), r.std_return());
+      }
+    });
+  }
+}
+
+}  // namespace rlnas::cli

@@ -1,0 +1,358 @@
+// PPO and A2C: rollout -> GAE -> epochs x minibatches of clipped-surrogate updates.
+#include "rlnas/rl/actor_critic.h"
+
+#include <cmath>
+
+#include "rlnas/core/error.h"
+#include "rlnas/rl/normalize.h"
+#include "rlnas/rl/schedule.h"
+
+namespace rlnas::rl {
+
+ActorCriticOptions ActorCriticOptions::ppo_defaults() { return {}; }
+
+ActorCriticOptions ActorCriticOptions::a2c_defaults() {
+  ActorCriticOptions o;
+  o.num_envs = 16;
+  o.num_steps = 5;
+  o.lr = 7e-4;
+  o.lr_schedule = "constant";
+  o.gae_lambda = 1.0;
+  o.epochs = 1;
+  o.minibatches = 1;
+  o.clip_coef = 0.0;
+  o.clip_value = false;
+  o.norm_adv = false;
+  o.optimizer = "rmsprop";
+  return o;
+}
+
+void ActorCriticOptions::bind(OptionTable& t, const std::string& p) {
+  t.add(p + "num_envs", &num_envs, "parallel environments", 1, 4096)
+      .add(p + "num_steps", &num_steps, "rollout length per environment", 1, 1e6)
+      .add(p + "lr", &lr, "initial learning rate", 0, 1)
+      .add(p + "lr_schedule", &lr_schedule, "learning-rate schedule", schedule_names())
+      .add(p + "lr_end", &lr_end, "learning rate at the end of training", 0, 1)
+      .add(p + "lr_hold", &lr_hold, "constant_then_linear: fraction of training before the decay", 0, 1)
+      .add(p + "gamma", &gamma, "discount factor", 0, 1)
+      .add(p + "gae_lambda", &gae_lambda, "GAE lambda (1 = n-step returns)", 0, 1)
+      .add(p + "epochs", &epochs, "update passes over each rollout", 1, 1000)
+      .add(p + "minibatches", &minibatches, "minibatches per pass", 1, 1e6)
+      .add(p + "clip_coef", &clip_coef, "PPO ratio clip range (0 = no clipping)", 0, 10)
+      .add(p + "clip_value", &clip_value, "clip value updates to +-clip_coef around rollout values")
+      .add(p + "ent_coef", &ent_coef, "entropy bonus coefficient", 0, 10)
+      .add(p + "vf_coef", &vf_coef, "value-loss coefficient", 0, 100)
+      .add(p + "max_grad_norm", &max_grad_norm, "gradient-norm clip (0 = off)", 0, 1e6)
+      .add(p + "norm_adv", &norm_adv, "normalize advantages per minibatch")
+      .add(p + "optimizer", &optimizer, "optimizer", {"adam", "rmsprop"})
+      .add(p + "eps", &eps, "optimizer epsilon", 0, 1)
+      .add(p + "rmsprop_alpha", &rmsprop_alpha, "RMSProp smoothing constant", 0, 1)
+      .add(p + "separate_critic", &separate_critic, "critic gets its own backbone")
+      .add(p + "norm_obs", &norm_obs, "running observation normalization")
+      .add(p + "norm_reward", &norm_reward, "scale rewards by the running std of discounted returns");
+}
+
+torch::Tensor compute_gae(const torch::Tensor& rewards, const torch::Tensor& values, const torch::Tensor& dones,
+                          const torch::Tensor& next_value, double gamma, double lambda) {
+  const int64_t steps = rewards.size(0);
+  auto advantages = torch::zeros_like(rewards);
+  auto last = torch::zeros_like(next_value);
+  for (int64_t t = steps - 1; t >= 0; --t) {
+    const auto next_values = t == steps - 1 ? next_value : values[t + 1];
+    const auto not_done = 1.0 - dones[t];
+    const auto delta = rewards[t] + gamma * next_values * not_done - values[t];
+    last = delta + gamma * lambda * not_done * last;
+    advantages[t] = last;
+  }
+  return advantages;
+}
+
+PolicyLossTerms ppo_policy_loss(const torch::Tensor& new_log_prob, const torch::Tensor& old_log_prob,
+                                const torch::Tensor& advantages, double clip_coef) {
+  const auto log_ratio = new_log_prob - old_log_prob;
+  const auto ratio = log_ratio.exp();
+  PolicyLossTerms out;
+  if (clip_coef > 0) {
+    const auto unclipped = -advantages * ratio;
+    const auto clipped = -advantages * ratio.clamp(1.0 - clip_coef, 1.0 + clip_coef);
+    out.policy_loss = torch::max(unclipped, clipped).mean();
+    out.clip_fraction = ((ratio - 1.0).abs() > clip_coef).to(torch::kFloat).mean().detach();
+  } else {
+    out.policy_loss = (-advantages * ratio).mean();
+    out.clip_fraction = torch::zeros({});
+  }
+  out.approx_kl = ((ratio - 1.0) - log_ratio).mean().detach();
+  return out;
+}
+
+torch::Tensor value_loss(const torch::Tensor& values, const torch::Tensor& old_values, const torch::Tensor& returns,
+                         double clip) {
+  const auto unclipped = (values - returns).square();
+  if (clip <= 0) return 0.5 * unclipped.mean();
+  const auto clipped_values = old_values + (values - old_values).clamp(-clip, clip);
+  return 0.5 * torch::max(unclipped, (clipped_values - returns).square()).mean();
+}
+
+namespace {
+
+class ActorCriticAlgorithm final : public Algorithm {
+ public:
+  ActorCriticAlgorithm(const ActorCriticOptions& o, const AlgorithmContext& ctx)
+      : o_(o), ctx_(ctx), gen_(at::make_generator<at::CPUGeneratorImpl>(ctx.seed)) {
+    const auto& obs_shape = ctx.obs_spec.shape;
+    discrete_ = ctx.action_spec.is_discrete();
+    const int64_t action_dim = discrete_ ? ctx.action_spec.n : ctx.action_spec.dim();
+    torch::manual_seed(ctx.seed);  // weight initialization
+    model_ = nn::ActorCritic(ctx.net, obs_shape, discrete_, action_dim, o.separate_critic);
+    model_->to(ctx.device);
+    if (o.optimizer == "adam") {
+      optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
+                                                        torch::optim::AdamOptions(o.lr).eps(o.eps));
+    } else {
+      optimizer_ = std::make_unique<torch::optim::RMSprop>(
+          model_->parameters(), torch::optim::RMSpropOptions(o.lr).alpha(o.rmsprop_alpha).eps(o.eps));
+    }
+    batch_ = o.num_envs * o.num_steps;
+    if (batch_ % o.minibatches != 0) {
+      throw Error("num_envs * num_steps = " + std::to_string(batch_) + " must be divisible by minibatches = " +
+                  std::to_string(o.minibatches));
+    }
+    std::vector<int64_t> obs_buf{o.num_steps, o.num_envs};
+    obs_buf.insert(obs_buf.end(), obs_shape.begin(), obs_shape.end());
+    const auto f32 = torch::TensorOptions().dtype(torch::kFloat).device(ctx.device);
+    obs_ = torch::zeros(obs_buf, f32);
+    actions_ = discrete_ ? torch::zeros({o.num_steps, o.num_envs}, f32.dtype(torch::kLong))
+                         : torch::zeros({o.num_steps, o.num_envs, action_dim}, f32);
+    log_probs_ = torch::zeros({o.num_steps, o.num_envs}, f32);
+    rewards_ = torch::zeros({o.num_steps, o.num_envs}, f32);
+    dones_ = torch::zeros({o.num_steps, o.num_envs}, f32);
+    values_ = torch::zeros({o.num_steps, o.num_envs}, f32);
+    if (o.norm_obs) obs_rms_ = RunningMeanStd(obs_shape);
+    if (o.norm_reward) {
+      reward_rms_ = RunningMeanStd(std::vector<int64_t>{});
+      discounted_return_ = torch::zeros({o.num_envs}, torch::kFloat64);
+    }
+    if (!discrete_) {
+      const auto& box = ctx.action_spec.box;
+      std::vector<float> low, high;
+      for (int64_t i = 0; i < action_dim; ++i) {
+        low.push_back(box.low_at(i));
+        high.push_back(box.high_at(i));
+      }
+      action_low_ = torch::tensor(low);
+      action_high_ = torch::tensor(high);
+    }
+  }
+
+  int64_t num_envs() const override { return o_.num_envs; }
+  torch::nn::Module& network() override { return *model_; }
+
+  // Observations as the network sees them (normalized when enabled), on the model's device.
+  torch::Tensor prepare(const torch::Tensor& raw) const {
+    auto x = raw.to(ctx_.device);
+    return o_.norm_obs ? obs_rms_.normalize(x).to(torch::kFloat) : x;
+  }
+
+  // Actions to send to the environment: CPU, clipped to the box for continuous control.
+  torch::Tensor env_actions(const torch::Tensor& actions) const {
+    auto a = actions.to(torch::kCPU);
+    return discrete_ ? a.contiguous() : torch::max(torch::min(a, action_high_), action_low_).contiguous();
+  }
+
+  nn::PolicyDistribution on_cpu(nn::PolicyDistribution d) const {
+    if (ctx_.device.is_cpu()) return d;
+    if (d.discrete) {
+      d.logits = d.logits.cpu();
+    } else {
+      d.mean = d.mean.cpu();
+      d.log_std = d.log_std.cpu();
+    }
+    return d;
+  }
+
+  Metrics iterate(env::VectorEnv& venv, int64_t steps_done) override {
+    if (venv.num_envs() != o_.num_envs) {
+      throw Error("actor-critic: expected a VectorEnv of " + std::to_string(o_.num_envs) + " environments, got " +
+                  std::to_string(venv.num_envs()));
+    }
+    const double progress = ctx_.total_steps > 0 ? static_cast<double>(steps_done) / ctx_.total_steps : 0.0;
+    const double lr = schedule_value(o_.lr_schedule, o_.lr, o_.lr_end, progress, o_.lr_hold);
+    for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
+
+    // rollout
+    {
+      torch::NoGradGuard no_grad;
+      for (int64_t t = 0; t < o_.num_steps; ++t) {
+        const auto& raw = venv.observations();
+        if (o_.norm_obs) obs_rms_.update(raw);
+        const auto obs = prepare(raw);
+        const auto out = model_->forward(obs);
+        const auto dist = on_cpu(out.policy);
+        const auto action = dist.sample(gen_);
+        obs_[t].copy_(obs);
+        actions_[t].copy_(action);
+        log_probs_[t].copy_(dist.log_prob(action));
+        values_[t].copy_(out.value);
+        venv.step(env_actions(action));
+        auto reward = venv.rewards().to(torch::kFloat64);
+        const auto terminated = venv.terminated();
+        const auto truncated = venv.truncated();
+        if (o_.norm_reward) {
+          discounted_return_ = discounted_return_ * o_.gamma * (1.0 - terminated.to(torch::kFloat64)) + reward;
+          reward_rms_.update(discounted_return_);
+          reward = (reward / (reward_rms_.var() + 1e-8).sqrt()).clamp(-10.0, 10.0);
+          discounted_return_.masked_fill_(terminated | truncated, 0.0);
+        }
+        // A time-limit cut is not the end of the task: bootstrap from the final observation.
+        if (truncated.any().item<bool>()) {
+          const auto idx = truncated.nonzero().squeeze(1);
+          const auto final_obs = prepare(venv.final_observations().index_select(0, idx));
+          const auto bootstrap = model_->value(final_obs).to(torch::kCPU).to(torch::kFloat64);
+          reward.index_add_(0, idx, o_.gamma * bootstrap);
+        }
+        rewards_[t].copy_(reward);
+        dones_[t].copy_(terminated | truncated);
+      }
+    }
+
+    // GAE
+    torch::Tensor advantages, returns;
+    {
+      torch::NoGradGuard no_grad;
+      const auto next_value = model_->value(prepare(venv.observations()));
+      advantages = compute_gae(rewards_, values_, dones_, next_value, o_.gamma, o_.gae_lambda);
+      returns = advantages + values_;
+    }
+
+    // update: epochs x minibatches
+    auto b_obs = obs_.flatten(0, 1);
+    auto b_actions = actions_.flatten(0, 1);
+    auto b_log_probs = log_probs_.flatten(0, 1);
+    auto b_advantages = advantages.flatten(0, 1);
+    auto b_returns = returns.flatten(0, 1);
+    auto b_values = values_.flatten(0, 1);
+    const int64_t mb = batch_ / o_.minibatches;
+    double pg_sum = 0, v_sum = 0, ent_sum = 0, kl_sum = 0, clip_sum = 0;
+    int64_t updates = 0;
+    for (int64_t epoch = 0; epoch < o_.epochs; ++epoch) {
+      const auto perm = torch::randperm(batch_, gen_, torch::kLong).to(ctx_.device);
+      for (int64_t start = 0; start < batch_; start += mb) {
+        const auto idx = perm.slice(0, start, start + mb);
+        const auto out = model_->forward(b_obs.index_select(0, idx));
+        const auto new_log_prob = out.policy.log_prob(b_actions.index_select(0, idx));
+        const auto entropy = out.policy.entropy().mean();
+        auto adv = b_advantages.index_select(0, idx);
+        if (o_.norm_adv) adv = (adv - adv.mean()) / (adv.std() + 1e-8);
+        // policy loss
+        const auto pl = ppo_policy_loss(new_log_prob, b_log_probs.index_select(0, idx), adv, o_.clip_coef);
+        // value loss
+        const auto vl = value_loss(out.value, b_values.index_select(0, idx), b_returns.index_select(0, idx),
+                                   o_.clip_value ? o_.clip_coef : 0.0);
+        const auto loss = pl.policy_loss - o_.ent_coef * entropy + o_.vf_coef * vl;
+        optimizer_->zero_grad();
+        loss.backward();
+        if (o_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), o_.max_grad_norm);
+        optimizer_->step();
+        pg_sum += pl.policy_loss.item<double>();
+        v_sum += vl.item<double>();
+        ent_sum += entropy.item<double>();
+        kl_sum += pl.approx_kl.item<double>();
+        clip_sum += pl.clip_fraction.item<double>();
+        ++updates;
+      }
+    }
+    const auto var_returns = b_returns.var().item<double>();
+    const double explained_variance =
+        var_returns == 0 ? std::nan("") : 1.0 - (b_returns - b_values).var().item<double>() / var_returns;
+    ++iteration_;
+    const double n = static_cast<double>(updates);
+    return {{"policy_loss", pg_sum / n}, {"value_loss", v_sum / n},  {"entropy", ent_sum / n},
+            {"approx_kl", kl_sum / n},   {"clip_fraction", clip_sum / n}, {"explained_variance", explained_variance},
+            {"lr", lr}};
+  }
+
+  torch::Tensor act(const torch::Tensor& obs, bool greedy) override {
+    torch::NoGradGuard no_grad;
+    const auto out = model_->forward(prepare(obs));
+    const auto dist = on_cpu(out.policy);
+    return env_actions(greedy ? dist.mode() : dist.sample(gen_));
+  }
+
+  void save(torch::serialize::OutputArchive& a) override {
+    torch::serialize::OutputArchive model, optimizer;
+    model_->save(model);
+    optimizer_->save(optimizer);
+    a.write("model", model);
+    a.write("optimizer", optimizer);
+    a.write("generator", gen_.get_state());
+    a.write("iteration", torch::tensor(iteration_));
+    if (o_.norm_obs) obs_rms_.save(a, "obs_rms");
+    if (o_.norm_reward) {
+      reward_rms_.save(a, "reward_rms");
+      a.write("discounted_return", discounted_return_);
+    }
+  }
+
+  void load(torch::serialize::InputArchive& a) override {
+    torch::serialize::InputArchive model, optimizer;
+    a.read("model", model);
+    a.read("optimizer", optimizer);
+    model_->load(model);
+    optimizer_->load(optimizer);
+    torch::Tensor state, iteration;
+    a.read("generator", state);
+    gen_.set_state(state);
+    a.read("iteration", iteration);
+    iteration_ = iteration.item<int64_t>();
+    if (o_.norm_obs) obs_rms_.load(a, "obs_rms");
+    if (o_.norm_reward) {
+      reward_rms_.load(a, "reward_rms");
+      a.read("discounted_return", discounted_return_);
+    }
+  }
+
+ private:
+  ActorCriticOptions o_;
+  AlgorithmContext ctx_;
+  at::Generator gen_;
+  bool discrete_ = true;
+  nn::ActorCritic model_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  int64_t batch_ = 0;
+  int64_t iteration_ = 0;
+  torch::Tensor obs_, actions_, log_probs_, rewards_, dones_, values_;
+  torch::Tensor action_low_, action_high_;
+  RunningMeanStd obs_rms_, reward_rms_;
+  torch::Tensor discounted_return_;
+};
+
+class ActorCriticFactory final : public AlgorithmFactory {
+ public:
+  explicit ActorCriticFactory(std::string name)
+      : name_(std::move(name)),
+        options_(name_ == "a2c" ? ActorCriticOptions::a2c_defaults() : ActorCriticOptions::ppo_defaults()) {}
+  std::string name() const override { return name_; }
+  void bind(OptionTable& table) override { options_.bind(table, name_ + "."); }
+  void validate(const env::ActionSpec&) const override {
+    const int64_t batch = options_.num_envs * options_.num_steps;
+    if (batch % options_.minibatches != 0) {
+      throw Error(name_ + ": num_envs * num_steps = " + std::to_string(batch) +
+                  " must be divisible by minibatches = " + std::to_string(options_.minibatches));
+    }
+  }
+  std::unique_ptr<Algorithm> create(const AlgorithmContext& ctx) const override {
+    return std::make_unique<ActorCriticAlgorithm>(options_, ctx);
+  }
+
+ private:
+  std::string name_;
+  ActorCriticOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<AlgorithmFactory> make_actor_critic_factory(const std::string& name) {
+  return std::make_unique<ActorCriticFactory>(name);
+}
+
+}  // namespace rlnas::rl

@@ -1,0 +1,387 @@
+// Training runs: configuration resolution, the training loop, checkpoints and resume.
+#include "rlnas/rl/trainer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "rlnas/core/config.h"
+#include "rlnas/core/error.h"
+#include "rlnas/core/log.h"
+#include "rlnas/rl/checkpoint.h"
+
+namespace rlnas::rl {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kConfigFile = "config.json";
+constexpr const char* kMetricsFile = "metrics.jsonl";
+constexpr const char* kCheckpointFile = "checkpoint.ckpt";
+constexpr const char* kEvalFile = "eval.json";
+
+// Binds every top-level and network option of `c` (algorithm options are bound by its factory).
+void bind_common(TrainConfig& c, OptionTable& t) {
+  t.add("env", &c.env, "environment name (rlnas env list)")
+      .add("algo", &c.algo, "algorithm", algorithm_names())
+      .add("preset", &c.preset, "named preset applied before the config file (empty = none)")
+      .add("steps", &c.steps, "environment-step budget", 1, 1e13)
+      .add("seed", &c.seed, "master seed", 0, 4294967295.0)
+      .add("device", &c.device, "torch device: cpu, cuda or cuda:N")
+      .add("eval.episodes", &c.eval_episodes, "final evaluation episodes", 1, 1e7)
+      .add("eval.greedy", &c.eval_greedy, "greedy actions in the final evaluation")
+      .add("checkpoint_every", &c.checkpoint_every, "environment steps between checkpoints (0 = at the end only)", 0,
+           1e13)
+      .add("net.name", &c.net.name, "backbone", nn::backbone_names())
+      .add("net.mlp_hidden", &c.net.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
+      .add("net.activation", &c.net.activation, "mlp: activation", {"tanh", "relu"})
+      .add("net.impala_channels", &c.net.impala_channels, "impala_cnn: channels per stage", 1, 4096)
+      .add("net.resnet_depth", &c.net.resnet_depth, "resnet: depth (14, 20, 38 or 74)", 8, 1000)
+      .add("net.resnet_features", &c.net.resnet_features, "resnet: output features", 1, 1e6);
+}
+
+struct Setting {
+  std::string key, value, where;
+};
+
+// The last value given for `key` (settings are in priority order), if any.
+std::optional<std::string> last_value(const std::vector<Setting>& settings, const std::string& key) {
+  std::optional<std::string> v;
+  for (const auto& s : settings) {
+    if (s.key == key) v = s.value;
+  }
+  return v;
+}
+
+std::string json_value_text(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+torch::Device parse_device(const std::string& text) {
+  try {
+    torch::Device d(text);
+    if (d.is_cuda() && !torch::cuda::is_available()) {
+      throw Error("device '" + text + "' requested but CUDA is not available in this LibTorch build or machine");
+    }
+    return d;
+  } catch (const c10::Error&) {
+    throw Error("device: expected cpu, cuda or cuda:N, found '" + text + "'");
+  }
+}
+
+std::string to_bytes(const torch::Tensor& t) {
+  const auto c = t.contiguous();
+  return std::string(static_cast<const char*>(c.data_ptr()), static_cast<size_t>(c.numel()));
+}
+
+torch::Tensor from_bytes(const std::string& s) {
+  return torch::from_blob(const_cast<char*>(s.data()), {static_cast<int64_t>(s.size())}, torch::kUInt8).clone();
+}
+
+std::string format_duration(double seconds) {
+  const auto s = static_cast<int64_t>(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+// Drops metric lines past `step` (written after the checkpoint a run resumes from).
+void truncate_metrics(const fs::path& path, int64_t step) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      if (nlohmann::json::parse(line).at("step").get<int64_t>() > step) break;
+    } catch (const std::exception&) {
+      break;  // a line cut by a crash
+    }
+    kept += line + "\n";
+  }
+  write_file_atomic(path.string(), kept);
+}
+
+}  // namespace
+
+ordered_json TrainConfig::to_json() const {
+  auto& self = const_cast<TrainConfig&>(*this);
+  OptionTable t;
+  bind_common(self, t);
+  factory->bind(t);
+  ordered_json out;
+  out["env"] = env;
+  out["env_options"] = env_options;
+  const ordered_json values = t.to_json();  // keep alive: items() refers into it
+  for (const auto& [k, v] : values.items()) {
+    if (k != "env") out[k] = v;
+  }
+  return out;
+}
+
+TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegistry& registry) {
+  // Gather every setting in priority order (later wins).
+  std::vector<Setting> settings;
+  env::EnvOptions env_options;
+  if (sources.config_file) {
+    for (auto& e : read_config_file(*sources.config_file)) {
+      if (e.key.rfind("env_options.", 0) == 0) {
+        env_options[e.key.substr(12)] = e.value;
+      } else {
+        settings.push_back({e.key, e.value, e.where});
+      }
+    }
+  }
+  for (const auto& s : sources.sets) {
+    auto [k, v] = split_key_value(s, "--set");
+    if (k.rfind("env_options.", 0) == 0) {
+      env_options[k.substr(12)] = v;
+    } else {
+      settings.push_back({k, v, "--set " + s});
+    }
+  }
+  for (const auto& [k, v] : sources.flags) settings.push_back({k, v, "--" + k});
+  for (const auto& [k, v] : env::parse_env_options(sources.env_options, "--env-opt")) env_options[k] = v;
+
+  TrainConfig c;
+  const auto preset_name = last_value(settings, "preset");
+  const Preset* preset = preset_name && !preset_name->empty() ? &find_preset(*preset_name) : nullptr;
+  const auto algo = last_value(settings, "algo");
+  c.algo = algo ? *algo : (preset ? preset->algo : "ppo");
+  if (preset && preset->algo != c.algo) {
+    throw Error("preset '" + preset->name + "' is for algo '" + preset->algo + "', but algo is '" + c.algo + "'");
+  }
+  c.factory = make_algorithm_factory(c.algo);
+  OptionTable t;
+  bind_common(c, t);
+  c.factory->bind(t);
+  if (preset) {
+    for (const auto& [k, v] : preset->values) t.set(k, v, "preset " + preset->name);
+  }
+  const auto algos = algorithm_names();
+  for (const auto& s : settings) {
+    const auto dot = s.key.find('.');
+    if (dot != std::string::npos) {
+      const std::string section = s.key.substr(0, dot);
+      if (section != c.algo && std::find(algos.begin(), algos.end(), section) != algos.end()) {
+        throw Error(s.where + ": option '" + s.key + "' is for algo '" + section + "', but algo is '" + c.algo + "'");
+      }
+    }
+    t.set(s.key, s.value, s.where);
+  }
+  c.env_options = env_options;
+  // Validate the environment and its options, and that the algorithm fits its actions.
+  auto env = registry.make(c.env, c.env_options);
+  c.factory->validate(env->action_spec());
+  parse_device(c.device);
+  return c;
+}
+
+TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& registry) {
+  const auto path = fs::path(run_dir) / kConfigFile;
+  std::ifstream in(path);
+  if (!in) throw Error("'" + run_dir + "' is not a run directory (no " + kConfigFile + ")");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    throw Error(path.string() + ": not valid JSON (" + e.what() + ")");
+  }
+  TrainSources sources;
+  for (const auto& [k, v] : j.items()) {
+    if (k == "env_options") {
+      for (const auto& [ok, ov] : v.items()) sources.env_options.push_back(ok + "=" + json_value_text(ov));
+    } else {
+      sources.flags.push_back({k, json_value_text(v)});
+    }
+  }
+  return resolve_train_config(sources, registry);
+}
+
+std::string network_identity(const TrainConfig& config, const env::EnvRegistry& registry) {
+  auto env = registry.make(config.env, config.env_options);
+  nlohmann::json net = {{"name", config.net.name},
+                        {"mlp_hidden", config.net.mlp_hidden},
+                        {"activation", config.net.activation},
+                        {"impala_channels", config.net.impala_channels},
+                        {"resnet_depth", config.net.resnet_depth},
+                        {"resnet_features", config.net.resnet_features}};
+  return "algo=" + config.algo + " env=" + config.env + " obs=" + env->observation_spec().to_string() +
+         " actions=" + env->action_spec().to_string() + " net=" + net.dump();
+}
+
+namespace {
+
+struct Run {
+  std::unique_ptr<env::Env> probe;
+  std::unique_ptr<Algorithm> algo;
+  env::VectorEnv::Factory make_env;
+  std::string identity;
+};
+
+Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
+  Run r;
+  r.probe = registry.make(config.env, config.env_options);
+  AlgorithmContext ctx;
+  ctx.obs_spec = r.probe->observation_spec();
+  ctx.action_spec = r.probe->action_spec();
+  ctx.net = config.net;
+  ctx.device = parse_device(config.device);
+  ctx.seed = static_cast<uint64_t>(config.seed);
+  ctx.total_steps = config.steps;
+  r.algo = config.factory->create(ctx);
+  r.make_env = [&registry, name = config.env, options = config.env_options] { return registry.make(name, options); };
+  r.identity = network_identity(config, registry) + " params=" + std::to_string(nn::count_parameters(r.algo->network()));
+  return r;
+}
+
+uint32_t eval_seed(int64_t seed) { return static_cast<uint32_t>((seed * 7919 + 1000003) % 4294967296LL); }
+
+}  // namespace
+
+std::unique_ptr<Algorithm> load_trained_algorithm(const std::string& run_dir, const env::EnvRegistry& registry,
+                                                  TrainConfig* config_out) {
+  TrainConfig config = load_run_config(run_dir, registry);
+  Run run = build_run(config, registry);
+  const auto path = (fs::path(run_dir) / kCheckpointFile).string();
+  const Checkpoint ckpt = read_checkpoint(path);
+  check_identity(ckpt, run.identity, path);
+  std::istringstream is(ckpt.payload);
+  torch::serialize::InputArchive archive, algo_archive;
+  archive.load_from(is);
+  archive.read("algo", algo_archive);
+  run.algo->load(algo_archive);
+  if (config_out) *config_out = std::move(config);
+  return std::move(run.algo);
+}
+
+TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
+  const fs::path dir(options.run_dir);
+  const fs::path ckpt_path = dir / kCheckpointFile;
+  if (options.resume) {
+    if (!fs::exists(ckpt_path)) throw Error("cannot resume '" + options.run_dir + "': it has no " + kCheckpointFile);
+  } else {
+    if (fs::exists(ckpt_path) || fs::exists(dir / kMetricsFile)) {
+      throw Error("run directory '" + options.run_dir +
+                  "' already holds a run; resume it with --resume, or choose another --out");
+    }
+    fs::create_directories(dir);
+    write_file_atomic((dir / kConfigFile).string(), config.to_json().dump(2) + "\n");
+  }
+
+  Run run = build_run(config, registry);
+  env::VectorEnv venv(run.make_env, static_cast<int>(run.algo->num_envs()), static_cast<uint32_t>(config.seed));
+  int64_t iterations = 0;
+  double elapsed_before = 0;
+  if (options.resume) {
+    const Checkpoint ckpt = read_checkpoint(ckpt_path.string());
+    check_identity(ckpt, run.identity, ckpt_path.string());
+    std::istringstream is(ckpt.payload);
+    torch::serialize::InputArchive archive, algo_archive;
+    archive.load_from(is);
+    archive.read("algo", algo_archive);
+    run.algo->load(algo_archive);
+    torch::Tensor venv_bytes, counters;
+    archive.read("venv", venv_bytes);
+    archive.read("counters", counters);
+    venv.restore(to_bytes(venv_bytes));
+    iterations = counters[0].item<int64_t>();
+    elapsed_before = counters[1].item<double>();
+    truncate_metrics(dir / kMetricsFile, venv.total_steps());
+    log::info("resuming " + options.run_dir + " at step " + std::to_string(venv.total_steps()));
+  }
+
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto save = [&] {
+    const double elapsed = elapsed_before + std::chrono::duration<double>(Clock::now() - start).count();
+    torch::serialize::OutputArchive archive, algo_archive;
+    run.algo->save(algo_archive);
+    archive.write("algo", algo_archive);
+    archive.write("venv", from_bytes(venv.snapshot()));
+    archive.write("counters", torch::tensor({static_cast<double>(iterations), elapsed}, torch::kFloat64));
+    std::ostringstream os;
+    archive.save_to(os);
+    write_checkpoint(ckpt_path.string(), {config.algo, run.identity, venv.total_steps()}, os.str());
+  };
+
+  std::ofstream metrics(dir / kMetricsFile, std::ios::app);
+  if (!metrics) throw Error("cannot write " + (dir / kMetricsFile).string());
+  const int64_t start_steps = venv.total_steps();
+  auto last_progress = start;
+  int64_t last_checkpoint = venv.total_steps();
+  const int64_t budget = options.stop_after_steps ? std::min(config.steps, *options.stop_after_steps) : config.steps;
+  TrainResult result;
+  result.run_dir = options.run_dir;
+
+  while (venv.total_steps() < budget) {
+    if (options.stop && options.stop->load()) {
+      result.interrupted = true;
+      break;
+    }
+    const Metrics m = run.algo->iterate(venv, venv.total_steps());
+    ++iterations;
+    const double now = std::chrono::duration<double>(Clock::now() - start).count();
+    const double sps = now > 0 ? static_cast<double>(venv.total_steps() - start_steps) / now : 0.0;
+    ordered_json line = {{"step", venv.total_steps()},
+                         {"time", elapsed_before + now},
+                         {"episodes", venv.total_episodes()},
+                         {"return_mean", venv.recent_episodes().empty() ? nlohmann::json(nullptr)
+                                                                        : nlohmann::json(venv.recent_mean_return())},
+                         {"steps_per_s", sps}};
+    for (const auto& [k, v] : m) line[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+    metrics << line.dump() << "\n";
+    metrics.flush();
+    if (!options.quiet && std::chrono::duration<double>(Clock::now() - last_progress).count() >= options.progress_seconds) {
+      last_progress = Clock::now();
+      const double left = sps > 0 ? static_cast<double>(config.steps - venv.total_steps()) / sps : 0.0;
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "%5.1f%%  step %lld/%lld  episodes %lld  return(100) %s  %.0f steps/s  eta %s",
+                    100.0 * static_cast<double>(venv.total_steps()) / static_cast<double>(config.steps),
+                    static_cast<long long>(venv.total_steps()), static_cast<long long>(config.steps),
+                    static_cast<long long>(venv.total_episodes()),
+                    venv.recent_episodes().empty() ? "-" : std::to_string(venv.recent_mean_return()).c_str(), sps,
+                    format_duration(left).c_str());
+      log::info(buf);
+    }
+    if (config.checkpoint_every > 0 && venv.total_steps() - last_checkpoint >= config.checkpoint_every) {
+      save();
+      last_checkpoint = venv.total_steps();
+    }
+  }
+  if (venv.total_steps() < config.steps) result.interrupted = true;
+  save();
+
+  result.steps = venv.total_steps();
+  result.episodes = venv.total_episodes();
+  result.recent_mean_return = venv.recent_mean_return();
+  if (result.interrupted) {
+    log::info("stopped at step " + std::to_string(result.steps) + "; continue with: rlnas train --resume " +
+              options.run_dir);
+    return result;
+  }
+  EvalOptions eval;
+  eval.episodes = config.eval_episodes;
+  eval.greedy = config.eval_greedy;
+  eval.seed = eval_seed(config.seed);
+  result.eval = evaluate([&](const torch::Tensor& obs) { return run.algo->act(obs, config.eval_greedy); },
+                         run.make_env, eval);
+  ordered_json e = {{"episodes", result.eval.returns.size()},
+                    {"greedy", config.eval_greedy},
+                    {"seed", eval.seed},
+                    {"mean", result.eval.mean_return()},
+                    {"std", result.eval.std_return()},
+                    {"truncated", result.eval.truncated},
+                    {"returns", result.eval.returns},
+                    {"lengths", result.eval.lengths}};
+  write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n");
+  return result;
+}
+
+}  // namespace rlnas::rl

@@ -1,0 +1,203 @@
+// Training runs: determinism, resume, config validation, checkpoint integrity.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "rlnas/core/error.h"
+#include "rlnas/rl/checkpoint.h"
+#include "rlnas/rl/trainer.h"
+
+namespace rlnas::rl {
+namespace {
+
+namespace fs = std::filesystem;
+
+const env::EnvRegistry& registry() {
+  static const env::EnvRegistry r = [] {
+    env::EnvRegistry r;
+    env::register_builtin_envs(r);
+    return r;
+  }();
+  return r;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("rlnas_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+TrainConfig small_config(const std::string& algo, int64_t steps, std::vector<std::string> sets = {}) {
+  TrainSources s;
+  s.flags = {{"env", "classic/cartpole"}, {"algo", algo}, {"net.name", "mlp"}, {"steps", std::to_string(steps)},
+             {"seed", "3"}, {"eval.episodes", "2"}};
+  s.sets = std::move(sets);
+  return resolve_train_config(s, registry());
+}
+
+std::vector<torch::Tensor> weights(const std::string& run_dir) {
+  auto algo = load_trained_algorithm(run_dir, registry());
+  std::vector<torch::Tensor> out;
+  for (const auto& p : algo->network().parameters()) out.push_back(p.detach().clone());
+  return out;
+}
+
+// Metric lines without wall-clock fields.
+std::vector<std::string> metric_lines(const fs::path& dir) {
+  std::ifstream in(dir / "metrics.jsonl");
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    j.erase("time");
+    j.erase("steps_per_s");
+    out.push_back(j.dump());
+  }
+  return out;
+}
+
+void expect_same_weights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+}
+
+TEST(Trainer, SameSeedSameThreadsSameRun) {
+  const auto a = fresh_dir("same_a"), b = fresh_dir("same_b");
+  for (const auto& dir : {a, b}) {
+    auto config = small_config("ppo", 2048, {"ppo.num_envs=4", "ppo.num_steps=64"});
+    train(config, registry(), {.run_dir = dir.string(), .quiet = true});
+  }
+  expect_same_weights(weights(a.string()), weights(b.string()));
+  EXPECT_EQ(metric_lines(a), metric_lines(b));
+  EXPECT_EQ(metric_lines(a).size(), 8u);
+  EXPECT_TRUE(fs::exists(a / "eval.json"));
+  EXPECT_TRUE(fs::exists(a / "config.json"));
+}
+
+TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneWould) {
+  for (const std::string algo : {"ppo", "a2c"}) {
+    const auto whole = fresh_dir("whole_" + algo), parts = fresh_dir("parts_" + algo);
+    const int64_t steps = algo == "ppo" ? 2048 : 1600;
+    const std::vector<std::string> sets = {algo + ".num_envs=4", "checkpoint_every=0",
+                                           algo + ".norm_obs=true", algo + ".norm_reward=true"};
+    auto config = small_config(algo, steps, sets);
+    train(config, registry(), {.run_dir = whole.string(), .quiet = true});
+    auto first = small_config(algo, steps, sets);
+    const auto stopped =
+        train(first, registry(), {.run_dir = parts.string(), .quiet = true, .stop_after_steps = steps / 2});
+    EXPECT_TRUE(stopped.interrupted);
+    auto resumed_config = load_run_config(parts.string(), registry());
+    const auto resumed = train(resumed_config, registry(), {.run_dir = parts.string(), .resume = true, .quiet = true});
+    EXPECT_FALSE(resumed.interrupted);
+    EXPECT_EQ(resumed.steps, steps);
+    expect_same_weights(weights(whole.string()), weights(parts.string()));
+    EXPECT_EQ(metric_lines(whole), metric_lines(parts)) << algo;
+  }
+}
+
+TEST(Trainer, RefusesToOverwriteARun) {
+  const auto dir = fresh_dir("overwrite");
+  auto config = small_config("a2c", 160);
+  train(config, registry(), {.run_dir = dir.string(), .quiet = true});
+  auto again = small_config("a2c", 160);
+  EXPECT_THROW(train(again, registry(), {.run_dir = dir.string(), .quiet = true}), Error);
+}
+
+std::string config_error(const std::string& yaml, std::vector<std::string> sets = {}) {
+  const auto path = fs::temp_directory_path() / ("rlnas_cfg_" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(path) << yaml;
+  TrainSources s;
+  s.config_file = path.string();
+  s.sets = std::move(sets);
+  try {
+    resolve_train_config(s, registry());
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TrainConfig, YamlErrorsNameTheKeyAndTheLine) {
+  const std::string base = "env: classic/cartpole\nalgo: ppo\n";
+  auto msg = config_error(base + "ppo:\n  lr: fast\n");
+  EXPECT_NE(msg.find(":4: option 'ppo.lr' expects a number in [0, 1], found 'fast'"), std::string::npos) << msg;
+  msg = config_error(base + "ppo:\n  learning_rate: 0.1\n");
+  EXPECT_NE(msg.find(":4: unknown option 'ppo.learning_rate'"), std::string::npos) << msg;
+  msg = config_error(base + "steps: -5\n");
+  EXPECT_NE(msg.find(":3: option 'steps' expects an integer in [1, "), std::string::npos) << msg;
+  msg = config_error(base + "dqn:\n  lr: 0.1\n");
+  EXPECT_NE(msg.find("option 'dqn.lr' is for algo 'dqn', but algo is 'ppo'"), std::string::npos) << msg;
+  msg = config_error(base + "env_options:\n  max_steps: abc\n");
+  EXPECT_NE(msg.find("option 'max_steps' expects an integer"), std::string::npos) << msg;
+  msg = config_error("env: [unclosed\n");
+  EXPECT_NE(msg.find("YAML syntax error"), std::string::npos) << msg;
+  msg = config_error(base, {"preset=a2c.a2d"});
+  EXPECT_NE(msg.find("preset 'a2c.a2d' is for algo 'a2c', but algo is 'ppo'"), std::string::npos) << msg;
+}
+
+TEST(TrainConfig, PriorityIsPresetThenFileThenSetThenFlags) {
+  const auto path = fs::temp_directory_path() / ("rlnas_prio_" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(path) << "env: classic/cartpole\npreset: ppo.nas-rl\nppo:\n  clip_coef: 0.3\n  vf_coef: 0.7\n";
+  TrainSources s;
+  s.config_file = path.string();
+  s.sets = {"ppo.vf_coef=0.9"};
+  s.flags = {{"steps", "1234"}};
+  const auto c = resolve_train_config(s, registry());
+  const auto j = c.to_json();
+  EXPECT_EQ(j["ppo.lr_schedule"], "cosine");  // from the preset
+  EXPECT_EQ(j["ppo.epochs"], 5);              // from the preset
+  EXPECT_EQ(j["ppo.clip_coef"], 0.3);         // file over preset
+  EXPECT_EQ(j["ppo.vf_coef"], 0.9);           // --set over file
+  EXPECT_EQ(j["steps"], 1234);                // flag
+}
+
+TEST(Checkpoint, DetectsCorruptionTruncationAndWrongNetworks) {
+  const auto dir = fresh_dir("ckpt");
+  fs::create_directories(dir);
+  const auto path = (dir / "c.ckpt").string();
+  write_checkpoint(path, {"ppo", "net A", 10}, std::string(1000, 'x'));
+  const auto ok = read_checkpoint(path);
+  EXPECT_EQ(ok.header.step, 10);
+  EXPECT_NO_THROW(check_identity(ok, "net A", path));
+  try {
+    check_identity(ok, "net B", path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint: net A"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("this run:   net B"), std::string::npos);
+  }
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string flipped = bytes;
+  flipped[flipped.size() - 7] ^= 0x10;
+  std::ofstream(path, std::ios::binary) << flipped;
+  EXPECT_THROW(read_checkpoint(path), Error);
+  std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() - 3);
+  EXPECT_THROW(read_checkpoint(path), Error);
+  std::ofstream(path, std::ios::binary) << "not a checkpoint";
+  EXPECT_THROW(read_checkpoint(path), Error);
+}
+
+TEST(Checkpoint, ResumingWithAnotherNetworkIsRefused) {
+  const auto dir = fresh_dir("mismatch");
+  auto config = small_config("a2c", 320);
+  train(config, registry(), {.run_dir = dir.string(), .quiet = true});
+  // Edit the stored config to a wider network: the checkpoint no longer fits.
+  std::ifstream in(dir / "config.json");
+  auto j = nlohmann::json::parse(in);
+  j["net.mlp_hidden"] = {32};
+  std::ofstream(dir / "config.json") << j.dump();
+  try {
+    load_trained_algorithm(dir.string(), registry());
+    FAIL() << "loaded a checkpoint into a different network";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("was made for a different network"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace rlnas::rl
