@@ -1,6 +1,7 @@
 // PPO and A2C: rollout -> GAE -> epochs x minibatches of clipped-surrogate updates.
 #include "rlnas/rl/actor_critic.h"
 
+#include <chrono>
 #include <cmath>
 
 #include "rlnas/core/error.h"
@@ -179,6 +180,8 @@ class ActorCriticAlgorithm final : public Algorithm {
     const double lr = schedule_value(o_.lr_schedule, o_.lr, o_.lr_end, progress, o_.lr_hold);
     for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
 
+    using Clock = std::chrono::steady_clock;
+    const auto t_start = Clock::now();
     // rollout
     {
       torch::NoGradGuard no_grad;
@@ -224,6 +227,7 @@ class ActorCriticAlgorithm final : public Algorithm {
       returns = advantages + values_;
     }
 
+    const auto t_update = Clock::now();
     // update: epochs x minibatches
     auto b_obs = obs_.flatten(0, 1);
     auto b_actions = actions_.flatten(0, 1);
@@ -266,9 +270,11 @@ class ActorCriticAlgorithm final : public Algorithm {
         var_returns == 0 ? std::nan("") : 1.0 - (b_returns - b_values).var().item<double>() / var_returns;
     ++iteration_;
     const double n = static_cast<double>(updates);
+    const double rollout_s = std::chrono::duration<double>(t_update - t_start).count();
+    const double update_s = std::chrono::duration<double>(Clock::now() - t_update).count();
     return {{"policy_loss", pg_sum / n}, {"value_loss", v_sum / n},  {"entropy", ent_sum / n},
             {"approx_kl", kl_sum / n},   {"clip_fraction", clip_sum / n}, {"explained_variance", explained_variance},
-            {"lr", lr}};
+            {"lr", lr}, {"rollout_s", rollout_s}, {"update_s", update_s}};
   }
 
   torch::Tensor act(const torch::Tensor& obs, bool greedy) override {

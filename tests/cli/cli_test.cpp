@@ -1,6 +1,7 @@
 // Runs the rlnas executable like a user: output formats, error messages, exit codes.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -133,6 +134,60 @@ TEST(Cli, BenchEnvJsonReportsBothRates) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["raw_steps_per_s"].get<double>(), 0.0);
   EXPECT_GT(j["vector_steps_per_s"].get<double>(), 0.0);
+}
+
+std::string temp_run_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("rlnas_cli_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+TEST(Cli, TrainWritesARunDirectoryThatEvalReads) {
+  const auto dir = temp_run_dir("train");
+  auto r = run("train --env classic/cartpole --algo a2c --net mlp --steps 2000 --seed 2 --out " + dir);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "done: 2000 steps")) << r.out;
+  EXPECT_TRUE(contains(r.out, "evaluation: 10 episodes")) << r.out;
+  for (const char* f : {"config.json", "metrics.jsonl", "checkpoint.ckpt", "eval.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / f)) << f;
+  }
+  r = run("eval --run " + dir + " --episodes 3 --greedy --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["episodes"], 3);
+  EXPECT_EQ(j["greedy"], true);
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / "evals.jsonl"));
+  // A second training into the same directory is refused instead of overwriting it.
+  r = run("train --env classic/cartpole --algo a2c --net mlp --steps 2000 --out " + dir);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "already holds a run")) << r.out;
+}
+
+TEST(Cli, CtrlCStopsAfterTheIterationWithACheckpoint) {
+  const auto dir = temp_run_dir("interrupt");
+  // SIGINT after 3 s: the run stops after its current iteration and saves a checkpoint.
+  auto r = run("train --env classic/cartpole --algo ppo --net mlp --steps 100000000 --out " + dir +
+               " & pid=$!; sleep 3; kill -INT $pid; wait $pid");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "interrupted at step")) << r.out;
+  EXPECT_TRUE(contains(r.out, "rlnas train --resume " + dir)) << r.out;
+  r = run("train --resume " + dir + " --steps 10");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "give no other training options")) << r.out;
+}
+
+TEST(Cli, TrainOptionErrorsNameTheKey) {
+  auto r = run("train --env classic/cartpole --algo ppo --set ppo.lr=fast");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "option 'ppo.lr' expects a number in [0, 1], found 'fast'")) << r.out;
+  r = run("train --env classic/cartpole --algo ppo --preset nope");
+  EXPECT_TRUE(contains(r.out, "unknown preset 'nope'; valid presets: ppo.cleanrl")) << r.out;
+  r = run("train --env classic/cartpole --algo ppo --net nature_cnn --steps 100 --out " + temp_run_dir("cnn"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "nature_cnn")) << r.out;
+  r = run("train --env classic/cartpole --algo ppo --list-options");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "\"ppo.clip_coef\": 0.2")) << r.out;
 }
 
 TEST(Cli, NoGlogNoiseOnStartup) {
