@@ -12,6 +12,7 @@
 #include "rlnas/core/error.h"
 #include "rlnas/core/rng.h"
 #include "rlnas/env/vector_env.h"
+#include "rlnas/rl/trainer.h"
 
 namespace rlnas::cli {
 
@@ -89,6 +90,36 @@ double vector_steps_per_s(env::VectorEnv& venv, int64_t steps) {
   return static_cast<double>(iterations * n) / seconds_since(start);
 }
 
+// Forward FLOPs per sample (multiply-add = 2) of the Conv2d and Linear layers of `module`,
+// walking layers in registration order and tracking the spatial size through convolutions and
+// max-pools. Exact for sequential stacks (mlp, minatar, nature_cnn, impala_cnn); a conv stack
+// restarts at the input size when a conv takes the observation's channel count. A general cost
+// model over architectures replaces this with the search-space work.
+double forward_flops(torch::nn::Module& module, const std::vector<int64_t>& obs_shape) {
+  double flops = 0;
+  int64_t h = obs_shape.size() == 3 ? obs_shape[1] : 1, w = obs_shape.size() == 3 ? obs_shape[2] : 1;
+  for (const auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* conv = m->as<torch::nn::Conv2d>()) {
+      const auto& o = conv->options;
+      if (obs_shape.size() == 3 && o.in_channels() == obs_shape[0]) h = obs_shape[1], w = obs_shape[2];
+      const auto k = *o.kernel_size(), s = *o.stride();
+      const auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+      const int64_t ph = pad ? (**pad)[0] : 0, pw = pad ? (**pad)[1] : 0;
+      h = (h + 2 * ph - k[0]) / s[0] + 1;
+      w = (w + 2 * pw - k[1]) / s[1] + 1;
+      flops += 2.0 * static_cast<double>(o.in_channels() / o.groups() * k[0] * k[1] * o.out_channels() * h * w);
+    } else if (auto* pool = m->as<torch::nn::MaxPool2d>()) {
+      const auto& o = pool->options;
+      const auto p = *o.padding(), k = *o.kernel_size(), s = *o.stride();
+      h = (h + 2 * p[0] - k[0]) / s[0] + 1;
+      w = (w + 2 * p[1] - k[1]) / s[1] + 1;
+    } else if (auto* linear = m->as<torch::nn::Linear>()) {
+      flops += 2.0 * static_cast<double>(linear->options.in_features() * linear->options.out_features());
+    }
+  }
+  return flops;
+}
+
 }  // namespace
 
 void add_bench_commands(CLI::App& app, Context& ctx) {
@@ -133,6 +164,72 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
         std::printf("%s: raw %.2fM steps/s, VectorEnv(%d) %.2fM steps/s (median of %d x %lld steps, one thread)\n",
                     args->name.c_str(), median(raw) / 1e6, *num_envs, median(vec) / 1e6, *repeats,
                     static_cast<long long>(*steps));
+      }
+    });
+  }
+  {
+    auto* cmd = group->add_subcommand("train", "whole training loop (rollout + update) steps per second, one process");
+    auto args = std::make_shared<EnvArgs>();
+    struct Opts {
+      std::string algo = "ppo", net = "minatar", preset;
+      std::vector<std::string> sets;
+      int64_t iterations = 10;
+      bool json = false;
+    };
+    auto o = std::make_shared<Opts>();
+    args->add_to(*cmd);
+    cmd->add_option("--algo", o->algo, "ppo | a2c | dqn | sac")->capture_default_str();
+    cmd->add_option("--net", o->net, "backbone")->capture_default_str();
+    cmd->add_option("--preset", o->preset, "hyperparameter preset");
+    cmd->add_option("--set", o->sets, "KEY=VALUE option override (repeatable)")->take_all();
+    cmd->add_option("--iterations", o->iterations, "timed iterations after one warm-up iteration")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--json", o->json, "print {\"steps_per_s\": X, ...}");
+    cmd->callback([&ctx, args, o] {
+      rl::TrainSources sources;
+      sources.env_options = args->options;
+      sources.sets = o->sets;
+      sources.flags = {{"env", args->name}, {"algo", o->algo}, {"net.name", o->net}};
+      if (!o->preset.empty()) sources.flags.push_back({"preset", o->preset});
+      const auto config = rl::resolve_train_config(sources, ctx.envs);
+      const auto b = rl::benchmark_training(config, ctx.envs, o->iterations);
+      json out = {{"env", args->name},
+                  {"algo", o->algo},
+                  {"net", o->net},
+                  {"threads", at::get_num_threads()},
+                  {"steps", b.steps},
+                  {"seconds", b.seconds},
+                  {"steps_per_s", b.steps_per_s()},
+                  {"parameters", b.parameters}};
+      if (o->algo == "ppo" || o->algo == "a2c") {
+        // Update FLOPs: epochs x samples x (forward + backward ~ 3 forwards).
+        const auto c = config.to_json();
+        const std::string p = o->algo + ".";
+        const double samples = static_cast<double>(b.steps) * c[p + "epochs"].get<double>();
+        auto probe = ctx.envs.make(args->name, env::parse_env_options(args->options, "--env-opt"));
+        rl::AlgorithmContext actx;
+        actx.obs_spec = probe->observation_spec();
+        actx.action_spec = probe->action_spec();
+        actx.net = config.net;
+        auto algo = config.factory->create(actx);
+        const double fwd = forward_flops(algo->network(), actx.obs_spec.shape);
+        out["rollout_s"] = b.rollout_seconds;
+        out["update_s"] = b.update_seconds;
+        out["forward_flops_per_sample"] = fwd;
+        if (b.update_seconds > 0) out["update_gflops"] = 3.0 * fwd * samples / b.update_seconds / 1e9;
+      }
+      if (o->json) {
+        std::cout << out.dump() << "\n";
+      } else {
+        std::printf("%s %s/%s: %.0f steps/s (%lld steps in %.2f s, %d thread(s))\n", o->algo.c_str(),
+                    args->name.c_str(), o->net.c_str(), b.steps_per_s(), static_cast<long long>(b.steps), b.seconds,
+                    at::get_num_threads());
+        if (out.contains("update_gflops")) {
+          std::printf("  rollout %.2f s, update %.2f s, update %.1f GFLOP/s (%.0f forward FLOPs/sample)\n",
+                      b.rollout_seconds, b.update_seconds, out["update_gflops"].get<double>(),
+                      out["forward_flops_per_sample"].get<double>());
+        }
       }
     });
   }

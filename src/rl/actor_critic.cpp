@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "rlnas/core/error.h"
+#include "rlnas/rl/flat_optimizer.h"
 #include "rlnas/rl/normalize.h"
 #include "rlnas/rl/schedule.h"
 
@@ -106,13 +107,12 @@ class ActorCriticAlgorithm final : public Algorithm {
     torch::manual_seed(ctx.seed);  // weight initialization
     model_ = nn::ActorCritic(ctx.net, obs_shape, discrete_, action_dim, o.separate_critic);
     model_->to(ctx.device);
-    if (o.optimizer == "adam") {
-      optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
-                                                        torch::optim::AdamOptions(o.lr).eps(o.eps));
-    } else {
-      optimizer_ = std::make_unique<torch::optim::RMSprop>(
-          model_->parameters(), torch::optim::RMSpropOptions(o.lr).alpha(o.rmsprop_alpha).eps(o.eps));
-    }
+    FlatOptimizerOptions opt;
+    opt.kind = o.optimizer;
+    opt.lr = o.lr;
+    opt.eps = o.eps;
+    opt.alpha = o.rmsprop_alpha;
+    optimizer_ = std::make_unique<FlatOptimizer>(model_->parameters(), opt);
     batch_ = o.num_envs * o.num_steps;
     if (batch_ % o.minibatches != 0) {
       throw Error("num_envs * num_steps = " + std::to_string(batch_) + " must be divisible by minibatches = " +
@@ -178,7 +178,7 @@ class ActorCriticAlgorithm final : public Algorithm {
     }
     const double progress = ctx_.total_steps > 0 ? static_cast<double>(steps_done) / ctx_.total_steps : 0.0;
     const double lr = schedule_value(o_.lr_schedule, o_.lr, o_.lr_end, progress, o_.lr_hold);
-    for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
+    optimizer_->set_lr(lr);
 
     using Clock = std::chrono::steady_clock;
     const auto t_start = Clock::now();
@@ -236,8 +236,8 @@ class ActorCriticAlgorithm final : public Algorithm {
     auto b_returns = returns.flatten(0, 1);
     auto b_values = values_.flatten(0, 1);
     const int64_t mb = batch_ / o_.minibatches;
-    double pg_sum = 0, v_sum = 0, ent_sum = 0, kl_sum = 0, clip_sum = 0;
-    int64_t updates = 0;
+    // Per-minibatch statistics stay tensors until the end: one sync instead of five per step.
+    std::vector<torch::Tensor> stats;
     for (int64_t epoch = 0; epoch < o_.epochs; ++epoch) {
       const auto perm = torch::randperm(batch_, gen_, torch::kLong).to(ctx_.device);
       for (int64_t start = 0; start < batch_; start += mb) {
@@ -255,25 +255,23 @@ class ActorCriticAlgorithm final : public Algorithm {
         const auto loss = pl.policy_loss - o_.ent_coef * entropy + o_.vf_coef * vl;
         optimizer_->zero_grad();
         loss.backward();
-        if (o_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), o_.max_grad_norm);
+        if (o_.max_grad_norm > 0) optimizer_->clip_grad_norm(o_.max_grad_norm);
         optimizer_->step();
-        pg_sum += pl.policy_loss.item<double>();
-        v_sum += vl.item<double>();
-        ent_sum += entropy.item<double>();
-        kl_sum += pl.approx_kl.item<double>();
-        clip_sum += pl.clip_fraction.item<double>();
-        ++updates;
+        stats.push_back(torch::stack({pl.policy_loss.detach(), vl.detach(), entropy.detach(), pl.approx_kl,
+                                      pl.clip_fraction.to(pl.approx_kl.device())}));
       }
     }
     const auto var_returns = b_returns.var().item<double>();
     const double explained_variance =
         var_returns == 0 ? std::nan("") : 1.0 - (b_returns - b_values).var().item<double>() / var_returns;
     ++iteration_;
-    const double n = static_cast<double>(updates);
+    const auto mean_stats = torch::stack(stats).mean(0).to(torch::kCPU, torch::kDouble);
+    const auto* st = mean_stats.data_ptr<double>();
     const double rollout_s = std::chrono::duration<double>(t_update - t_start).count();
     const double update_s = std::chrono::duration<double>(Clock::now() - t_update).count();
-    return {{"policy_loss", pg_sum / n}, {"value_loss", v_sum / n},  {"entropy", ent_sum / n},
-            {"approx_kl", kl_sum / n},   {"clip_fraction", clip_sum / n}, {"explained_variance", explained_variance},
+    return {{"policy_loss", st[0]},      {"value_loss", st[1]},
+            {"entropy", st[2]},          {"approx_kl", st[3]},
+            {"clip_fraction", st[4]},    {"explained_variance", explained_variance},
             {"lr", lr}, {"rollout_s", rollout_s}, {"update_s", update_s}};
   }
 
@@ -304,7 +302,7 @@ class ActorCriticAlgorithm final : public Algorithm {
     a.read("model", model);
     a.read("optimizer", optimizer);
     model_->load(model);
-    optimizer_->load(optimizer);
+    optimizer_->load(optimizer);  // also re-attaches the loaded weights to the flat buffer
     torch::Tensor state, iteration;
     a.read("generator", state);
     gen_.set_state(state);
@@ -323,7 +321,7 @@ class ActorCriticAlgorithm final : public Algorithm {
   at::Generator gen_;
   bool discrete_ = true;
   nn::ActorCritic model_{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<FlatOptimizer> optimizer_;
   int64_t batch_ = 0;
   int64_t iteration_ = 0;
   torch::Tensor obs_, actions_, log_probs_, rewards_, dones_, values_;

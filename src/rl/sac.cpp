@@ -304,12 +304,14 @@ class SacAlgorithm final : public Algorithm {
 
     // actor: delayed (TD3), then policy_frequency steps so actor and critic step equally often
     if (updates_ % o_.policy_frequency == 0) {
+      // The critic only scores the actor's actions here: skip its weight gradients.
+      for (auto& p : qf_->parameters()) p.requires_grad_(false);
       for (int64_t k = 0; k < o_.policy_frequency; ++k) {
         const auto pi = actor_->sample(obs, noise_gen_);
         const auto [q1_pi, q2_pi] = qf_->forward(obs, pi.action);
         const auto actor_loss = (alpha() * pi.log_prob - torch::min(q1_pi, q2_pi)).mean();
         actor_optimizer_->zero_grad();
-        actor_loss.backward();  // also leaves gradients on the critic; its zero_grad clears them
+        actor_loss.backward();
         actor_optimizer_->step();
         accumulate(sums.actor_loss, actor_loss);
         accumulate(sums.entropy, -pi.log_prob.mean());
@@ -330,6 +332,7 @@ class SacAlgorithm final : public Algorithm {
           ++sums.alpha_updates;
         }
       }
+      for (auto& p : qf_->parameters()) p.requires_grad_(true);
     }
 
     // target critic

@@ -261,6 +261,25 @@ std::unique_ptr<Algorithm> load_trained_algorithm(const std::string& run_dir, co
   return std::move(run.algo);
 }
 
+TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegistry& registry, int64_t iterations) {
+  Run run = build_run(config, registry);
+  env::VectorEnv venv(run.make_env, static_cast<int>(run.algo->num_envs()), static_cast<uint32_t>(config.seed));
+  run.algo->iterate(venv, 0);  // warm-up: allocations, first-touch of buffers
+  TrainBenchmark b;
+  b.parameters = nn::count_parameters(run.algo->network());
+  const int64_t start_steps = venv.total_steps();
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < iterations; ++i) {
+    for (const auto& [k, v] : run.algo->iterate(venv, venv.total_steps())) {
+      if (k == "rollout_s") b.rollout_seconds += v;
+      if (k == "update_s") b.update_seconds += v;
+    }
+  }
+  b.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  b.steps = venv.total_steps() - start_steps;
+  return b;
+}
+
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
   const fs::path dir(options.run_dir);
   const fs::path ckpt_path = dir / kCheckpointFile;

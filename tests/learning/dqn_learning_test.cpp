@@ -26,7 +26,10 @@ TEST(DqnLearning, LearnsCartPole) {
   const auto config = resolve_train_config(s, registry);
 
   const auto start = std::chrono::steady_clock::now();
-  const auto result = train(config, registry, {.run_dir = dir.string(), .quiet = true});
+  TrainOptions options;
+  options.run_dir = dir.string();
+  options.quiet = true;
+  const auto result = train(config, registry, options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   RecordProperty("seconds", std::to_string(seconds));
   RecordProperty("eval_mean", std::to_string(result.eval.mean_return()));

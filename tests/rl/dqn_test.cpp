@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "rlnas/core/error.h"
 #include "rlnas/rl/trainer.h"
@@ -132,6 +133,15 @@ std::vector<std::string> metric_lines(const fs::path& dir) {
   return out;
 }
 
+TrainOptions run_options(const fs::path& dir, bool resume = false, std::optional<int64_t> stop_after = {}) {
+  TrainOptions o;
+  o.run_dir = dir.string();
+  o.resume = resume;
+  o.quiet = true;
+  o.stop_after_steps = stop_after;
+  return o;
+}
+
 void expect_same_weights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
@@ -154,12 +164,12 @@ TEST(DqnTrain, ResumedRunEndsWhereAnUninterruptedOneWould) {
     sets.insert(sets.end(), extra.begin(), extra.end());
     const auto whole = fresh_dir("whole_" + name), parts = fresh_dir("parts_" + name);
     auto config = small_config(steps, sets);
-    train(config, registry(), {.run_dir = whole.string(), .quiet = true});
+    train(config, registry(), run_options(whole));
     auto first = small_config(steps, sets);
-    const auto stopped = train(first, registry(), {.run_dir = parts.string(), .quiet = true, .stop_after_steps = 301});
+    const auto stopped = train(first, registry(), run_options(parts, /*resume=*/false, /*stop_after=*/301));
     EXPECT_TRUE(stopped.interrupted);
     auto resumed_config = load_run_config(parts.string(), registry());
-    const auto resumed = train(resumed_config, registry(), {.run_dir = parts.string(), .resume = true, .quiet = true});
+    const auto resumed = train(resumed_config, registry(), run_options(parts, /*resume=*/true));
     EXPECT_FALSE(resumed.interrupted);
     EXPECT_EQ(resumed.steps, steps);
     expect_same_weights(weights(whole.string()), weights(parts.string()));
@@ -228,7 +238,7 @@ TEST(DqnTrain, RainbowPresetRunsOnMinAtarWithCompactReplay) {
              {"eval.episodes", "1"},       {"checkpoint_every", "0"},           {"seed", "5"}};
   s.sets = {"dqn.learning_starts=100", "dqn.buffer_size=500"};
   const auto config = resolve_train_config(s, registry());
-  const auto result = train(config, registry(), {.run_dir = dir.string(), .quiet = true});
+  const auto result = train(config, registry(), run_options(dir));
   EXPECT_EQ(result.steps, 400);
   EXPECT_EQ(metric_lines(dir).size(), 400u);
   const auto last = nlohmann::json::parse(metric_lines(dir).back());

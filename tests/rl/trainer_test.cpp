@@ -50,8 +50,7 @@ std::vector<std::string> metric_lines(const fs::path& dir) {
   std::string line;
   while (std::getline(in, line)) {
     auto j = nlohmann::json::parse(line);
-    j.erase("time");
-    j.erase("steps_per_s");
+    for (const char* clock : {"time", "steps_per_s", "rollout_s", "update_s"}) j.erase(clock);
     out.push_back(j.dump());
   }
   return out;

@@ -74,6 +74,18 @@ struct TrainOptions {
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);
 
+// Throughput of the training loop without a run directory: `iterations` iterations after one
+// warm-up iteration.
+struct TrainBenchmark {
+  int64_t steps = 0;
+  double seconds = 0;
+  double rollout_seconds = 0;  // from the algorithm's metrics, where it reports them
+  double update_seconds = 0;
+  int64_t parameters = 0;
+  double steps_per_s() const { return seconds > 0 ? static_cast<double>(steps) / seconds : 0.0; }
+};
+TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegistry& registry, int64_t iterations);
+
 // Identity of the network a config builds (checked when loading checkpoints).
 std::string network_identity(const TrainConfig& config, const env::EnvRegistry& registry);
 
