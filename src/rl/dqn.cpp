@@ -74,9 +74,8 @@ void DqnOptions::check() const {
 
 double dqn_epsilon(const DqnOptions& o, int64_t step) {
   if (step <= o.learning_starts) return o.epsilon_start;
-  if (o.epsilon_decay_steps <= 0) return o.epsilon_end;
-  const double progress =
-      std::min(1.0, static_cast<double>(step - o.learning_starts) / static_cast<double>(o.epsilon_decay_steps));
+  if (step - o.learning_starts >= o.epsilon_decay_steps) return o.epsilon_end;
+  const double progress = static_cast<double>(step - o.learning_starts) / static_cast<double>(o.epsilon_decay_steps);
   return o.epsilon_start + (o.epsilon_end - o.epsilon_start) * progress;
 }
 
