@@ -24,23 +24,22 @@ void SacOptions::bind(OptionTable& t, const std::string& p) {
       .add(p + "q_lr", &q_lr, "critic and temperature learning rate (Adam)", 0, 1)
       .add(p + "policy_frequency", &policy_frequency,
            "critic updates per delayed actor phase; the actor then updates this many times", 1, 1000)
-      .add(p + "target_network_frequency", &target_network_frequency, "critic updates between target-critic updates",
-           1, 1e6)
+      .add(p + "target_network_frequency", &target_network_frequency, "critic updates between target-critic updates", 1,
+           1e6)
       .add(p + "alpha", &alpha, "entropy temperature when autotune is off", 0, 1e3)
       .add(p + "autotune", &autotune, "learn alpha (from 1) towards the target entropy")
-      .add(p + "target_entropy_scale", &target_entropy_scale, "target entropy = -scale * action dimensions", -1e3,
-           1e3)
+      .add(p + "target_entropy_scale", &target_entropy_scale, "target entropy = -scale * action dimensions", -1e3, 1e3)
       .add(p + "q_hidden", &q_hidden, "width of the two hidden layers of each Q network", 1, 1e5)
       .add(p + "q_input", &q_input,
            "Q-network input: flat = concat(flattened obs, action) (CleanRL), backbone = net.* features and action",
            {"flat", "backbone"})
-      .add(p + "updates_per_step", &updates_per_step,
-           "gradient updates per iteration (one step of every environment)", 1, 1000);
+      .add(p + "updates_per_step", &updates_per_step, "gradient updates per iteration (one step of every environment)",
+           1, 1000);
 }
 
-torch::Tensor soft_q_target(const torch::Tensor& rewards, const torch::Tensor& discounts,
-                            const torch::Tensor& next_q1, const torch::Tensor& next_q2,
-                            const torch::Tensor& next_log_prob, const torch::Tensor& alpha) {
+torch::Tensor soft_q_target(const torch::Tensor& rewards, const torch::Tensor& discounts, const torch::Tensor& next_q1,
+                            const torch::Tensor& next_q2, const torch::Tensor& next_log_prob,
+                            const torch::Tensor& alpha) {
   return rewards + discounts * (torch::min(next_q1, next_q2) - alpha * next_log_prob);
 }
 
@@ -111,7 +110,8 @@ class SacAlgorithm final : public Algorithm {
     qf_->to(ctx.device);
     qf_target_->to(ctx.device);
 
-    actor_optimizer_ = std::make_unique<torch::optim::Adam>(actor_->parameters(), torch::optim::AdamOptions(o.policy_lr));
+    actor_optimizer_ =
+        std::make_unique<torch::optim::Adam>(actor_->parameters(), torch::optim::AdamOptions(o.policy_lr));
     q_optimizer_ = std::make_unique<torch::optim::Adam>(qf_->parameters(), torch::optim::AdamOptions(o.q_lr));
     target_entropy_ = -o.target_entropy_scale * static_cast<double>(action_dim);
     const auto f32 = torch::TensorOptions().dtype(torch::kFloat).device(ctx.device);
@@ -359,8 +359,7 @@ class SacFactory final : public AlgorithmFactory {
   void bind(OptionTable& table) override { options_.bind(table, "sac."); }
   void validate(const env::ActionSpec& action_spec) const override {
     if (action_spec.is_discrete()) {
-      throw Error("sac needs continuous actions; the environment has " + action_spec.to_string() +
-                  " (use dqn or ppo)");
+      throw Error("sac needs continuous actions; the environment has " + action_spec.to_string() + " (use dqn or ppo)");
     }
     if (!options_.autotune && !(options_.alpha > 0)) {
       throw Error("sac: alpha must be > 0 when autotune is off (log alpha is stored), got " +

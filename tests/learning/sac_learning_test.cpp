@@ -1,10 +1,10 @@
 // SAC learns to swing up and balance Pendulum, configured the way a user would (rlnas train).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
-
-#include <unistd.h>
 
 #include "rlnas/rl/trainer.h"
 
@@ -13,16 +13,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(SacLearning, SolvesPendulum) {
+TEST(SacLearning, SwingsUpAndBalancesPendulum) {
   env::EnvRegistry registry;
   env::register_builtin_envs(registry);
-  // CleanRL's settings with 64-64 networks instead of 256-256 and learning after 1k random steps
-  // instead of 5k, to fit a 2-core CPU: still one update per step, batch 256.
+  // CleanRL's settings (one update per step, batch 256, autotuned alpha) with 64-64 networks
+  // instead of 256-256 and 1k random steps instead of 5k, to fit a 2-core CPU. Seeds 1-4 evaluate
+  // at -123 to -187 after these 5k steps; 4k steps are not yet reliable (seed 1: -304).
   TrainSources s;
-  s.flags = {{"env", "classic/pendulum"}, {"algo", "sac"},       {"net.name", "mlp"},
-             {"net.mlp_hidden", "64,64"}, {"net.activation", "relu"}, {"steps", "STEPS"},
-             {"seed", "1"},               {"eval.episodes", "10"},    {"eval.greedy", "true"},
-             {"checkpoint_every", "0"}};
+  s.flags = {{"env", "classic/pendulum"}, {"algo", "sac"},          {"net.name", "mlp"}, {"net.mlp_hidden", "64,64"},
+             {"net.activation", "relu"},  {"steps", "5000"},        {"seed", "1"},       {"eval.episodes", "10"},
+             {"eval.greedy", "true"},     {"checkpoint_every", "0"}};
   s.sets = {"sac.q_hidden=64", "sac.learning_starts=1000"};
   const auto config = resolve_train_config(s, registry);
   const auto dir = fs::temp_directory_path() / ("rlnas_sac_learning_" + std::to_string(::getpid()));

@@ -1,15 +1,15 @@
 // Hand-computed checks of the SAC pieces (soft Q target, temperature loss, Polyak update), its
 // option checks, and a resumed SAC run ending bit-identical to an uninterrupted one.
+#include "rlnas/rl/sac.h"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
-#include <unistd.h>
-
 #include "rlnas/core/error.h"
-#include "rlnas/rl/sac.h"
 #include "rlnas/rl/trainer.h"
 
 namespace rlnas::rl {
@@ -155,8 +155,8 @@ fs::path fresh_dir(const std::string& name) {
 // in the middle of learning, with truncated episodes (200 steps) on both sides of it.
 TrainConfig tiny_sac(int64_t steps) {
   TrainSources s;
-  s.flags = {{"env", "classic/pendulum"}, {"algo", "sac"}, {"net.name", "mlp"}, {"net.mlp_hidden", "16,16"},
-             {"steps", std::to_string(steps)}, {"seed", "4"}, {"eval.episodes", "1"}, {"checkpoint_every", "0"}};
+  s.flags = {{"env", "classic/pendulum"},      {"algo", "sac"}, {"net.name", "mlp"},    {"net.mlp_hidden", "16,16"},
+             {"steps", std::to_string(steps)}, {"seed", "4"},   {"eval.episodes", "1"}, {"checkpoint_every", "0"}};
   s.sets = {"sac.num_envs=2", "sac.learning_starts=100", "sac.batch_size=32", "sac.q_hidden=16",
             "sac.buffer_size=1000"};
   return resolve_train_config(s, registry());
@@ -186,8 +186,8 @@ TEST(SacTrainer, ResumedRunEndsWhereAnUninterruptedOneWould) {
   const int64_t steps = 600;
   const auto whole = fresh_dir("whole"), parts = fresh_dir("parts");
   const auto uninterrupted = train(tiny_sac(steps), registry(), {.run_dir = whole.string(), .quiet = true});
-  const auto stopped = train(tiny_sac(steps), registry(), {.run_dir = parts.string(), .quiet = true,
-                                                           .stop_after_steps = steps / 2});
+  const auto stopped =
+      train(tiny_sac(steps), registry(), {.run_dir = parts.string(), .quiet = true, .stop_after_steps = steps / 2});
   EXPECT_TRUE(stopped.interrupted);
   const auto resumed = train(load_run_config(parts.string(), registry()), registry(),
                              {.run_dir = parts.string(), .resume = true, .quiet = true});

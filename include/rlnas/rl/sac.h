@@ -36,9 +36,9 @@ struct SacOptions {
 // Soft Bellman target r + discount * (min(Q1', Q2') - alpha * log pi(a'|s')), a' ~ pi(.|s').
 // All arguments [B] (alpha a scalar tensor or a number); discounts hold gamma^n, or 0 where
 // the episode terminated (a truncated episode still bootstraps).
-torch::Tensor soft_q_target(const torch::Tensor& rewards, const torch::Tensor& discounts,
-                            const torch::Tensor& next_q1, const torch::Tensor& next_q2,
-                            const torch::Tensor& next_log_prob, const torch::Tensor& alpha);
+torch::Tensor soft_q_target(const torch::Tensor& rewards, const torch::Tensor& discounts, const torch::Tensor& next_q1,
+                            const torch::Tensor& next_q2, const torch::Tensor& next_log_prob,
+                            const torch::Tensor& alpha);
 
 // Temperature loss mean(-exp(log_alpha) * (log_prob + target_entropy)) (CleanRL): its gradient
 // lowers alpha while the policy's entropy -E[log pi] is above the target and raises it below.
