@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Learning benchmark on the four classic-control tasks: each algorithm that fits the task's
+# action space, with the settings below (Stable-Baselines3 zoo-style hyperparameters where the
+# defaults are known not to fit), one seed. Runs go to out/classic/<name>; finished runs are
+# skipped, so the script can be re-run after an interruption. Summary:
+#   python3 bench/learning_summary.py out/classic/*
+# Usage: bench/classic_learning.sh [RLNAS_BINARY] [name ...]
+set -euo pipefail
+bin=${1:-build/bin/rlnas}
+shift || true
+declare -A runs=(
+  [ppo-cartpole]="--env classic/cartpole --algo ppo --net mlp --steps 100000 --set ppo.separate_critic=true --set ppo.num_steps=32 --set ppo.minibatches=1 --set ppo.epochs=20 --set ppo.gamma=0.98 --set ppo.gae_lambda=0.8 --set ppo.lr=1e-3 --set ppo.ent_coef=0.01"
+  [ppo-acrobot]="--env classic/acrobot --algo ppo --net mlp --steps 300000 --set ppo.separate_critic=true --set ppo.num_envs=16 --set ppo.num_steps=256 --set ppo.gae_lambda=0.94 --set ppo.minibatches=16 --set ppo.ent_coef=0 --set ppo.norm_obs=true"
+  [ppo-mountain_car]="--env classic/mountain_car --algo ppo --net mlp --steps 500000 --set ppo.separate_critic=true --set ppo.num_envs=16 --set ppo.num_steps=16 --set ppo.gae_lambda=0.98 --set ppo.minibatches=4 --set ppo.ent_coef=0 --set ppo.norm_obs=true"
+  [ppo-pendulum]="--env classic/pendulum --algo ppo --net mlp --steps 300000 --set ppo.separate_critic=true --set ppo.num_envs=4 --set ppo.num_steps=1024 --set ppo.gamma=0.9 --set ppo.epochs=10 --set ppo.minibatches=64 --set ppo.lr=1e-3 --set ppo.ent_coef=0 --set ppo.norm_obs=true --set ppo.norm_reward=true"
+  [a2c-cartpole]="--env classic/cartpole --algo a2c --net mlp --steps 150000 --set a2c.separate_critic=true"
+  [a2c-acrobot]="--env classic/acrobot --algo a2c --net mlp --steps 300000 --set a2c.separate_critic=true --set a2c.norm_obs=true --set a2c.ent_coef=0"
+  [a2c-mountain_car]="--env classic/mountain_car --algo a2c --net mlp --steps 500000 --set a2c.separate_critic=true --set a2c.norm_obs=true --set a2c.ent_coef=0"
+  [a2c-pendulum]="--env classic/pendulum --algo a2c --net mlp --steps 500000 --set a2c.separate_critic=true --set a2c.num_envs=8 --set a2c.num_steps=8 --set a2c.gamma=0.9 --set a2c.gae_lambda=0.9 --set a2c.norm_obs=true --set a2c.norm_reward=true --set a2c.ent_coef=0 --set a2c.lr=7e-4"
+  [sac-pendulum]="--env classic/pendulum --algo sac --preset sac.cleanrl --steps 20000"
+)
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then names=("${!runs[@]}"); fi
+for name in "${names[@]}"; do
+  dir=out/classic/$name
+  if [ -f "$dir/eval.json" ]; then echo "$name: done"; continue; fi
+  rm -rf "$dir"
+  # shellcheck disable=SC2086
+  "$bin" --threads 1 train ${runs[$name]} --seed 1 --set eval.episodes=20 --out "$dir" --quiet | grep -E "evaluation" | sed "s/^/$name: /"
+done
