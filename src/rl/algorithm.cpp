@@ -61,7 +61,8 @@ const std::vector<Preset>& presets() {
        "dqn",
        "MinAtar paper's DQN (Young & Tian 2019, examples/dqn.py as published with the paper), for the default "
        "minatar net: batch 32, replay 100k, target copy every 1000 steps, centered RMSProp lr 2.5e-4 "
-       "(alpha 0.95, eps 0.01, no momentum; a later commit of dqn.py adds momentum 0.95: dqn.rmsprop_momentum), "
+       "(PyTorch RMSprop alpha 0.95, eps 0.01, centered, no momentum; a later commit of dqn.py adds momentum 0.95, "
+       "which rlnas's RMSProp does not implement), "
        "gamma 0.99, Huber loss, one update per step after 5000 random steps, epsilon 1 -> 0.1 over the next 100k",
        {{"dqn.num_envs", "1"},
         {"dqn.buffer_size", "100000"},
@@ -71,7 +72,6 @@ const std::vector<Preset>& presets() {
         {"dqn.rmsprop_alpha", "0.95"},
         {"dqn.eps", "0.01"},
         {"dqn.rmsprop_centered", "true"},
-        {"dqn.rmsprop_momentum", "0"},
         {"dqn.gamma", "0.99"},
         {"dqn.learning_starts", "5000"},
         {"dqn.train_frequency", "1"},

@@ -11,6 +11,7 @@
 
 #include "rlnas/core/bytes.h"
 #include "rlnas/core/error.h"
+#include "rlnas/rl/flat_optimizer.h"
 #include "rlnas/rl/replay.h"
 #include "rlnas/rl/schedule.h"
 
@@ -27,7 +28,6 @@ void DqnOptions::bind(OptionTable& t, const std::string& p) {
       .add(p + "eps", &eps, "optimizer epsilon (RMSProp: added to the root of the mean square)", 0, 1)
       .add(p + "rmsprop_alpha", &rmsprop_alpha, "RMSProp smoothing constant of the squared gradient", 0, 1)
       .add(p + "rmsprop_centered", &rmsprop_centered, "centered RMSProp (divide by the gradient's variance)")
-      .add(p + "rmsprop_momentum", &rmsprop_momentum, "RMSProp momentum", 0, 1)
       .add(p + "gamma", &gamma, "discount factor", 0, 1)
       .add(p + "learning_starts", &learning_starts, "env steps of exploration before the first update", 0, 1e13)
       .add(p + "train_frequency", &train_frequency, "env steps per gradient update (1 = every step)", 1, 1e9)
@@ -153,16 +153,13 @@ class DqnAlgorithm final : public Algorithm {
     online_->to(ctx.device);
     target_->to(ctx.device);
     update_target(/*tau=*/1.0);
-    if (o.optimizer == "adam") {
-      optimizer_ = std::make_unique<torch::optim::Adam>(online_->parameters(),
-                                                        torch::optim::AdamOptions(o.lr).eps(o.eps));
-    } else {
-      optimizer_ = std::make_unique<torch::optim::RMSprop>(online_->parameters(), torch::optim::RMSpropOptions(o.lr)
-                                                                                      .alpha(o.rmsprop_alpha)
-                                                                                      .eps(o.eps)
-                                                                                      .centered(o.rmsprop_centered)
-                                                                                      .momentum(o.rmsprop_momentum));
-    }
+    FlatOptimizerOptions opt;
+    opt.kind = o.optimizer;
+    opt.lr = o.lr;
+    opt.eps = o.eps;
+    opt.alpha = o.rmsprop_alpha;
+    opt.centered = o.rmsprop_centered;
+    optimizer_ = std::make_unique<FlatOptimizer>(online_->parameters(), opt);
     if (o.num_atoms > 1) {
       support_ = make_support(o.num_atoms, o.v_min, o.v_max, torch::TensorOptions().device(ctx.device));
     }
@@ -178,7 +175,7 @@ class DqnAlgorithm final : public Algorithm {
     }
     const double progress = ctx_.total_steps > 0 ? static_cast<double>(steps_done) / ctx_.total_steps : 0.0;
     const double lr = schedule_value(o_.lr_schedule, o_.lr, o_.lr_end, progress);
-    for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
+    optimizer_->set_lr(lr);
     const double beta = o_.per_beta_start + (o_.per_beta_end - o_.per_beta_start) * std::clamp(progress, 0.0, 1.0);
     const double epsilon = dqn_epsilon(o_, steps_done);
 
@@ -257,7 +254,7 @@ class DqnAlgorithm final : public Algorithm {
     target_->load(target);
     online_->to(ctx_.device);
     target_->to(ctx_.device);
-    optimizer_->load(optimizer);
+    optimizer_->load(optimizer);  // also re-points the loaded weights into its flat buffer
     torch::Tensor state, updates, replay;
     a.read("generator", state);
     gen_.set_state(state);
@@ -351,7 +348,7 @@ class DqnAlgorithm final : public Algorithm {
     // optimize
     optimizer_->zero_grad();
     loss.backward();
-    if (o_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(online_->parameters(), o_.max_grad_norm);
+    if (o_.max_grad_norm > 0) optimizer_->clip_grad_norm(o_.max_grad_norm);
     optimizer_->step();
     if (o_.prioritized) replay_.update_priorities(batch.indices, priorities.to(torch::kCPU));
     return {loss.item<double>(), q_taken.detach().mean().item<double>()};
@@ -379,7 +376,7 @@ class DqnAlgorithm final : public Algorithm {
   ReplayBuffer replay_;
   int64_t num_actions_ = 0;
   nn::QNetwork online_{nullptr}, target_{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<FlatOptimizer> optimizer_;
   torch::Tensor support_;
   int64_t updates_ = 0;  // gradient steps taken (kept for checkpoints and inspection)
 };

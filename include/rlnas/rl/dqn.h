@@ -21,11 +21,10 @@ struct DqnOptions {
   double lr = 2.5e-4;                   // learning rate
   std::string lr_schedule = "constant";  // constant | linear | cosine | constant_then_linear
   double lr_end = 0.0;                  // learning rate at the end of training (non-constant schedules)
-  std::string optimizer = "adam";       // adam | rmsprop
+  std::string optimizer = "adam";       // adam | rmsprop (PyTorch's math, without momentum)
   double eps = 1e-8;                    // optimizer epsilon (RMSProp: added to the root of the mean square)
   double rmsprop_alpha = 0.99;          // RMSProp smoothing constant of the squared gradient
   bool rmsprop_centered = false;        // RMSProp divides by the gradient's variance, not its raw second moment
-  double rmsprop_momentum = 0.0;        // RMSProp momentum
   double gamma = 0.99;                  // discount
   int64_t learning_starts = 10000;      // env steps of pure exploration before the first update
   int64_t train_frequency = 10;         // env steps per gradient update (1 = every step)
