@@ -274,7 +274,8 @@ class DqnAlgorithm final : public Algorithm {
     r.capacity = o.buffer_size;
     r.num_envs = o.num_envs;
     r.obs_shape = ctx.obs_spec.shape;
-    // bool/uint8 observations are exact in a byte: 4x less replay memory (MinAtar: 80 MB, not 320).
+    // bool/uint8 observations are exact in a byte: 4x less replay memory (MinAtar Breakout with
+    // 100k transitions: 80 MB instead of 320).
     r.compact_obs = o.compact_obs == "auto" ? ctx.obs_spec.dtype != env::DType::kFloat32 : o.compact_obs == "true";
     r.action_dim = 0;
     r.n_step = o.n_step;
