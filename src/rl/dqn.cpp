@@ -48,8 +48,7 @@ void DqnOptions::bind(OptionTable& t, const std::string& p) {
       .add(p + "v_max", &v_max, "C51: highest return on the support", -1e9, 1e9)
       .add(p + "epsilon_start", &epsilon_start, "exploration rate until learning_starts", 0, 1)
       .add(p + "epsilon_end", &epsilon_end, "exploration rate after the decay", 0, 1)
-      .add(p + "epsilon_decay_steps", &epsilon_decay_steps, "env steps of linear decay after learning_starts", 0,
-           1e13)
+      .add(p + "epsilon_decay_steps", &epsilon_decay_steps, "env steps of linear decay after learning_starts", 0, 1e13)
       .add(p + "eval_epsilon", &eval_epsilon, "exploration rate of non-greedy evaluation", 0, 1)
       .add(p + "loss", &loss, "TD loss of expected-value DQN (C51 uses cross-entropy)", {"huber", "mse"})
       .add(p + "max_grad_norm", &max_grad_norm, "gradient-norm clip (0 = off)", 0, 1e9)
@@ -121,8 +120,7 @@ torch::Tensor categorical_target(const torch::Tensor& next_logits_target, const 
   const int64_t batch = next_logits_target.size(0), atoms = next_logits_target.size(2);
   const auto probs = torch::softmax(next_logits_target, -1);
   const auto select =
-      next_q_online.defined() ? next_q_online
-                              : (probs * make_support(atoms, v_min, v_max, probs.options())).sum(-1);
+      next_q_online.defined() ? next_q_online : (probs * make_support(atoms, v_min, v_max, probs.options())).sum(-1);
   const auto best = select.argmax(1).view({batch, 1, 1}).expand({batch, 1, atoms});
   const auto next_probs = probs.gather(1, best).squeeze(1);
   return project_distribution(next_probs, rewards, discounts, v_min, v_max);
@@ -136,8 +134,7 @@ namespace {
 
 // Bytes of a ByteWriter as a uint8 tensor (archives store tensors), and back.
 torch::Tensor bytes_to_tensor(const std::string& bytes) {
-  return torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<int64_t>(bytes.size())}, torch::kUInt8)
-      .clone();
+  return torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<int64_t>(bytes.size())}, torch::kUInt8).clone();
 }
 
 class DqnAlgorithm final : public Algorithm {

@@ -21,8 +21,9 @@ TEST(DqnLearning, LearnsCartPole) {
   fs::remove_all(dir);
 
   TrainSources s;
-  s.flags = {{"env", "classic/cartpole"}, {"algo", "dqn"}, {"net.name", "mlp"}, {"steps", "40000"},
-             {"seed", "1"},               {"eval.episodes", "10"}, {"checkpoint_every", "0"}};
+  s.flags = {{"env", "classic/cartpole"}, {"algo", "dqn"}, {"net.name", "mlp"},
+             {"steps", "40000"},          {"seed", "1"},   {"eval.episodes", "10"},
+             {"checkpoint_every", "0"}};
   // Rainbow without prioritized replay. Tuned on seeds 1-5 (final evaluation 500 each; plain
   // DQN and 30k steps fell below 350 on some seeds):
   s.sets = {// C51 on [0, 100] (returns up to 1 / (1 - 0.99)): steadier on CartPole than expected-value DQN

@@ -106,7 +106,7 @@ fs::path fresh_dir(const std::string& name) {
 TrainConfig small_config(int64_t steps, std::vector<std::string> sets, const std::string& env = "classic/cartpole",
                          const std::string& net = "mlp") {
   TrainSources s;
-  s.flags = {{"env", env}, {"algo", "dqn"}, {"net.name", net}, {"steps", std::to_string(steps)},
+  s.flags = {{"env", env},  {"algo", "dqn"},        {"net.name", net},        {"steps", std::to_string(steps)},
              {"seed", "3"}, {"eval.episodes", "2"}, {"checkpoint_every", "0"}};
   s.sets = std::move(sets);
   return resolve_train_config(s, registry());
@@ -150,14 +150,19 @@ void expect_same_weights(const std::vector<torch::Tensor>& a, const std::vector<
 TEST(DqnTrain, ResumedRunEndsWhereAnUninterruptedOneWould) {
   // Small enough to run in seconds, long enough that updates, target copies, priorities and
   // pending n-step windows all cross the checkpoint.
-  const std::vector<std::string> common = {"dqn.learning_starts=100", "dqn.train_frequency=2",
-                                           "dqn.target_update_period=50", "dqn.buffer_size=1000",
-                                           "dqn.batch_size=32", "dqn.epsilon_decay_steps=300",
-                                           "dqn.n_step=3", "dqn.prioritized=true"};
+  const std::vector<std::string> common = {"dqn.learning_starts=100",
+                                           "dqn.train_frequency=2",
+                                           "dqn.target_update_period=50",
+                                           "dqn.buffer_size=1000",
+                                           "dqn.batch_size=32",
+                                           "dqn.epsilon_decay_steps=300",
+                                           "dqn.n_step=3",
+                                           "dqn.prioritized=true"};
   const std::vector<std::pair<std::string, std::vector<std::string>>> variants = {
       {"dqn", {"dqn.double_q=true", "dqn.dueling=true", "dqn.loss=huber", "dqn.tau=0.5"}},
-      {"c51", {"dqn.num_envs=2", "dqn.num_atoms=11", "dqn.v_min=0", "dqn.v_max=50", "dqn.double_q=true",
-               "dqn.optimizer=rmsprop", "dqn.rmsprop_centered=true", "dqn.reward_scale=2"}}};
+      {"c51",
+       {"dqn.num_envs=2", "dqn.num_atoms=11", "dqn.v_min=0", "dqn.v_max=50", "dqn.double_q=true",
+        "dqn.optimizer=rmsprop", "dqn.rmsprop_centered=true", "dqn.reward_scale=2"}}};
   const int64_t steps = 600;
   for (const auto& [name, extra] : variants) {
     auto sets = common;
@@ -235,7 +240,7 @@ TEST(DqnTrain, RainbowPresetRunsOnMinAtarWithCompactReplay) {
   const auto dir = fresh_dir("rainbow_minatar");
   TrainSources s;
   s.flags = {{"env", "minatar/breakout"}, {"preset", "dqn.rainbow-minatar"}, {"steps", "400"},
-             {"eval.episodes", "1"},       {"checkpoint_every", "0"},           {"seed", "5"}};
+             {"eval.episodes", "1"},      {"checkpoint_every", "0"},         {"seed", "5"}};
   s.sets = {"dqn.learning_starts=100", "dqn.buffer_size=500"};
   const auto config = resolve_train_config(s, registry());
   const auto result = train(config, registry(), run_options(dir));
