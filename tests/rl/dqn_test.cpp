@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "run_test_util.h"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +18,12 @@ namespace rlnas::rl {
 namespace {
 
 namespace fs = std::filesystem;
+using test_util::expect_same_weights;
+using test_util::metric_lines;
+using test_util::registry;
+
+fs::path fresh_dir(const std::string& name) { return test_util::fresh_dir("dqn_test", name); }
+std::vector<torch::Tensor> weights(const std::string& run_dir) { return test_util::final_weights(run_dir); }
 
 torch::Tensor floats(std::vector<float> values) { return torch::tensor(values, torch::kFloat); }
 
@@ -88,21 +96,6 @@ TEST(DqnSchedule, EpsilonHoldsUntilLearningStartsThenDecaysLinearly) {
 // -------------------------------------------------------------------------------------------
 // Runs through the trainer (helpers as in trainer_test.cpp).
 
-const env::EnvRegistry& registry() {
-  static const env::EnvRegistry r = [] {
-    env::EnvRegistry r;
-    env::register_builtin_envs(r);
-    return r;
-  }();
-  return r;
-}
-
-fs::path fresh_dir(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("rlnas_dqn_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
 TrainConfig small_config(int64_t steps, std::vector<std::string> sets, const std::string& env = "classic/cartpole",
                          const std::string& net = "mlp") {
   TrainSources s;
@@ -112,27 +105,6 @@ TrainConfig small_config(int64_t steps, std::vector<std::string> sets, const std
   return resolve_train_config(s, registry());
 }
 
-std::vector<torch::Tensor> weights(const std::string& run_dir) {
-  auto algo = load_trained_algorithm(run_dir, registry());
-  std::vector<torch::Tensor> out;
-  for (const auto& p : algo->network().parameters()) out.push_back(p.detach().clone());
-  return out;
-}
-
-// Metric lines without wall-clock fields.
-std::vector<std::string> metric_lines(const fs::path& dir) {
-  std::ifstream in(dir / "metrics.jsonl");
-  std::vector<std::string> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line);
-    j.erase("time");
-    j.erase("steps_per_s");
-    out.push_back(j.dump());
-  }
-  return out;
-}
-
 TrainOptions run_options(const fs::path& dir, bool resume = false, std::optional<int64_t> stop_after = {}) {
   TrainOptions o;
   o.run_dir = dir.string();
@@ -140,11 +112,6 @@ TrainOptions run_options(const fs::path& dir, bool resume = false, std::optional
   o.quiet = true;
   o.stop_after_steps = stop_after;
   return o;
-}
-
-void expect_same_weights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
 }
 
 TEST(DqnTrain, ResumedRunEndsWhereAnUninterruptedOneWould) {

@@ -3,6 +3,8 @@
 #include "rlnas/rl/sac.h"
 
 #include <gtest/gtest.h>
+
+#include "run_test_util.h"
 #include <unistd.h>
 
 #include <cmath>
@@ -16,6 +18,12 @@ namespace rlnas::rl {
 namespace {
 
 namespace fs = std::filesystem;
+using test_util::expect_same_weights;
+using test_util::metric_lines;
+using test_util::registry;
+
+fs::path fresh_dir(const std::string& name) { return test_util::fresh_dir("sac_test", name); }
+std::vector<torch::Tensor> weights(const std::string& run_dir) { return test_util::final_weights(run_dir); }
 
 TEST(SacTarget, MinOfTwinTargetsMinusEntropyTermAndNoBootstrapAfterTermination) {
   const auto rewards = torch::tensor({1.0f, 2.0f, -1.0f});
@@ -83,15 +91,6 @@ TEST(SacSoftUpdate, MovesTargetParametersByTauAndCopiesBuffers) {
   EXPECT_EQ(source.weight[0].item<float>(), 1.0f);  // the source is untouched
 }
 
-const env::EnvRegistry& registry() {
-  static const env::EnvRegistry r = [] {
-    env::EnvRegistry r;
-    env::register_builtin_envs(r);
-    return r;
-  }();
-  return r;
-}
-
 TEST(SacOptions, RejectsDiscreteActions) {
   const auto factory = make_sac_factory();
   try {
@@ -145,12 +144,6 @@ TEST(SacAct, ActionsStayInTheBoxAndGreedyActionsAreRepeatable) {
   EXPECT_FALSE(torch::equal(algo->act(obs, false), algo->act(obs, false)));
 }
 
-fs::path fresh_dir(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("rlnas_sac_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
-
 // A tiny SAC run on Pendulum: learning starts after 100 steps so the interruption at 300 falls
 // in the middle of learning, with truncated episodes (200 steps) on both sides of it.
 TrainConfig tiny_sac(int64_t steps) {
@@ -160,26 +153,6 @@ TrainConfig tiny_sac(int64_t steps) {
   s.sets = {"sac.num_envs=2", "sac.learning_starts=100", "sac.batch_size=32", "sac.q_hidden=16",
             "sac.buffer_size=1000"};
   return resolve_train_config(s, registry());
-}
-
-std::vector<torch::Tensor> actor_weights(const std::string& run_dir) {
-  auto algo = load_trained_algorithm(run_dir, registry());
-  std::vector<torch::Tensor> out;
-  for (const auto& p : algo->network().parameters()) out.push_back(p.detach().clone());
-  return out;
-}
-
-std::vector<std::string> metric_lines(const fs::path& dir) {
-  std::ifstream in(dir / "metrics.jsonl");
-  std::vector<std::string> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line);
-    j.erase("time");
-    j.erase("steps_per_s");
-    out.push_back(j.dump());
-  }
-  return out;
 }
 
 TEST(SacTrainer, ResumedRunEndsWhereAnUninterruptedOneWould) {
@@ -194,7 +167,7 @@ TEST(SacTrainer, ResumedRunEndsWhereAnUninterruptedOneWould) {
   EXPECT_FALSE(resumed.interrupted);
   EXPECT_EQ(resumed.steps, steps);
 
-  const auto a = actor_weights(whole.string()), b = actor_weights(parts.string());
+  const auto a = weights(whole.string()), b = weights(parts.string());
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "actor parameter " << i;
   // The metrics carry the critic losses, Q values and alpha: the rest of the learner agrees too.

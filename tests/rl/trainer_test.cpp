@@ -1,6 +1,8 @@
 // Training runs: determinism, resume, config validation, checkpoint integrity.
 #include <gtest/gtest.h>
 
+#include "run_test_util.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -12,21 +14,12 @@ namespace rlnas::rl {
 namespace {
 
 namespace fs = std::filesystem;
+using test_util::expect_same_weights;
+using test_util::metric_lines;
+using test_util::registry;
 
-const env::EnvRegistry& registry() {
-  static const env::EnvRegistry r = [] {
-    env::EnvRegistry r;
-    env::register_builtin_envs(r);
-    return r;
-  }();
-  return r;
-}
-
-fs::path fresh_dir(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("rlnas_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return test_util::fresh_dir("trainer_test", name); }
+std::vector<torch::Tensor> weights(const std::string& run_dir) { return test_util::final_weights(run_dir); }
 
 TrainConfig small_config(const std::string& algo, int64_t steps, std::vector<std::string> sets = {}) {
   TrainSources s;
@@ -34,31 +27,6 @@ TrainConfig small_config(const std::string& algo, int64_t steps, std::vector<std
              {"seed", "3"}, {"eval.episodes", "2"}};
   s.sets = std::move(sets);
   return resolve_train_config(s, registry());
-}
-
-std::vector<torch::Tensor> weights(const std::string& run_dir) {
-  auto algo = load_trained_algorithm(run_dir, registry());
-  std::vector<torch::Tensor> out;
-  for (const auto& p : algo->network().parameters()) out.push_back(p.detach().clone());
-  return out;
-}
-
-// Metric lines without wall-clock fields.
-std::vector<std::string> metric_lines(const fs::path& dir) {
-  std::ifstream in(dir / "metrics.jsonl");
-  std::vector<std::string> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line);
-    for (const char* clock : {"time", "steps_per_s", "rollout_s", "update_s"}) j.erase(clock);
-    out.push_back(j.dump());
-  }
-  return out;
-}
-
-void expect_same_weights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
 }
 
 TEST(Trainer, SameSeedSameThreadsSameRun) {
