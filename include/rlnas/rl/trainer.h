@@ -69,7 +69,7 @@ struct TrainOptions {
   // Ctrl-C. Optional.
   const std::atomic<bool>* stop = nullptr;
   // Stop after this many steps even if the budget is larger (tests interrupt runs this way).
-  std::optional<int64_t> stop_after_steps;
+  std::optional<int64_t> stop_after_steps = std::nullopt;
 };
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);
