@@ -44,6 +44,18 @@ int64_t BoxSpec::numel() const {
   return n;
 }
 
+std::vector<float> BoxSpec::low_values() const {
+  std::vector<float> out;
+  for (int64_t i = 0; i < numel(); ++i) out.push_back(low_at(i));
+  return out;
+}
+
+std::vector<float> BoxSpec::high_values() const {
+  std::vector<float> out;
+  for (int64_t i = 0; i < numel(); ++i) out.push_back(high_at(i));
+  return out;
+}
+
 namespace {
 std::string number(float v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";

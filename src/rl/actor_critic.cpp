@@ -134,14 +134,8 @@ class ActorCriticAlgorithm final : public Algorithm {
       discounted_return_ = torch::zeros({o.num_envs}, torch::kFloat64);
     }
     if (!discrete_) {
-      const auto& box = ctx.action_spec.box;
-      std::vector<float> low, high;
-      for (int64_t i = 0; i < action_dim; ++i) {
-        low.push_back(box.low_at(i));
-        high.push_back(box.high_at(i));
-      }
-      action_low_ = torch::tensor(low);
-      action_high_ = torch::tensor(high);
+      action_low_ = torch::tensor(ctx.action_spec.box.low_values());
+      action_high_ = torch::tensor(ctx.action_spec.box.high_values());
     }
   }
 

@@ -85,13 +85,8 @@ class SacAlgorithm final : public Algorithm {
       noise_gen_ = at::globalContext().defaultGenerator(ctx.device).clone();
       noise_gen_.set_current_seed(ctx.seed);
     }
-    const auto& box = ctx.action_spec.box;
     const int64_t action_dim = ctx.action_spec.dim();
-    std::vector<float> low, high;
-    for (int64_t i = 0; i < action_dim; ++i) {
-      low.push_back(box.low_at(i));
-      high.push_back(box.high_at(i));
-    }
+    const std::vector<float> low = ctx.action_spec.box.low_values(), high = ctx.action_spec.box.high_values();
     action_low_ = torch::tensor(low);
     action_high_ = torch::tensor(high);
 

@@ -24,6 +24,9 @@ struct BoxSpec {
   int64_t numel() const;
   float low_at(int64_t i) const { return low.size() == 1 ? low[0] : low[static_cast<size_t>(i)]; }
   float high_at(int64_t i) const { return high.size() == 1 ? high[0] : high[static_cast<size_t>(i)]; }
+  // Bounds with one value per element (a shared bound repeated numel() times).
+  std::vector<float> low_values() const;
+  std::vector<float> high_values() const;
   // "float32[3] in [-1, 1] x [-1, 1] x [-8, 8]" or "bool[4, 10, 10] in {0, 1}".
   std::string to_string() const;
 };
