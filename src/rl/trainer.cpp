@@ -1,7 +1,9 @@
 // Training runs: configuration resolution, the training loop, checkpoints and resume.
 #include "rlnas/rl/trainer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +37,9 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("eval.episodes", &c.eval_episodes, "final evaluation episodes", 1, 1e7)
       .add("eval.greedy", &c.eval_greedy, "greedy actions in the final evaluation")
       .add("checkpoint_every", &c.checkpoint_every, "environment steps between checkpoints (0 = at the end only)", 0,
+           1e13)
+      .add("log_every", &c.log_every,
+           "environment steps between metrics.jsonl lines; each line averages the iterations since the last", 1,
            1e13)
       .add("net.name", &c.net.name, "backbone", nn::backbone_names())
       .add("net.mlp_hidden", &c.net.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
@@ -107,6 +112,45 @@ void truncate_metrics(const fs::path& path, int64_t step) {
   }
   write_file_atomic(path.string(), kept);
 }
+
+// Iteration metrics accumulated between two metrics.jsonl lines: each key's mean over the
+// iterations where it was finite (null when it never was), keys in first-seen order. Saved in
+// checkpoints, so a resumed run writes the same lines as an uninterrupted one.
+class MetricWindow {
+ public:
+  void add(const Metrics& m) {
+    for (const auto& [k, v] : m) {
+      auto it = std::find_if(sums_.begin(), sums_.end(), [&](const auto& e) { return e.key == k; });
+      if (it == sums_.end()) it = sums_.insert(sums_.end(), {k, 0.0, 0});
+      if (std::isfinite(v)) {
+        it->sum += v;
+        ++it->count;
+      }
+    }
+  }
+  bool empty() const { return sums_.empty(); }
+  void write_into(ordered_json& line) const {
+    for (const auto& e : sums_) line[e.key] = e.count ? nlohmann::json(e.sum / static_cast<double>(e.count)) : nullptr;
+  }
+  void clear() { sums_.clear(); }
+  std::string to_text() const {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& e : sums_) j.push_back({e.key, e.sum, e.count});
+    return j.dump();
+  }
+  void from_text(const std::string& text) {
+    sums_.clear();
+    for (const auto& e : nlohmann::json::parse(text)) sums_.push_back({e[0], e[1], e[2]});
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    double sum;
+    int64_t count;
+  };
+  std::vector<Entry> sums_;
+};
 
 }  // namespace
 
@@ -298,6 +342,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   env::VectorEnv venv(run.make_env, static_cast<int>(run.algo->num_envs()), static_cast<uint32_t>(config.seed));
   int64_t iterations = 0;
   double elapsed_before = 0;
+  MetricWindow window;
   if (options.resume) {
     const Checkpoint ckpt = read_checkpoint(ckpt_path.string());
     check_identity(ckpt, run.identity, ckpt_path.string());
@@ -312,6 +357,8 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     venv.restore(to_bytes(venv_bytes));
     iterations = counters[0].item<int64_t>();
     elapsed_before = counters[1].item<double>();
+    c10::IValue pending;
+    if (archive.try_read("metric_window", pending)) window.from_text(pending.toStringRef());
     truncate_metrics(dir / kMetricsFile, venv.total_steps());
     log::info("resuming " + options.run_dir + " at step " + std::to_string(venv.total_steps()));
   }
@@ -325,6 +372,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     archive.write("algo", algo_archive);
     archive.write("venv", from_bytes(venv.snapshot()));
     archive.write("counters", torch::tensor({static_cast<double>(iterations), elapsed}, torch::kFloat64));
+    archive.write("metric_window", c10::IValue(window.to_text()));
     std::ostringstream os;
     archive.save_to(os);
     write_checkpoint(ckpt_path.string(), {config.algo, run.identity, venv.total_steps()}, os.str());
@@ -344,19 +392,24 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       result.interrupted = true;
       break;
     }
-    const Metrics m = run.algo->iterate(venv, venv.total_steps());
+    const int64_t steps_before = venv.total_steps();
+    window.add(run.algo->iterate(venv, steps_before));
     ++iterations;
     const double now = std::chrono::duration<double>(Clock::now() - start).count();
     const double sps = now > 0 ? static_cast<double>(venv.total_steps() - start_steps) / now : 0.0;
-    ordered_json line = {{"step", venv.total_steps()},
-                         {"time", elapsed_before + now},
-                         {"episodes", venv.total_episodes()},
-                         {"return_mean", venv.recent_episodes().empty() ? nlohmann::json(nullptr)
-                                                                        : nlohmann::json(venv.recent_mean_return())},
-                         {"steps_per_s", sps}};
-    for (const auto& [k, v] : m) line[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-    metrics << line.dump() << "\n";
-    metrics.flush();
+    // A line whenever the step count passes a multiple of log_every, and at the end of the budget.
+    if (venv.total_steps() / config.log_every > steps_before / config.log_every || venv.total_steps() >= config.steps) {
+      ordered_json line = {{"step", venv.total_steps()},
+                           {"time", elapsed_before + now},
+                           {"episodes", venv.total_episodes()},
+                           {"return_mean", venv.recent_episodes().empty() ? nlohmann::json(nullptr)
+                                                                          : nlohmann::json(venv.recent_mean_return())},
+                           {"steps_per_s", sps}};
+      window.write_into(line);
+      window.clear();
+      metrics << line.dump() << "\n";
+      metrics.flush();
+    }
     if (!options.quiet && std::chrono::duration<double>(Clock::now() - last_progress).count() >= options.progress_seconds) {
       last_progress = Clock::now();
       const double left = sps > 0 ? static_cast<double>(config.steps - venv.total_steps()) / sps : 0.0;

@@ -32,7 +32,7 @@ TrainConfig small_config(const std::string& algo, int64_t steps, std::vector<std
 TEST(Trainer, SameSeedSameThreadsSameRun) {
   const auto a = fresh_dir("same_a"), b = fresh_dir("same_b");
   for (const auto& dir : {a, b}) {
-    auto config = small_config("ppo", 2048, {"ppo.num_envs=4", "ppo.num_steps=64"});
+    auto config = small_config("ppo", 2048, {"ppo.num_envs=4", "ppo.num_steps=64", "log_every=256"});
     train(config, registry(), {.run_dir = dir.string(), .quiet = true});
   }
   expect_same_weights(weights(a.string()), weights(b.string()));
@@ -40,6 +40,36 @@ TEST(Trainer, SameSeedSameThreadsSameRun) {
   EXPECT_EQ(metric_lines(a).size(), 8u);
   EXPECT_TRUE(fs::exists(a / "eval.json"));
   EXPECT_TRUE(fs::exists(a / "config.json"));
+}
+
+TEST(Trainer, MetricLinesAverageTheIterationsOfTheirWindow) {
+  // The same run logged every iteration (256 steps) and every 1000 steps: the coarse lines come
+  // at the first step past each multiple of 1000 and at the end, holding the window's means.
+  const auto fine = fresh_dir("log_fine"), coarse = fresh_dir("log_coarse");
+  for (const auto& [dir, every] : {std::pair{fine, "256"}, std::pair{coarse, "1000"}}) {
+    auto config = small_config("ppo", 2304, {"ppo.num_envs=4", "ppo.num_steps=64", std::string("log_every=") + every});
+    train(config, registry(), {.run_dir = dir.string(), .quiet = true});
+  }
+  std::vector<nlohmann::json> f, c;
+  for (const auto& l : metric_lines(fine)) f.push_back(nlohmann::json::parse(l));
+  for (const auto& l : metric_lines(coarse)) c.push_back(nlohmann::json::parse(l));
+  ASSERT_EQ(f.size(), 9u);
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0]["step"], 1024);
+  EXPECT_EQ(c[1]["step"], 2048);
+  EXPECT_EQ(c[2]["step"], 2304);  // the end of the budget
+  const auto mean = [&](const char* key, size_t from, size_t to) {
+    double sum = 0;
+    for (size_t i = from; i < to; ++i) sum += f[i][key].get<double>();
+    return sum / static_cast<double>(to - from);
+  };
+  for (const char* key : {"policy_loss", "value_loss", "entropy"}) {
+    EXPECT_NEAR(c[0][key].get<double>(), mean(key, 0, 4), 1e-9) << key;
+    EXPECT_NEAR(c[1][key].get<double>(), mean(key, 4, 8), 1e-9) << key;
+    EXPECT_NEAR(c[2][key].get<double>(), mean(key, 8, 9), 1e-9) << key;
+  }
+  EXPECT_EQ(c[1]["episodes"], f[7]["episodes"]);
+  EXPECT_EQ(c[1]["return_mean"], f[7]["return_mean"]);
 }
 
 TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneWould) {

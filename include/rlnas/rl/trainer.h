@@ -30,6 +30,7 @@ struct TrainConfig {
   int64_t eval_episodes = 10;         // final evaluation episodes
   bool eval_greedy = false;           // greedy (mode) actions in evaluation
   int64_t checkpoint_every = 100000;  // environment steps between checkpoints (0 = only at the end)
+  int64_t log_every = 1000;           // environment steps between metric lines (means over the window)
   std::unique_ptr<AlgorithmFactory> factory;  // holds the algorithm's options
 
   // Resolved configuration (every option with its final value), as written to config.json.
