@@ -56,17 +56,27 @@ void ActorCriticOptions::bind(OptionTable& t, const std::string& p) {
 
 torch::Tensor compute_gae(const torch::Tensor& rewards, const torch::Tensor& values, const torch::Tensor& dones,
                           const torch::Tensor& next_value, double gamma, double lambda) {
-  const int64_t steps = rewards.size(0);
-  auto advantages = torch::zeros_like(rewards);
-  auto last = torch::zeros_like(next_value);
-  for (int64_t t = steps - 1; t >= 0; --t) {
-    const auto next_values = t == steps - 1 ? next_value : values[t + 1];
-    const auto not_done = 1.0 - dones[t];
-    const auto delta = rewards[t] + gamma * next_values * not_done - values[t];
-    last = delta + gamma * lambda * not_done * last;
-    advantages[t] = last;
+  // A scalar loop on the CPU: per-element tensor ops over T steps cost far more than the math.
+  const auto device = values.device();
+  const auto f32_cpu = [](const torch::Tensor& t) { return t.to(torch::kCPU, torch::kFloat).contiguous(); };
+  const auto r = f32_cpu(rewards), v = f32_cpu(values), d = f32_cpu(dones), nv = f32_cpu(next_value);
+  const int64_t steps = r.size(0), n = r.numel() / std::max<int64_t>(steps, 1);
+  auto advantages = torch::empty_like(r);
+  const float *rp = r.data_ptr<float>(), *vp = v.data_ptr<float>(), *dp = d.data_ptr<float>(), *np = nv.data_ptr<float>();
+  float* ap = advantages.data_ptr<float>();
+  const auto g = static_cast<float>(gamma), gl = static_cast<float>(gamma * lambda);
+  for (int64_t i = 0; i < n; ++i) {
+    float last = 0;
+    for (int64_t t = steps - 1; t >= 0; --t) {
+      const int64_t k = t * n + i;
+      const float next = t == steps - 1 ? np[i] : vp[k + n];
+      const float not_done = 1.0f - dp[k];
+      const float delta = rp[k] + g * next * not_done - vp[k];
+      last = delta + gl * not_done * last;
+      ap[k] = last;
+    }
   }
-  return advantages;
+  return advantages.to(device);
 }
 
 PolicyLossTerms ppo_policy_loss(const torch::Tensor& new_log_prob, const torch::Tensor& old_log_prob,
@@ -125,8 +135,9 @@ class ActorCriticAlgorithm final : public Algorithm {
     actions_ = discrete_ ? torch::zeros({o.num_steps, o.num_envs}, f32.dtype(torch::kLong))
                          : torch::zeros({o.num_steps, o.num_envs, action_dim}, f32);
     log_probs_ = torch::zeros({o.num_steps, o.num_envs}, f32);
-    rewards_ = torch::zeros({o.num_steps, o.num_envs}, f32);
-    dones_ = torch::zeros({o.num_steps, o.num_envs}, f32);
+    // Rewards and episode ends come from the (CPU) environments and feed the CPU GAE loop.
+    rewards_ = torch::zeros({o.num_steps, o.num_envs}, torch::kFloat);
+    dones_ = torch::zeros({o.num_steps, o.num_envs}, torch::kFloat);
     values_ = torch::zeros({o.num_steps, o.num_envs}, f32);
     if (o.norm_obs) obs_rms_ = RunningMeanStd(obs_shape);
     if (o.norm_reward) {
@@ -191,24 +202,41 @@ class ActorCriticAlgorithm final : public Algorithm {
         log_probs_[t].copy_(dist.log_prob(action));
         values_[t].copy_(out.value);
         venv.step(env_actions(action));
-        auto reward = venv.rewards().to(torch::kFloat64);
-        const auto terminated = venv.terminated();
-        const auto truncated = venv.truncated();
+        const int64_t n = o_.num_envs;
+        const bool* term = venv.terminated().data_ptr<bool>();
+        const bool* trunc = venv.truncated().data_ptr<bool>();
+        float* reward_row = rewards_.data_ptr<float>() + t * n;
+        float* done_row = dones_.data_ptr<float>() + t * n;
         if (o_.norm_reward) {
+          auto reward = venv.rewards().to(torch::kFloat64);
+          const auto terminated = venv.terminated();
+          const auto truncated = venv.truncated();
           discounted_return_ = discounted_return_ * o_.gamma * (1.0 - terminated.to(torch::kFloat64)) + reward;
           reward_rms_.update(discounted_return_);
           reward = (reward / (reward_rms_.var() + 1e-8).sqrt()).clamp(-10.0, 10.0);
           discounted_return_.masked_fill_(terminated | truncated, 0.0);
+          const double* rp = reward.data_ptr<double>();
+          for (int64_t i = 0; i < n; ++i) reward_row[i] = static_cast<float>(rp[i]);
+        } else {
+          const float* rp = venv.rewards().data_ptr<float>();
+          std::copy(rp, rp + n, reward_row);
+        }
+        bool any_truncated = false;
+        for (int64_t i = 0; i < n; ++i) {
+          done_row[i] = term[i] || trunc[i] ? 1.0f : 0.0f;
+          any_truncated = any_truncated || trunc[i];
         }
         // A time-limit cut is not the end of the task: bootstrap from the final observation.
-        if (truncated.any().item<bool>()) {
-          const auto idx = truncated.nonzero().squeeze(1);
+        if (any_truncated) {
+          const auto idx = venv.truncated().nonzero().squeeze(1);
           const auto final_obs = prepare(venv.final_observations().index_select(0, idx));
-          const auto bootstrap = model_->value(final_obs).to(torch::kCPU).to(torch::kFloat64);
-          reward.index_add_(0, idx, o_.gamma * bootstrap);
+          const auto bootstrap = model_->value(final_obs).to(torch::kCPU, torch::kFloat64).contiguous();
+          const int64_t* ip = idx.data_ptr<int64_t>();
+          const double* bp = bootstrap.data_ptr<double>();
+          for (int64_t j = 0; j < idx.numel(); ++j) {
+            reward_row[ip[j]] = static_cast<float>(static_cast<double>(reward_row[ip[j]]) + o_.gamma * bp[j]);
+          }
         }
-        rewards_[t].copy_(reward);
-        dones_[t].copy_(terminated | truncated);
       }
     }
 
@@ -234,17 +262,20 @@ class ActorCriticAlgorithm final : public Algorithm {
     std::vector<torch::Tensor> stats;
     for (int64_t epoch = 0; epoch < o_.epochs; ++epoch) {
       const auto perm = torch::randperm(batch_, gen_, torch::kLong).to(ctx_.device);
+      // One shuffle per epoch; minibatches are then contiguous slices (views, no copies).
+      const auto e_obs = b_obs.index_select(0, perm), e_actions = b_actions.index_select(0, perm),
+                 e_log_probs = b_log_probs.index_select(0, perm), e_advantages = b_advantages.index_select(0, perm),
+                 e_returns = b_returns.index_select(0, perm), e_values = b_values.index_select(0, perm);
       for (int64_t start = 0; start < batch_; start += mb) {
-        const auto idx = perm.slice(0, start, start + mb);
-        const auto out = model_->forward(b_obs.index_select(0, idx));
-        const auto new_log_prob = out.policy.log_prob(b_actions.index_select(0, idx));
+        const auto out = model_->forward(e_obs.narrow(0, start, mb));
+        const auto new_log_prob = out.policy.log_prob(e_actions.narrow(0, start, mb));
         const auto entropy = out.policy.entropy().mean();
-        auto adv = b_advantages.index_select(0, idx);
+        auto adv = e_advantages.narrow(0, start, mb);
         if (o_.norm_adv) adv = (adv - adv.mean()) / (adv.std() + 1e-8);
         // policy loss
-        const auto pl = ppo_policy_loss(new_log_prob, b_log_probs.index_select(0, idx), adv, o_.clip_coef);
+        const auto pl = ppo_policy_loss(new_log_prob, e_log_probs.narrow(0, start, mb), adv, o_.clip_coef);
         // value loss
-        const auto vl = value_loss(out.value, b_values.index_select(0, idx), b_returns.index_select(0, idx),
+        const auto vl = value_loss(out.value, e_values.narrow(0, start, mb), e_returns.narrow(0, start, mb),
                                    o_.clip_value ? o_.clip_coef : 0.0);
         const auto loss = pl.policy_loss - o_.ent_coef * entropy + o_.vf_coef * vl;
         optimizer_->zero_grad();
