@@ -25,5 +25,6 @@ struct EnvArgs {
 void add_env_commands(CLI::App& app, Context& ctx);
 void add_bench_commands(CLI::App& app, Context& ctx);
 void add_train_commands(CLI::App& app, Context& ctx);
+void add_space_commands(CLI::App& app, Context& ctx);
 
 }  // namespace rlnas::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   env::register_builtin_envs(ctx.envs);
   cli::add_env_commands(app, ctx);
   cli::add_train_commands(app, ctx);
+  cli::add_space_commands(app, ctx);
   cli::add_bench_commands(app, ctx);
 
   // Runtime settings apply before any subcommand callback runs.

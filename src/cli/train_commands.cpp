@@ -14,6 +14,7 @@
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/trainer.h"
+#include "rlnas/space/space.h"
 
 namespace rlnas::cli {
 
@@ -56,7 +57,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("train", "train an agent and write a run directory (config, metrics, checkpoint, evaluation)");
     struct Args {
-      std::string env, algo, net, preset, config, out, resume, steps, seed;
+      std::string env, algo, net, space, arch, named, preset, config, out, resume, steps, seed;
       std::vector<std::string> env_opts, sets;
       bool list_options = false, quiet = false;
     };
@@ -65,6 +66,9 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--env-opt", a->env_opts, "environment option KEY=VALUE (repeatable)")->take_all();
     cmd->add_option("--algo", a->algo, "ppo | a2c | dqn | sac");
     cmd->add_option("--net", a->net, "backbone: mlp | minatar | nature_cnn | impala_cnn | resnet");
+    cmd->add_option("--space", a->space, "search space of the network (rlnas space list); with --arch or --named");
+    cmd->add_option("--arch", a->arch, "architecture in --space: JSON text or @FILE (rlnas space sample)");
+    cmd->add_option("--named", a->named, "named reference architecture, e.g. minatar/ss1/nature (rlnas space list)");
     cmd->add_option("--preset", a->preset, "named hyperparameter preset, e.g. ppo.nas-rl (see --list-options)");
     cmd->add_option("--steps", a->steps, "environment-step budget");
     cmd->add_option("--seed", a->seed, "master seed");
@@ -80,7 +84,8 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       options.stop = &g_stop;
       rl::TrainConfig config;
       if (!a->resume.empty()) {
-        if (!a->env.empty() || !a->algo.empty() || !a->net.empty() || !a->preset.empty() || !a->config.empty() ||
+        if (!a->env.empty() || !a->algo.empty() || !a->net.empty() || !a->space.empty() || !a->arch.empty() ||
+            !a->named.empty() || !a->preset.empty() || !a->config.empty() ||
             !a->sets.empty() || !a->steps.empty() || !a->seed.empty() || !a->env_opts.empty() || !a->out.empty()) {
           throw Error("--resume continues a run with its stored configuration; give no other training options");
         }
@@ -93,7 +98,8 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         sources.sets = a->sets;
         sources.env_options = a->env_opts;
         for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-                 {"env", a->env}, {"algo", a->algo}, {"net.name", a->net}, {"preset", a->preset},
+                 {"env", a->env}, {"algo", a->algo}, {"net.name", a->net}, {"net.space", a->space},
+                 {"net.arch", a->arch}, {"net.named", a->named}, {"preset", a->preset},
                  {"steps", a->steps}, {"seed", a->seed}}) {
           if (!value.empty()) sources.flags.push_back({key, value});
         }
@@ -108,6 +114,10 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       }
       log::info("training " + config.algo + " on " + config.env + " (" + std::to_string(config.steps) +
                 " steps) -> " + options.run_dir);
+      if (!config.net_space.empty()) {
+        const auto arch = space::Architecture::parse(config.net_arch);
+        log::info("network: " + arch.space + " " + arch.short_id() + " " + arch.choices.dump());
+      }
       std::signal(SIGINT, on_interrupt);
       const auto result = rl::train(config, ctx.envs, options);
       std::signal(SIGINT, SIG_DFL);

@@ -409,6 +409,7 @@ std::vector<std::string> backbone_names() {
 }
 
 Backbone make_backbone(const NetOptions& options, const std::vector<int64_t>& obs_shape) {
+  if (options.builder) return options.builder(obs_shape);
   const auto* entry = std::find_if(kBackbones.begin(), kBackbones.end(),
                                    [&](const BackboneEntry& e) { return options.name == e.name; });
   if (entry == kBackbones.end()) {

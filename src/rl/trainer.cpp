@@ -13,6 +13,7 @@
 #include "rlnas/core/error.h"
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
+#include "rlnas/space/space.h"
 
 namespace rlnas::rl {
 
@@ -41,7 +42,10 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("log_every", &c.log_every,
            "environment steps between metrics.jsonl lines; each line averages the iterations since the last", 1,
            1e13)
-      .add("net.name", &c.net.name, "backbone", nn::backbone_names())
+      .add("net.name", &c.net.name, "backbone (ignored when net.space is set)", nn::backbone_names())
+      .add("net.space", &c.net_space, "search space of the network (rlnas space list); empty: the backbone net.name")
+      .add("net.arch", &c.net_arch, "architecture in net.space: JSON text or @FILE (rlnas space sample)")
+      .add("net.named", &c.net_named, "named reference architecture (rlnas space list); sets net.space and net.arch")
       .add("net.mlp_hidden", &c.net.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
       .add("net.activation", &c.net.activation, "mlp: activation", {"tanh", "relu"})
       .add("net.impala_channels", &c.net.impala_channels, "impala_cnn: channels per stage", 1, 4096)
@@ -169,6 +173,45 @@ ordered_json TrainConfig::to_json() const {
   return out;
 }
 
+namespace {
+
+// net.named / net.space / net.arch -> a validated architecture, stored as canonical JSON so that
+// config.json holds the architecture itself (not a file name or a name).
+void resolve_network(TrainConfig& c) {
+  if (!c.net_named.empty()) {
+    const auto& named = space::find_named_architecture(c.net_named);
+    if (!c.net_arch.empty() && space::read_architecture_arg(c.net_arch) != named.arch) {
+      throw Error("net.named '" + c.net_named + "' and net.arch give different architectures; give one of them");
+    }
+    if (!c.net_space.empty() && c.net_space != named.arch.space) {
+      throw Error("net.named '" + c.net_named + "' is an architecture of space '" + named.arch.space +
+                  "', but net.space is '" + c.net_space + "'");
+    }
+    c.net_space = named.arch.space;
+    c.net_arch = named.arch.canonical_json();
+  }
+  if (c.net_space.empty() && c.net_arch.empty()) return;
+  space::Architecture arch;
+  try {
+    arch = c.net_arch.empty() ? space::find_space(c.net_space).make(nlohmann::json::object())
+                              : space::read_architecture_arg(c.net_arch);
+  } catch (const Error& e) {
+    throw Error(std::string("net.arch: ") + e.what());
+  }
+  if (c.net_space.empty()) c.net_space = arch.space;
+  if (arch.space != c.net_space) {
+    throw Error("net.arch is an architecture of space '" + arch.space + "', but net.space is '" + c.net_space + "'");
+  }
+  try {
+    space::find_space(c.net_space).validate(arch);
+  } catch (const Error& e) {
+    throw Error(std::string("net.arch: ") + e.what());
+  }
+  c.net_arch = arch.canonical_json();
+}
+
+}  // namespace
+
 TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegistry& registry) {
   // Gather every setting in priority order (later wins).
   std::vector<Setting> settings;
@@ -220,6 +263,7 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     t.set(s.key, s.value, s.where);
   }
   c.env_options = env_options;
+  resolve_network(c);
   // Validate the environment and its options, and that the algorithm fits its actions.
   auto env = registry.make(c.env, c.env_options);
   c.factory->validate(env->action_spec());
@@ -250,6 +294,11 @@ TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& 
 
 std::string network_identity(const TrainConfig& config, const env::EnvRegistry& registry) {
   auto env = registry.make(config.env, config.env_options);
+  if (!config.net_space.empty()) {
+    return "algo=" + config.algo + " env=" + config.env + " obs=" + env->observation_spec().to_string() +
+           " actions=" + env->action_spec().to_string() + " space=" + config.net_space +
+           " arch=" + space::Architecture::parse(config.net_arch).id();
+  }
   nlohmann::json net = {{"name", config.net.name},
                         {"mlp_hidden", config.net.mlp_hidden},
                         {"activation", config.net.activation},
@@ -276,6 +325,12 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   ctx.obs_spec = r.probe->observation_spec();
   ctx.action_spec = r.probe->action_spec();
   ctx.net = config.net;
+  if (!config.net_space.empty()) {
+    ctx.net.builder = [space = &space::find_space(config.net_space),
+                       arch = space::Architecture::parse(config.net_arch)](const std::vector<int64_t>& obs_shape) {
+      return space->build(arch, obs_shape);
+    };
+  }
   ctx.device = parse_device(config.device);
   ctx.seed = static_cast<uint64_t>(config.seed);
   ctx.total_steps = config.steps;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -194,6 +195,57 @@ TEST(Cli, NoGlogNoiseOnStartup) {
   const auto r = run("env list --json");
   EXPECT_FALSE(contains(r.out, "Logging before InitGoogleLogging")) << r.out;
   EXPECT_EQ(r.out[0], '[');
+}
+
+TEST(Cli, SpaceCommandsListShowSampleAndCost) {
+  const auto list = run("space list");
+  ASSERT_EQ(list.code, 0) << list.out;
+  EXPECT_TRUE(contains(list.out, "414,720,000,000"));
+  EXPECT_TRUE(contains(list.out, "22,876,792,454,961"));
+  EXPECT_TRUE(contains(list.out, "minatar/ss1/nature"));
+  const auto show = run("space show minatar/ss1");
+  ASSERT_EQ(show.code, 0) << show.out;
+  EXPECT_TRUE(contains(show.out, "size:      25 architectures"));
+  EXPECT_TRUE(contains(show.out, "conv2.kernel"));
+  // sampled architectures are one JSON per line, and each one is accepted back by --arch
+  const auto sample = run("space sample minatar/ss2 --n 3 --seed 5");
+  ASSERT_EQ(sample.code, 0) << sample.out;
+  std::istringstream lines(sample.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["space"], "minatar/ss2");
+    const auto cost = run("space cost --arch '" + line + "' --json");
+    ASSERT_EQ(cost.code, 0) << cost.out;
+    EXPECT_EQ(nlohmann::json::parse(cost.out)["features"], 128);
+    ++count;
+  }
+  EXPECT_EQ(count, 3);
+  EXPECT_EQ(run("space sample minatar/ss2 --n 3 --seed 5").out, sample.out);  // seeded
+  const auto cost = nlohmann::json::parse(run("space cost --named minatar --json").out);
+  EXPECT_EQ(cost["params"], 131792);
+  EXPECT_EQ(cost["macs"], 167936);
+  EXPECT_EQ(cost["flops"], 2 * 167936);
+  const auto table = run("space cost --named nas-rl/ss1/nature");
+  EXPECT_TRUE(contains(table.out, "11x11x64")) << table.out;
+  EXPECT_TRUE(contains(table.out, "4,043,424")) << table.out;
+}
+
+TEST(Cli, SpaceErrorsSayWhatIsWrong) {
+  const auto bad = run(R"(space cost --arch '{"space":"minatar/ss1","choices":{"conv2.kernel":9,"conv3.kernel":3}}')");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_TRUE(contains(bad.out, "decision 'conv2.kernel' = 9 is not one of its options: 1, 2, 3, 4, 5")) << bad.out;
+  const auto unknown = run("space show nope");
+  EXPECT_NE(unknown.code, 0);
+  EXPECT_TRUE(contains(unknown.out, "unknown search space 'nope'; valid: nas-rl/ss1")) << unknown.out;
+  const auto both = run("space cost --named minatar --arch '{}'");
+  EXPECT_TRUE(contains(both.out, "exactly one of --arch and --named")) << both.out;
+  const auto input = run("space cost --named minatar --input 4x10xten");
+  EXPECT_TRUE(contains(input.out, "--input: expected sizes >= 1 joined by 'x'")) << input.out;
+  const auto train = run(R"(train --env minatar/breakout --algo ppo --space minatar/ss2 --arch '{"space":"minatar/ss1","choices":{}}' --steps 10)");
+  EXPECT_NE(train.code, 0);
+  EXPECT_TRUE(contains(train.out, "but net.space is 'minatar/ss2'")) << train.out;
 }
 
 }  // namespace

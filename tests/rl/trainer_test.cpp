@@ -198,3 +198,61 @@ TEST(Checkpoint, ResumingWithAnotherNetworkIsRefused) {
 
 }  // namespace
 }  // namespace rlnas::rl
+
+namespace rlnas::rl {
+namespace {
+
+TEST(Trainer, TrainsAnyArchitectureOfASpace) {
+  const auto dir = test_util::fresh_dir("trainer_test", "space_arch");
+  TrainSources s;
+  s.flags = {{"env", "minatar/breakout"}, {"algo", "ppo"},        {"net.named", "minatar/ss1/nature"},
+             {"steps", "256"},            {"seed", "2"},          {"eval.episodes", "1"}};
+  s.sets = {"ppo.num_envs=2", "ppo.num_steps=64"};
+  auto config = resolve_train_config(s, registry());
+  EXPECT_EQ(config.net_space, "minatar/ss1");
+  EXPECT_EQ(config.net_arch, R"({"choices":{"conv2.kernel":4,"conv3.kernel":3},"space":"minatar/ss1","version":1})");
+  const auto result = train(config, registry(), {.run_dir = dir.string(), .quiet = true});
+  EXPECT_EQ(result.steps, 256);
+  // config.json holds the architecture itself; the trained agent loads back with it
+  TrainConfig loaded;
+  auto algo = load_trained_algorithm(dir.string(), registry(), &loaded);
+  EXPECT_EQ(loaded.net_arch, config.net_arch);
+  // the minatar/ss1 (4, 3) network (120,592 parameters) plus linear policy and value heads on its 128 features
+  const int64_t actions = registry().make("minatar/breakout", {})->action_spec().n;
+  EXPECT_EQ(nn::count_parameters(algo->network()), 120592 + (128 * actions + actions) + (128 + 1));
+  // the same run with another kernel is another network: the checkpoint refuses it
+  auto other = config.to_json();
+  other["net.arch"] = R"({"choices":{"conv2.kernel":5,"conv3.kernel":3},"space":"minatar/ss1","version":1})";
+  std::ofstream(dir / "config.json") << other.dump(2);
+  EXPECT_THROW(load_trained_algorithm(dir.string(), registry()), Error);
+}
+
+TEST(Trainer, RejectsArchitecturesThatDoNotFitTheirSpace) {
+  const auto message = [](std::vector<std::pair<std::string, std::string>> flags) {
+    TrainSources s;
+    s.flags = {{"env", "minatar/breakout"}, {"algo", "ppo"}};
+    s.flags.insert(s.flags.end(), flags.begin(), flags.end());
+    try {
+      resolve_train_config(s, registry());
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({{"net.space", "minatar/ss1"},
+                     {"net.arch", R"({"space":"minatar/ss1","choices":{"conv2.kernel":7,"conv3.kernel":3}})"}})
+                .find("'conv2.kernel' = 7 is not one of its options"),
+            std::string::npos);
+  EXPECT_NE(message({{"net.space", "minatar/ss2"},
+                     {"net.arch", R"({"space":"minatar/ss1","choices":{"conv2.kernel":4,"conv3.kernel":3}})"}})
+                .find("but net.space is 'minatar/ss2'"),
+            std::string::npos);
+  EXPECT_NE(message({{"net.arch", "{oops"}}).find("net.arch: architecture: not valid JSON"), std::string::npos);
+  EXPECT_NE(message({{"net.named", "nope"}}).find("unknown named architecture 'nope'"), std::string::npos);
+  EXPECT_NE(message({{"net.space", "minatar/ss1"}}).find("no value for decision 'conv2.kernel'"), std::string::npos);
+  // a one-point space needs no architecture
+  EXPECT_EQ(message({{"net.space", "fixed/minatar"}}), "no error");
+}
+
+}  // namespace
+}  // namespace rlnas::rl

@@ -7,12 +7,15 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace rlnas::nn {
+
+class BackboneImpl;
 
 // Which backbone and its knobs. Shapes adapt to the observation shape given to make_backbone.
 struct NetOptions {
@@ -22,6 +25,9 @@ struct NetOptions {
   std::vector<int64_t> impala_channels = {16, 32, 32};  // impala_cnn: channels per stage
   int64_t resnet_depth = 20;                            // resnet: 14, 20, 38 or 74 (6n + 2)
   int64_t resnet_features = 256;                        // resnet: width of the final linear layer
+  // Set for networks of a search space (by the rl trainer, from the space module): builds the
+  // backbone for an observation shape, and `name` and the knobs above are ignored.
+  std::function<std::shared_ptr<BackboneImpl>(const std::vector<int64_t>& obs_shape)> builder;
 };
 
 // A feature extractor: observation batch [B, obs...] (float32) -> features [B, feature_dim()].

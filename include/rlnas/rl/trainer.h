@@ -24,6 +24,9 @@ struct TrainConfig {
   std::string algo = "ppo";
   std::string preset;
   nn::NetOptions net;
+  // A network of a search space instead of the backbone net.name: the space (rlnas space list)
+  // and the architecture's canonical JSON. `net_named` names a reference architecture.
+  std::string net_space, net_arch, net_named;
   int64_t steps = 100000;             // environment-step budget
   int64_t seed = 1;                   // master seed (environments seed + i, weights, sampling)
   std::string device = "cpu";         // cpu | cuda | cuda:N

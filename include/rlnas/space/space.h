@@ -1,0 +1,77 @@
+// Search spaces: the decisions an architecture makes, how to sample, enumerate and mutate
+// architectures, and how to build one as a network (an nn::Backbone that every algorithm's heads
+// attach to). Spaces are stateless; `find_space` returns the registered ones.
+//
+// Registered spaces (docs/spaces.md): chain presets nas-rl/ss1, nas-rl/ss2, nas-rl/large,
+// minatar/ss1, minatar/ss2; cells classic and micro; blocks (A2D); mlp; and one-point spaces
+// fixed/<backbone> for the hand-designed networks of the training issue.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "rlnas/core/rng.h"
+#include "rlnas/nn/networks.h"
+#include "rlnas/space/architecture.h"
+
+namespace rlnas::space {
+
+// One decision: its name, its options (any JSON values), and what it means.
+struct Decision {
+  std::string name;
+  std::vector<nlohmann::json> options;
+  std::string doc;
+};
+
+class SearchSpace {
+ public:
+  virtual ~SearchSpace() = default;
+  virtual std::string name() const = 0;
+  virtual int64_t version() const { return 1; }
+  virtual std::string description() const = 0;  // one paragraph, with the paper reference
+  virtual std::vector<Decision> decisions() const = 0;
+  // The input shape the space is defined for (e.g. {4, 84, 84}); build() checks the one it gets.
+  virtual std::vector<int64_t> default_input_shape() const = 0;
+
+  // Number of distinct architectures. Default: the product of the decisions' option counts.
+  virtual uint64_t size() const;
+  // Uniform over the space. Default: one uniform draw per decision, in order.
+  virtual Architecture sample(Mt19937& rng) const;
+  // Every architecture, in a fixed order; throws rlnas::Error when size() > limit.
+  virtual std::vector<Architecture> enumerate(uint64_t limit = 100000) const;
+  // A different architecture one step away. Default: one decision (uniform) redrawn to another
+  // of its options. Throws when the space has a single architecture.
+  virtual Architecture mutate(const Architecture& arch, Mt19937& rng) const;
+  // Throws rlnas::Error saying what is wrong: another space or version, a missing or unknown
+  // decision, a value that is not one of the options.
+  virtual void validate(const Architecture& arch) const;
+  // The network for observations of `obs_shape`: validates the architecture, then builds.
+  virtual nn::Backbone build(const Architecture& arch, const std::vector<int64_t>& obs_shape) const = 0;
+  // One line per layer / node, for `rlnas space show` and training logs.
+  virtual std::vector<std::string> describe(const Architecture& arch) const;
+
+  Architecture make(nlohmann::json choices) const;  // this space's name and version + choices
+};
+
+const SearchSpace& find_space(const std::string& name);  // throws, listing the valid names
+std::vector<std::string> space_names();
+
+// Reference architectures by name (e.g. "minatar/ss1/nature", "nature_cnn").
+struct NamedArchitecture {
+  std::string name, description;
+  Architecture arch;
+};
+const NamedArchitecture& find_named_architecture(const std::string& name);  // throws, listing names
+const std::vector<NamedArchitecture>& named_architectures();
+
+// An architecture given on the command line or in a config: JSON text, or @FILE holding it.
+Architecture read_architecture_arg(const std::string& text);
+
+// Network size and cost of an architecture for `input_shape` (the space's default when empty).
+std::string format_count(uint64_t n);  // 414720000000 -> "414,720,000,000"
+
+}  // namespace rlnas::space

@@ -1,0 +1,57 @@
+#include "rlnas/space/architecture.h"
+
+#include "rlnas/core/error.h"
+#include "rlnas/core/sha256.h"
+
+namespace rlnas::space {
+
+nlohmann::json Architecture::to_json() const {
+  return {{"space", space}, {"version", version}, {"choices", choices}};
+}
+
+Architecture Architecture::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) {
+    throw Error("architecture: expected a JSON object {\"space\", \"version\", \"choices\"}, found " + j.dump());
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (key != "space" && key != "version" && key != "choices") {
+      throw Error("architecture: unknown key '" + key + "' (expected space, version, choices)");
+    }
+  }
+  Architecture a;
+  if (!j.contains("space") || !j["space"].is_string()) {
+    throw Error("architecture: expected a string \"space\", found " + (j.contains("space") ? j["space"].dump() : "none"));
+  }
+  a.space = j["space"].get<std::string>();
+  if (j.contains("version")) {
+    if (!j["version"].is_number_integer()) {
+      throw Error("architecture: expected an integer \"version\", found " + j["version"].dump());
+    }
+    a.version = j["version"].get<int64_t>();
+  }
+  if (j.contains("choices")) {
+    if (!j["choices"].is_object()) {
+      throw Error("architecture: expected \"choices\" to be an object, found " + j["choices"].dump());
+    }
+    a.choices = j["choices"];
+  }
+  return a;
+}
+
+Architecture Architecture::parse(const std::string& text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error("architecture: not valid JSON (" + std::string(e.what()) + "): " + text);
+  }
+  return from_json(j);
+}
+
+// nlohmann::json keeps object keys sorted (std::map), and dump() without indent has no spaces.
+std::string Architecture::canonical_json() const { return to_json().dump(); }
+std::string Architecture::id() const { return sha256_hex(canonical_json()); }
+std::string Architecture::short_id() const { return id().substr(0, 12); }
+std::string Architecture::pretty() const { return to_json().dump(2); }
+
+}  // namespace rlnas::space
