@@ -1,6 +1,8 @@
 // Backbones: output shapes, hand-counted parameters, shape errors, initialisation.
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
+
 #include <string>
 #include <vector>
 
@@ -33,16 +35,7 @@ void expect_features(const NetOptions& options, const Shape& obs_shape, int64_t 
   EXPECT_TRUE(out.isfinite().all().item<bool>()) << options.name;
 }
 
-template <typename Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected rlnas::Error";
-  return "";
-}
+using test_util::error_of;
 
 torch::nn::Module& child(torch::nn::Module& module, const std::string& name) { return *module.named_children()[name]; }
 

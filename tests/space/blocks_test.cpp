@@ -1,6 +1,8 @@
 // The A2D blocks space: 9^14 architectures, decisions, validation, built networks.
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
+
 #include <set>
 #include <string>
 #include <vector>
@@ -15,16 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-template <typename Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected rlnas::Error";
-  return "";
-}
+using test_util::error_of;
 
 const SearchSpace& blocks() { return find_space("blocks"); }
 Architecture resnet_like() { return find_named_architecture("blocks/resnet-like").arch; }

@@ -1,6 +1,8 @@
 // The RL-DARTS cell spaces: sizes of Appendix G.1, decisions, validation messages, networks.
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
+
 #include <set>
 #include <string>
 #include <vector>
@@ -15,16 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-template <typename Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected rlnas::Error";
-  return "";
-}
+using test_util::error_of;
 
 json edges(std::initializer_list<std::pair<const char*, int>> list) {
   auto out = json::array();
