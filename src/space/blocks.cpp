@@ -13,6 +13,7 @@
 #include "builtin.h"
 #include "rlnas/core/error.h"
 #include "rlnas/space/ops.h"
+#include "rlnas/space/supernet.h"
 
 namespace rlnas::space::detail {
 namespace {
@@ -51,20 +52,47 @@ bool has_identity_residual(const std::string& op, int64_t c_in, int64_t c_out, i
 
 class BlocksNetwork final : public SpaceBackbone {
  public:
-  BlocksNetwork(const Architecture& arch, const std::vector<int64_t>& obs_shape, const std::vector<std::string>& ops)
-      : SpaceBackbone(arch, obs_shape) {
+  // `ops`: the chosen op of every block; or, with `choose`, a module per block that the chooser
+  // decides (a ChoiceLayer in supernets, whose inverted residuals then get the Fixup gain too).
+  BlocksNetwork(std::string label, const std::vector<int64_t>& obs_shape, const std::vector<std::string>& ops,
+                const OpChooser* choose = nullptr)
+      : SpaceBackbone(std::move(label), obs_shape) {
     const int64_t stem_stride = std::min(obs_shape[1], obs_shape[2]) >= kStemStrideTwoFromSize ? 2 : 1;
     stem_ = register_module("stem", make_op("conv3x3", {obs_shape[0], kStemChannels, stem_stride}));
     int64_t channels = kStemChannels;
     size_t index = 0;
-    std::vector<Op> residual;
+    std::vector<Op> residual;     // inverted residuals that add their input
+    int64_t residual_blocks = 0;  // blocks that hold one (in a supernet: that may hold one)
     for (size_t g = 0; g < kGroups.size(); ++g) {
       for (int64_t b = 0; b < kGroups[g].blocks; ++b, ++index) {
         const int64_t stride = block_stride(g, b);
-        const auto& op = ops[index];
+        const OpArgs args{channels, kGroups[g].channels, stride};
+        Op block;
+        if (choose) {
+          std::vector<Candidate> candidates;
+          for (const auto& op : kBlockOps) {
+            candidates.push_back({op, op, args});
+          }
+          block = (*choose)(decision_name(g, b), candidates);
+          if (const auto layer = std::dynamic_pointer_cast<ChoiceLayerImpl>(block)) {
+            bool any = false;
+            for (size_t i = 0; i < layer->size(); ++i) {
+              if (has_identity_residual(kBlockOps[i], args.c_in, args.c_out, stride)) {
+                residual.push_back(layer->candidate(i));
+                any = true;
+              }
+            }
+            residual_blocks += any;
+          }
+        } else {
+          block = make_op(ops[index], args);
+          if (has_identity_residual(ops[index], args.c_in, args.c_out, stride)) {
+            residual.push_back(block);
+            ++residual_blocks;
+          }
+        }
         // Module names cannot hold dots: group1.block1 -> group1_block1.
-        blocks_.push_back(register_module(module_name(g, b), make_op(op, {channels, kGroups[g].channels, stride})));
-        if (has_identity_residual(op, channels, kGroups[g].channels, stride)) residual.push_back(blocks_.back());
+        blocks_.push_back(register_module(module_name(g, b), block));
         channels = kGroups[g].channels;
       }
     }
@@ -75,7 +103,7 @@ class BlocksNetwork final : public SpaceBackbone {
     // sqrt(2 / #residual blocks), so that the sum over up to 14 branches stays bounded.
     if (!residual.empty()) {
       torch::NoGradGuard no_grad;
-      const double gain = std::sqrt(2.0 / static_cast<double>(residual.size()));
+      const double gain = std::sqrt(2.0 / static_cast<double>(residual_blocks));
       for (const auto& op : residual) {
         auto children = op->named_children();
         auto* project = children.contains("project") ? children["project"]->as<torch::nn::Conv2d>() : nullptr;
@@ -128,6 +156,11 @@ class BlocksSpace final : public SearchSpace {
 
   std::vector<int64_t> default_input_shape() const override { return {4, 84, 84}; }  // Atari, as A2D
 
+  nn::Backbone build_with(const std::vector<int64_t>& obs_shape, const OpChooser& choose) const override {
+    require_image(name(), obs_shape);
+    return std::make_shared<BlocksNetwork>(name() + ", supernet", obs_shape, std::vector<std::string>{}, &choose);
+  }
+
   nn::Backbone build(const Architecture& arch, const std::vector<int64_t>& obs_shape) const override {
     validate(arch);
     require_image(name(), obs_shape);
@@ -136,7 +169,7 @@ class BlocksSpace final : public SearchSpace {
     }
     std::vector<std::string> ops;
     for (const auto& d : decisions()) ops.push_back(arch.choices.at(d.name).get<std::string>());
-    return std::make_shared<BlocksNetwork>(arch, obs_shape, ops);
+    return std::make_shared<BlocksNetwork>(arch.space + ", " + arch.short_id(), obs_shape, ops);
   }
 
   std::vector<std::string> describe(const Architecture& arch) const override {

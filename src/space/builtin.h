@@ -34,6 +34,8 @@ std::vector<NamedArchitecture> fixed_named_architectures();
 class SpaceBackbone : public nn::BackboneImpl {
  public:
   SpaceBackbone(const Architecture& arch, std::vector<int64_t> obs_shape);
+  SpaceBackbone(std::string label, std::vector<int64_t> obs_shape)  // e.g. "minatar/ss1, supernet"
+      : label_(std::move(label)), obs_shape_(std::move(obs_shape)) {}
   int64_t feature_dim() const override { return feature_dim_; }
   void pretty_print(std::ostream& stream) const override;
 

@@ -32,18 +32,30 @@ std::vector<nlohmann::json> as_options(const std::vector<int64_t>& values) {
   return {values.begin(), values.end()};
 }
 
+// Built either for one architecture (`arch`) or, through `choose`, with a module per choice point
+// that the chooser decides (a ChoiceLayer in supernets).
 class ChainNetwork final : public SpaceBackbone {
  public:
-  ChainNetwork(const ChainSpec& spec, const Architecture& arch, const std::vector<int64_t>& obs_shape)
-      : SpaceBackbone(arch, obs_shape), pool_to_(spec.pool_to) {
+  ChainNetwork(const ChainSpec& spec, std::string label, const std::vector<int64_t>& obs_shape,
+               const Architecture* arch, const OpChooser* choose)
+      : SpaceBackbone(std::move(label), obs_shape), pool_to_(spec.pool_to) {
     int64_t c = obs_shape[0], h = obs_shape[1], w = obs_shape[2];
     for (size_t i = 0; i < spec.layers.size(); ++i) {
       const auto& l = spec.layers[i];
-      const int64_t k = l.kernels.size() == 1 ? l.kernels[0] : arch.choices.at(kernel_key(i)).get<int64_t>();
-      const int64_t out = l.channels.size() == 1 ? l.channels[0] : arch.choices.at(channels_key(i)).get<int64_t>();
-      layers_.push_back(register_module("conv" + std::to_string(i + 1),
-                                        make_op("conv" + std::to_string(k) + "x" + std::to_string(k),
-                                                {.c_in = c, .c_out = out, .stride = l.stride})));
+      const auto op_name = [](int64_t k) { return "conv" + std::to_string(k) + "x" + std::to_string(k); };
+      const int64_t out = l.channels.size() == 1 ? l.channels[0] : arch->choices.at(channels_key(i)).get<int64_t>();
+      const OpArgs args{.c_in = c, .c_out = out, .stride = l.stride};
+      Op op;
+      if (l.kernels.size() == 1) {
+        op = make_op(op_name(l.kernels[0]), args);
+      } else if (choose) {
+        std::vector<Candidate> candidates;
+        for (auto k : l.kernels) candidates.push_back({k, op_name(k), args});
+        op = (*choose)(kernel_key(i), candidates);
+      } else {
+        op = make_op(op_name(arch->choices.at(kernel_key(i)).get<int64_t>()), args);
+      }
+      layers_.push_back(register_module("conv" + std::to_string(i + 1), op));
       c = out;
       h = op_output_size(h, l.stride);
       w = op_output_size(w, l.stride);
@@ -92,7 +104,15 @@ class ChainSpace final : public SearchSpace {
   nn::Backbone build(const Architecture& arch, const std::vector<int64_t>& obs_shape) const override {
     validate(arch);
     require_image(name(), obs_shape);
-    return std::make_shared<ChainNetwork>(spec_, arch, obs_shape);
+    return std::make_shared<ChainNetwork>(spec_, arch.space + ", " + arch.short_id(), obs_shape, &arch, nullptr);
+  }
+
+  nn::Backbone build_with(const std::vector<int64_t>& obs_shape, const OpChooser& choose) const override {
+    for (const auto& l : spec_.layers) {
+      if (l.channels.size() > 1) return SearchSpace::build_with(obs_shape, choose);  // shapes vary: not supported
+    }
+    require_image(name(), obs_shape);
+    return std::make_shared<ChainNetwork>(spec_, name() + ", supernet", obs_shape, nullptr, &choose);
   }
 
   std::vector<std::string> describe(const Architecture& arch) const override {

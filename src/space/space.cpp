@@ -110,6 +110,11 @@ void SearchSpace::validate(const Architecture& arch) const {
   }
 }
 
+nn::Backbone SearchSpace::build_with(const std::vector<int64_t>&, const OpChooser&) const {
+  throw Error(name() + " has no weight-sharing builder: single-path supernets exist for the chain spaces without "
+                       "channel choices and for blocks");
+}
+
 std::vector<std::string> SearchSpace::describe(const Architecture& arch) const {
   std::vector<std::string> lines;
   for (const auto& d : decisions()) lines.push_back(d.name + " = " + arch.choices.value(d.name, nlohmann::json()).dump());

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "rlnas/core/rng.h"
 #include "rlnas/nn/networks.h"
 #include "rlnas/space/architecture.h"
+#include "rlnas/space/ops.h"
 
 namespace rlnas::space {
 
@@ -26,6 +28,17 @@ struct Decision {
   std::vector<nlohmann::json> options;
   std::string doc;
 };
+
+// One choice point of a network under construction: each option of the decision with the op it
+// stands for. A space that builds through an OpChooser builds fixed networks (the chooser returns
+// the chosen op) and weight-sharing supernets (it returns a ChoiceLayer holding every candidate)
+// from the same code (supernet.h).
+struct Candidate {
+  nlohmann::json value;  // the decision's option
+  std::string op;        // make_op name
+  OpArgs args;
+};
+using OpChooser = std::function<Op(const std::string& decision, const std::vector<Candidate>& candidates)>;
 
 class SearchSpace {
  public:
@@ -51,6 +64,10 @@ class SearchSpace {
   virtual void validate(const Architecture& arch) const;
   // The network for observations of `obs_shape`: validates the architecture, then builds.
   virtual nn::Backbone build(const Architecture& arch, const std::vector<int64_t>& obs_shape) const = 0;
+  // The network with every choice point built by `choose` (see Candidate). Spaces whose choice
+  // points keep the tensor shapes whatever is chosen implement it (chain spaces without channel
+  // choices, blocks); the default throws, naming the space.
+  virtual nn::Backbone build_with(const std::vector<int64_t>& obs_shape, const OpChooser& choose) const;
   // One line per layer / node, for `rlnas space show` and training logs.
   virtual std::vector<std::string> describe(const Architecture& arch) const;
 
