@@ -59,7 +59,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     struct Args {
       std::string env, algo, net, space, arch, named, preset, config, out, resume, steps, seed;
       std::vector<std::string> env_opts, sets;
-      bool list_options = false, quiet = false;
+      bool list_options = false, quiet = false, supernet = false;
     };
     auto a = std::make_shared<Args>();
     cmd->add_option("--env", a->env, "environment (rlnas env list)");
@@ -69,6 +69,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--space", a->space, "search space of the network (rlnas space list); with --arch or --named");
     cmd->add_option("--arch", a->arch, "architecture in --space: JSON text or @FILE (rlnas space sample)");
     cmd->add_option("--named", a->named, "named reference architecture, e.g. minatar/ss1/nature (rlnas space list)");
+    cmd->add_flag("--supernet", a->supernet, "train the single-path supernet of --space (SPOS: a uniform path per iteration)");
     cmd->add_option("--preset", a->preset, "named hyperparameter preset, e.g. ppo.nas-rl (see --list-options)");
     cmd->add_option("--steps", a->steps, "environment-step budget");
     cmd->add_option("--seed", a->seed, "master seed");
@@ -85,7 +86,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       rl::TrainConfig config;
       if (!a->resume.empty()) {
         if (!a->env.empty() || !a->algo.empty() || !a->net.empty() || !a->space.empty() || !a->arch.empty() ||
-            !a->named.empty() || !a->preset.empty() || !a->config.empty() ||
+            !a->named.empty() || a->supernet || !a->preset.empty() || !a->config.empty() ||
             !a->sets.empty() || !a->steps.empty() || !a->seed.empty() || !a->env_opts.empty() || !a->out.empty()) {
           throw Error("--resume continues a run with its stored configuration; give no other training options");
         }
@@ -103,6 +104,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
                  {"steps", a->steps}, {"seed", a->seed}}) {
           if (!value.empty()) sources.flags.push_back({key, value});
         }
+        if (a->supernet) sources.flags.push_back({"net.supernet", "true"});
         config = rl::resolve_train_config(sources, ctx.envs);
         options.run_dir = a->out.empty() ? default_run_dir(config) : a->out;
       }
@@ -114,7 +116,9 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       }
       log::info("training " + config.algo + " on " + config.env + " (" + std::to_string(config.steps) +
                 " steps) -> " + options.run_dir);
-      if (!config.net_space.empty()) {
+      if (config.net_supernet) {
+        log::info("network: the single-path supernet of " + config.net_space + " (one uniform path per iteration)");
+      } else if (!config.net_space.empty()) {
         const auto arch = space::Architecture::parse(config.net_arch);
         log::info("network: " + arch.space + " " + arch.short_id() + " " + arch.choices.dump());
       }

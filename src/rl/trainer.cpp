@@ -14,6 +14,7 @@
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/space/space.h"
+#include "rlnas/space/supernet.h"
 
 namespace rlnas::rl {
 
@@ -46,6 +47,8 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("net.space", &c.net_space, "search space of the network (rlnas space list); empty: the backbone net.name")
       .add("net.arch", &c.net_arch, "architecture in net.space: JSON text or @FILE (rlnas space sample)")
       .add("net.named", &c.net_named, "named reference architecture (rlnas space list); sets net.space and net.arch")
+      .add("net.supernet", &c.net_supernet,
+           "train the single-path supernet of net.space (SPOS: one uniformly drawn path per iteration)")
       .add("net.mlp_hidden", &c.net.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
       .add("net.activation", &c.net.activation, "mlp: activation", {"tanh", "relu"})
       .add("net.impala_channels", &c.net.impala_channels, "impala_cnn: channels per stage", 1, 4096)
@@ -178,6 +181,18 @@ namespace {
 // net.named / net.space / net.arch -> a validated architecture, stored as canonical JSON so that
 // config.json holds the architecture itself (not a file name or a name).
 void resolve_network(TrainConfig& c) {
+  if (c.net_supernet) {
+    if (!c.net_arch.empty() || !c.net_named.empty()) {
+      throw Error("net.supernet trains every architecture of net.space at once; give no net.arch or net.named");
+    }
+    if (c.net_space.empty()) throw Error("net.supernet needs net.space: the space whose supernet to train");
+    if (c.algo != "ppo" && c.algo != "a2c") {
+      throw Error("net.supernet: supernet training supports the on-policy algorithms ppo and a2c, not '" + c.algo +
+                  "' (a replay buffer would mix transitions of different paths)");
+    }
+    space::find_space(c.net_space);  // exists
+    return;
+  }
   if (!c.net_named.empty()) {
     const auto& named = space::find_named_architecture(c.net_named);
     if (!c.net_arch.empty() && space::read_architecture_arg(c.net_arch) != named.arch) {
@@ -297,7 +312,7 @@ std::string network_identity(const TrainConfig& config, const env::EnvRegistry& 
   if (!config.net_space.empty()) {
     return "algo=" + config.algo + " env=" + config.env + " obs=" + env->observation_spec().to_string() +
            " actions=" + env->action_spec().to_string() + " space=" + config.net_space +
-           " arch=" + space::Architecture::parse(config.net_arch).id();
+           (config.net_supernet ? " supernet" : " arch=" + space::Architecture::parse(config.net_arch).id());
   }
   nlohmann::json net = {{"name", config.net.name},
                         {"mlp_hidden", config.net.mlp_hidden},
@@ -325,7 +340,11 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   ctx.obs_spec = r.probe->observation_spec();
   ctx.action_spec = r.probe->action_spec();
   ctx.net = config.net;
-  if (!config.net_space.empty()) {
+  if (config.net_supernet) {
+    ctx.net.builder = [space = &space::find_space(config.net_space)](const std::vector<int64_t>& obs_shape) {
+      return std::static_pointer_cast<nn::BackboneImpl>(space::make_supernet(*space, obs_shape));
+    };
+  } else if (!config.net_space.empty()) {
     ctx.net.builder = [space = &space::find_space(config.net_space),
                        arch = space::Architecture::parse(config.net_arch)](const std::vector<int64_t>& obs_shape) {
       return space->build(arch, obs_shape);
@@ -442,10 +461,19 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   TrainResult result;
   result.run_dir = options.run_dir;
 
+  // SPOS: a uniformly drawn path per iteration, from a generator seeded by (seed, iteration), so
+  // that a resumed run draws the same paths.
+  const auto supernets = config.net_supernet ? space::find_supernets(run.algo->network())
+                                             : std::vector<space::Supernet>{};
   while (venv.total_steps() < budget) {
     if (options.stop && options.stop->load()) {
       result.interrupted = true;
       break;
+    }
+    if (!supernets.empty()) {
+      Mt19937 rng(static_cast<uint32_t>(config.seed * 1000003 + iterations));
+      const auto path = supernets.front()->space().sample(rng);
+      for (const auto& s : supernets) s->set_path(path);
     }
     const int64_t steps_before = venv.total_steps();
     window.add(run.algo->iterate(venv, steps_before));

@@ -51,6 +51,14 @@ void SupernetImpl::pretty_print(std::ostream& stream) const {
          << path_.short_id() << ")";
 }
 
+std::vector<Supernet> find_supernets(torch::nn::Module& module) {
+  std::vector<Supernet> out;
+  for (const auto& m : module.modules(/*include_self=*/true)) {
+    if (auto s = std::dynamic_pointer_cast<SupernetImpl>(m)) out.push_back(s);
+  }
+  return out;
+}
+
 Supernet make_supernet(const SearchSpace& space, const std::vector<int64_t>& obs_shape) {
   return std::make_shared<SupernetImpl>(space, obs_shape);
 }

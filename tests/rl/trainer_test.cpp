@@ -9,6 +9,7 @@
 #include "rlnas/core/error.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/trainer.h"
+#include "rlnas/space/supernet.h"
 
 namespace rlnas::rl {
 namespace {
@@ -252,6 +253,74 @@ TEST(Trainer, RejectsArchitecturesThatDoNotFitTheirSpace) {
   EXPECT_NE(message({{"net.space", "minatar/ss1"}}).find("no value for decision 'conv2.kernel'"), std::string::npos);
   // a one-point space needs no architecture
   EXPECT_EQ(message({{"net.space", "fixed/minatar"}}), "no error");
+}
+
+}  // namespace
+}  // namespace rlnas::rl
+
+namespace rlnas::rl {
+namespace {
+
+TrainConfig supernet_config(int64_t steps) {
+  TrainSources s;
+  s.flags = {{"env", "minatar/breakout"}, {"algo", "ppo"}, {"net.space", "minatar/ss1"}, {"net.supernet", "true"},
+             {"steps", std::to_string(steps)}, {"seed", "4"}, {"eval.episodes", "1"}, {"checkpoint_every", "0"}};
+  s.sets = {"ppo.num_envs=2", "ppo.num_steps=32", "log_every=64"};
+  return resolve_train_config(s, registry());
+}
+
+TEST(Trainer, TrainsASinglePathSupernetAndResumesOnTheSamePaths) {
+  const auto whole = test_util::fresh_dir("trainer_test", "supernet_whole");
+  const auto parts = test_util::fresh_dir("trainer_test", "supernet_parts");
+  train(supernet_config(384), registry(), {.run_dir = whole.string(), .quiet = true});
+  const auto stopped = train(supernet_config(384), registry(), {.run_dir = parts.string(), .quiet = true, .stop_after_steps = 192});
+  EXPECT_TRUE(stopped.interrupted);
+  train(load_run_config(parts.string(), registry()), registry(), {.run_dir = parts.string(), .resume = true, .quiet = true});
+  expect_same_weights(weights(whole.string()), weights(parts.string()));
+  EXPECT_EQ(metric_lines(whole), metric_lines(parts));
+
+  // The trained supernet holds every candidate; six iterations drew paths that trained more than
+  // one candidate of conv2 (a single fixed path would leave the others at their initial values).
+  auto algo = load_trained_algorithm(whole.string(), registry());
+  const auto supernets = space::find_supernets(algo->network());
+  ASSERT_EQ(supernets.size(), 1u);
+  auto fresh = space::make_supernet(space::find_space("minatar/ss1"), {4, 10, 10});
+  const auto& trained_layer = supernets[0]->choice_layers()[0];
+  const auto& fresh_layer = fresh->choice_layers()[0];
+  int moved = 0;
+  for (size_t i = 0; i < trained_layer->size(); ++i) {
+    const auto a = trained_layer->candidate(i)->parameters(), b = fresh_layer->candidate(i)->parameters();
+    moved += !torch::allclose(a[0], b[0]);
+  }
+  EXPECT_GE(moved, 2);
+  // different paths act differently with the shared weights
+  const auto obs = torch::rand({8, 4, 10, 10});
+  const auto& s = supernets[0]->space();
+  torch::NoGradGuard no_grad;
+  supernets[0]->set_path(s.make({{"conv2.kernel", 1}, {"conv3.kernel", 1}}));
+  const auto f1 = supernets[0]->forward(obs);
+  supernets[0]->set_path(s.make({{"conv2.kernel", 5}, {"conv3.kernel", 5}}));
+  EXPECT_FALSE(torch::allclose(f1, supernets[0]->forward(obs)));
+}
+
+TEST(Trainer, SupernetTrainingNeedsASpaceAndAnOnPolicyAlgorithm) {
+  const auto message = [](std::vector<std::pair<std::string, std::string>> flags) {
+    TrainSources s;
+    s.flags = {{"env", "minatar/breakout"}, {"net.supernet", "true"}};
+    s.flags.insert(s.flags.end(), flags.begin(), flags.end());
+    try {
+      resolve_train_config(s, registry());
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({{"algo", "ppo"}}).find("needs net.space"), std::string::npos);
+  EXPECT_NE(message({{"algo", "dqn"}, {"net.space", "minatar/ss1"}}).find("supports the on-policy algorithms"),
+            std::string::npos);
+  EXPECT_NE(message({{"algo", "ppo"}, {"net.named", "minatar/ss1/nature"}}).find("give no net.arch or net.named"),
+            std::string::npos);
+  EXPECT_EQ(message({{"algo", "a2c"}, {"net.space", "minatar/ss2"}}), "no error");
 }
 
 }  // namespace

@@ -27,6 +27,9 @@ struct TrainConfig {
   // A network of a search space instead of the backbone net.name: the space (rlnas space list)
   // and the architecture's canonical JSON. `net_named` names a reference architecture.
   std::string net_space, net_arch, net_named;
+  // Train the single-path supernet of net.space instead of one architecture (SPOS): every
+  // iteration (rollout + update) runs one path drawn uniformly, the same for all its epochs.
+  bool net_supernet = false;
   int64_t steps = 100000;             // environment-step budget
   int64_t seed = 1;                   // master seed (environments seed + i, weights, sampling)
   std::string device = "cpu";         // cpu | cuda | cuda:N

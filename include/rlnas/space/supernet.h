@@ -61,6 +61,9 @@ class SupernetImpl final : public nn::BackboneImpl {
 };
 using Supernet = std::shared_ptr<SupernetImpl>;
 
+// Every supernet inside `module` (e.g. an algorithm's network: actor and critic may each hold one).
+std::vector<Supernet> find_supernets(torch::nn::Module& module);
+
 // Throws rlnas::Error for spaces without a weight-sharing builder (see SearchSpace::build_with).
 // The initial path is the first option of every decision.
 Supernet make_supernet(const SearchSpace& space, const std::vector<int64_t>& obs_shape);
