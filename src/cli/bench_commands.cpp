@@ -90,36 +90,6 @@ double vector_steps_per_s(env::VectorEnv& venv, int64_t steps) {
   return static_cast<double>(iterations * n) / seconds_since(start);
 }
 
-// Forward FLOPs per sample (multiply-add = 2) of the Conv2d and Linear layers of `module`,
-// walking layers in registration order and tracking the spatial size through convolutions and
-// max-pools. Exact for sequential stacks (mlp, minatar, nature_cnn, impala_cnn); a conv stack
-// restarts at the input size when a conv takes the observation's channel count. A general cost
-// model over architectures replaces this with the search-space work.
-double forward_flops(torch::nn::Module& module, const std::vector<int64_t>& obs_shape) {
-  double flops = 0;
-  int64_t h = obs_shape.size() == 3 ? obs_shape[1] : 1, w = obs_shape.size() == 3 ? obs_shape[2] : 1;
-  for (const auto& m : module.modules(/*include_self=*/false)) {
-    if (auto* conv = m->as<torch::nn::Conv2d>()) {
-      const auto& o = conv->options;
-      if (obs_shape.size() == 3 && o.in_channels() == obs_shape[0]) h = obs_shape[1], w = obs_shape[2];
-      const auto k = *o.kernel_size(), s = *o.stride();
-      const auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
-      const int64_t ph = pad ? (**pad)[0] : 0, pw = pad ? (**pad)[1] : 0;
-      h = (h + 2 * ph - k[0]) / s[0] + 1;
-      w = (w + 2 * pw - k[1]) / s[1] + 1;
-      flops += 2.0 * static_cast<double>(o.in_channels() / o.groups() * k[0] * k[1] * o.out_channels() * h * w);
-    } else if (auto* pool = m->as<torch::nn::MaxPool2d>()) {
-      const auto& o = pool->options;
-      const auto p = *o.padding(), k = *o.kernel_size(), s = *o.stride();
-      h = (h + 2 * p[0] - k[0]) / s[0] + 1;
-      w = (w + 2 * p[1] - k[1]) / s[1] + 1;
-    } else if (auto* linear = m->as<torch::nn::Linear>()) {
-      flops += 2.0 * static_cast<double>(linear->options.in_features() * linear->options.out_features());
-    }
-  }
-  return flops;
-}
-
 }  // namespace
 
 void add_bench_commands(CLI::App& app, Context& ctx) {
@@ -196,7 +166,7 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
       const auto b = rl::benchmark_training(config, ctx.envs, o->iterations);
       json out = {{"env", args->name},
                   {"algo", o->algo},
-                  {"net", o->net},
+                  {"net", b.network},
                   {"threads", at::get_num_threads()},
                   {"steps", b.steps},
                   {"seconds", b.seconds},
@@ -205,25 +175,17 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
       if (o->algo == "ppo" || o->algo == "a2c") {
         // Update FLOPs: epochs x samples x (forward + backward ~ 3 forwards).
         const auto c = config.to_json();
-        const std::string p = o->algo + ".";
-        const double samples = static_cast<double>(b.steps) * c[p + "epochs"].get<double>();
-        auto probe = ctx.envs.make(args->name, env::parse_env_options(args->options, "--env-opt"));
-        rl::AlgorithmContext actx;
-        actx.obs_spec = probe->observation_spec();
-        actx.action_spec = probe->action_spec();
-        actx.net = config.net;
-        auto algo = config.factory->create(actx);
-        const double fwd = forward_flops(algo->network(), actx.obs_spec.shape);
+        const double samples = static_cast<double>(b.steps) * c[o->algo + ".epochs"].get<double>();
         out["rollout_s"] = b.rollout_seconds;
         out["update_s"] = b.update_seconds;
-        out["forward_flops_per_sample"] = fwd;
-        if (b.update_seconds > 0) out["update_gflops"] = 3.0 * fwd * samples / b.update_seconds / 1e9;
+        out["forward_flops_per_sample"] = b.forward_flops;
+        if (b.update_seconds > 0) out["update_gflops"] = 3.0 * b.forward_flops * samples / b.update_seconds / 1e9;
       }
       if (o->json) {
         std::cout << out.dump() << "\n";
       } else {
         std::printf("%s %s/%s: %.0f steps/s (%lld steps in %.2f s, %d thread(s))\n", o->algo.c_str(),
-                    args->name.c_str(), o->net.c_str(), b.steps_per_s(), static_cast<long long>(b.steps), b.seconds,
+                    args->name.c_str(), b.network.c_str(), b.steps_per_s(), static_cast<long long>(b.steps), b.seconds,
                     at::get_num_threads());
         if (out.contains("update_gflops")) {
           std::printf("  rollout %.2f s, update %.2f s, update %.1f GFLOP/s (%.0f forward FLOPs/sample)\n",

@@ -13,6 +13,7 @@
 #include "rlnas/core/error.h"
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
+#include "rlnas/space/cost.h"
 #include "rlnas/space/space.h"
 #include "rlnas/space/supernet.h"
 
@@ -385,6 +386,13 @@ TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegis
   run.algo->iterate(venv, 0);  // warm-up: allocations, first-touch of buffers
   TrainBenchmark b;
   b.parameters = nn::count_parameters(run.algo->network());
+  b.forward_flops = static_cast<double>(
+      space::measure_cost(run.algo->network(), [&](const torch::Tensor& x) { return run.algo->act(x, true); },
+                          run.probe->observation_spec().shape)
+          .flops());
+  b.network = config.net_space.empty() ? config.net.name
+              : config.net_supernet   ? config.net_space + " supernet"
+                                      : config.net_space + " " + space::Architecture::parse(config.net_arch).short_id();
   const int64_t start_steps = venv.total_steps();
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < iterations; ++i) {

@@ -89,6 +89,8 @@ struct TrainBenchmark {
   double rollout_seconds = 0;  // from the algorithm's metrics, where it reports them
   double update_seconds = 0;
   int64_t parameters = 0;
+  double forward_flops = 0;  // of the whole network (all heads) for one observation (space::measure_cost)
+  std::string network;       // the backbone's name, or "<space> <arch id>" / "<space> supernet"
   double steps_per_s() const { return seconds > 0 ? static_cast<double>(steps) / seconds : 0.0; }
 };
 TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegistry& registry, int64_t iterations);
