@@ -1,0 +1,33 @@
+// SPOS selection (nas-for-rl-agents Section 4.2, eq. 6): after supernet training, every candidate
+// architecture is scored by its proxy reward, the mean episode return of the agent acting through
+// that architecture's path with the weights it inherits from the supernet (no retraining).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rlnas/env/registry.h"
+#include "rlnas/space/architecture.h"
+
+namespace rlnas::search {
+
+struct ProxyScore {
+  space::Architecture arch;
+  double mean_return = 0;
+  double std_return = 0;
+  int64_t episodes = 0;
+};
+
+struct ProxyOptions {
+  int64_t episodes = 10;  // per architecture, on evaluation environments seeded apart from training
+  uint32_t seed = 777;    // every architecture sees the same evaluation seeds
+  bool greedy = false;    // sample actions (the policy as trained), or take the mode
+};
+
+// Scores `archs` (all of the supernet's space) with the supernet trained in `supernet_run_dir`
+// (`rlnas train --supernet`). Returns the scores best first (ties keep the given order). Throws
+// rlnas::Error when the run is not a supernet run or an architecture belongs to another space.
+std::vector<ProxyScore> spos_proxy_scores(const std::string& supernet_run_dir, const env::EnvRegistry& registry,
+                                          const std::vector<space::Architecture>& archs, const ProxyOptions& options);
+
+}  // namespace rlnas::search
