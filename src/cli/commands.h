@@ -12,6 +12,7 @@ namespace rlnas::cli {
 
 struct Context {
   env::EnvRegistry envs;
+  std::string store = "runs/rlnas.db";  // experiment store (global --store / RLNAS_STORE); empty: none
 };
 
 // Options every command that takes --env shares.
@@ -26,5 +27,6 @@ void add_env_commands(CLI::App& app, Context& ctx);
 void add_bench_commands(CLI::App& app, Context& ctx);
 void add_train_commands(CLI::App& app, Context& ctx);
 void add_space_commands(CLI::App& app, Context& ctx);
+void add_runs_commands(CLI::App& app, Context& ctx);
 
 }  // namespace rlnas::cli

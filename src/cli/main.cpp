@@ -23,10 +23,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warning", "error", "off"}));
 
   cli::Context ctx;
+  app.add_option("--store", ctx.store, "experiment store file (SQLite); '' records nothing")
+      ->envname("RLNAS_STORE")->capture_default_str();
   env::register_builtin_envs(ctx.envs);
   cli::add_env_commands(app, ctx);
   cli::add_train_commands(app, ctx);
   cli::add_space_commands(app, ctx);
+  cli::add_runs_commands(app, ctx);
   cli::add_bench_commands(app, ctx);
 
   // Runtime settings apply before any subcommand callback runs.

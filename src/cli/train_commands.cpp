@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "train_record.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
@@ -59,7 +60,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     struct Args {
       std::string env, algo, net, space, arch, named, preset, config, out, resume, steps, seed;
       std::vector<std::string> env_opts, sets;
-      bool list_options = false, quiet = false, supernet = false;
+      bool list_options = false, quiet = false, supernet = false, no_store = false;
     };
     auto a = std::make_shared<Args>();
     cmd->add_option("--env", a->env, "environment (rlnas env list)");
@@ -79,6 +80,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--resume", a->resume, "continue the run in this directory from its last checkpoint");
     cmd->add_flag("--list-options", a->list_options, "print every option with its resolved value, and the presets");
     cmd->add_flag("--quiet", a->quiet, "no progress lines");
+    cmd->add_flag("--no-store", a->no_store, "do not record this run in the experiment store (rlnas --store FILE)");
     cmd->callback([&ctx, a] {
       rl::TrainOptions options;
       options.quiet = a->quiet;
@@ -122,9 +124,19 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         const auto arch = space::Architecture::parse(config.net_arch);
         log::info("network: " + arch.space + " " + arch.short_id() + " " + arch.choices.dump());
       }
+      const auto recorder =
+          TrainRecorder::start(a->no_store ? "" : ctx.store, config, ctx.envs, options.run_dir, options.resume);
       std::signal(SIGINT, on_interrupt);
-      const auto result = rl::train(config, ctx.envs, options);
+      rl::TrainResult result;
+      try {
+        result = rl::train(config, ctx.envs, options);
+      } catch (const std::exception& e) {
+        std::signal(SIGINT, SIG_DFL);
+        if (recorder) recorder->fail(e.what());
+        throw;
+      }
       std::signal(SIGINT, SIG_DFL);
+      if (recorder) recorder->finish(result);
       print_result(result, config.eval_greedy);
     });
   }

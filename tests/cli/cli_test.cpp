@@ -248,4 +248,142 @@ TEST(Cli, SpaceErrorsSayWhatIsWrong) {
   EXPECT_TRUE(contains(train.out, "but net.space is 'minatar/ss2'")) << train.out;
 }
 
+// ---- experiment store: rlnas train records runs, rlnas runs list/show reads them ----
+
+std::string temp_store(const std::string& name) { return temp_run_dir(name) + ".db"; }
+
+int count_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) n += !line.empty();
+  return n;
+}
+
+TEST(Cli, TrainRecordsItsRunAndRunsShowsIt) {
+  const auto store = temp_store("runs");
+  const auto dir = temp_run_dir("runs_train");
+  std::filesystem::remove(store);
+  const std::string train = " train --env classic/cartpole --algo a2c --net mlp --quiet";
+  auto r = run("--store " + store + train + " --steps 2000 --seed 3 --out " + dir);
+  ASSERT_EQ(r.code, 0) << r.out;
+  // --no-store records nothing
+  r = run("--store " + store + train + " --steps 1000 --no-store --out " + dir + "_nostore");
+  ASSERT_EQ(r.code, 0) << r.out;
+
+  r = run("--store " + store + " runs list");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "STARTED (UTC)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "classic/cartpole")) << r.out;
+  EXPECT_TRUE(contains(r.out, "done")) << r.out;
+  const auto list = nlohmann::json::parse(run("--store " + store + " runs list --json").out);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["kind"], "train");
+  EXPECT_EQ(list[0]["status"], "done");
+  EXPECT_EQ(list[0]["algo"], "a2c");
+  EXPECT_EQ(list[0]["trials"], 1);
+  EXPECT_TRUE(list[0]["best_return"].is_number());
+  const int64_t id = list[0]["id"];
+
+  r = run("--store " + store + " runs show " + std::to_string(id) + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto show = nlohmann::json::parse(r.out);
+  EXPECT_EQ(show["experiment"]["config"]["env"], "classic/cartpole");
+  EXPECT_EQ(show["experiment"]["config"]["seed"], 3);
+  EXPECT_EQ(show["experiment"]["status"], "done");
+  EXPECT_FALSE(show["experiment"]["ended_at"].is_null());
+  EXPECT_EQ(show["experiment"]["machine"]["torch_threads"], 1);
+  ASSERT_EQ(show["trials"].size(), 1u);
+  const auto& t = show["trials"][0];
+  EXPECT_EQ(t["role"], "train");
+  EXPECT_EQ(t["status"], "done");
+  EXPECT_EQ(t["seed"], 3);
+  EXPECT_EQ(t["budget"], 2000);
+  EXPECT_EQ(t["steps"], 2000);
+  EXPECT_EQ(t["architecture"]["net"]["name"], "mlp");
+  EXPECT_EQ(t["space"], "");
+  EXPECT_GT(t["params"].get<int64_t>(), 0);
+  EXPECT_GT(t["flops"].get<int64_t>(), 0);
+  EXPECT_EQ(t["metrics"]["eval_episodes"], 10);
+  EXPECT_TRUE(t["metrics"]["eval_return_mean"].is_number());
+  EXPECT_EQ(t["cache_key"].get<std::string>().size(), 64u);
+  EXPECT_EQ(t["run_dir"], std::filesystem::absolute(dir).lexically_normal().string());
+  EXPECT_EQ(t["curve_points"], count_lines(dir + "/metrics.jsonl"));
+  EXPECT_GE(t["curve_points"].get<int>(), 1);
+
+  r = run("--store " + store + " runs show " + std::to_string(id));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "experiment " + std::to_string(id) + " (train): done")) << r.out;
+  EXPECT_TRUE(contains(r.out, "net mlp")) << r.out;
+  EXPECT_TRUE(contains(r.out, "run directory: " + t["run_dir"].get<std::string>())) << r.out;
+  // RLNAS_STORE names the store too
+  const std::string env_cmd = "RLNAS_STORE=" + store + " " + RLNAS_BIN + " runs list --json 2>&1";
+  FILE* pipe = popen(env_cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  EXPECT_EQ(pclose(pipe), 0) << out;
+  EXPECT_EQ(nlohmann::json::parse(out), list);
+}
+
+TEST(Cli, RunsErrorsSayWhatIsWrong) {
+  const auto store = temp_store("runs_errors");
+  std::filesystem::remove(store);
+  auto r = run("--store " + store + " runs list");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "no store at '" + store + "'")) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(store));  // reading never creates a store
+  r = run("--store " + store + " train --env classic/cartpole --algo a2c --net mlp --steps 1000 --quiet --out " +
+          temp_run_dir("runs_errors_train"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = run("--store " + store + " runs show 42");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "no experiment 42 in store '" + store + "'")) << r.out;
+  r = run("--store " + store + " runs show x");
+  EXPECT_NE(r.code, 0);
+  // A file that is not a store: a clear error for reading and for training, and no run starts.
+  const auto bad = temp_store("runs_corrupt");
+  std::ofstream(bad) << std::string(2000, 'z');
+  r = run("--store " + bad + " runs list");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "error: '" + bad + "' is not an rlnas store: it is not an SQLite database")) << r.out;
+  const auto dir = temp_run_dir("runs_corrupt_train");
+  r = run("--store " + bad + " train --env classic/cartpole --algo a2c --net mlp --steps 1000 --out " + dir);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "is not an rlnas store")) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/metrics.jsonl"));
+  EXPECT_EQ(std::filesystem::file_size(bad), 2000u);
+}
+
+TEST(Cli, InterruptedRunIsStoppedAndResumeFinishesTheSameTrial) {
+  const auto store = temp_store("runs_resume");
+  const auto dir = temp_run_dir("runs_resume");
+  std::filesystem::remove(store);
+  auto r = run("--store " + store + " train --env classic/cartpole --algo ppo --net mlp --steps 200000 --quiet --out " +
+               dir + " & pid=$!; sleep 2; kill -INT $pid; wait $pid");
+  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_TRUE(contains(r.out, "interrupted at step")) << r.out;
+  auto show = nlohmann::json::parse(run("--store " + store + " runs show 1 --json").out);
+  EXPECT_EQ(show["experiment"]["status"], "stopped");
+  EXPECT_EQ(show["trials"][0]["status"], "stopped");
+  EXPECT_TRUE(contains(show["trials"][0]["reason"], "interrupted")) << show;
+  EXPECT_LT(show["trials"][0]["steps"].get<int64_t>(), 200000);
+  EXPECT_EQ(show["trials"][0]["curve_points"], count_lines(dir + "/metrics.jsonl"));
+
+  r = run("--store " + store + " train --resume " + dir + "/ --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto list = nlohmann::json::parse(run("--store " + store + " runs list --json").out);
+  ASSERT_EQ(list.size(), 1u);  // the same experiment, not a new one
+  show = nlohmann::json::parse(run("--store " + store + " runs show 1 --json").out);
+  EXPECT_EQ(show["experiment"]["status"], "done");
+  ASSERT_EQ(show["trials"].size(), 1u);
+  const auto& t = show["trials"][0];
+  EXPECT_EQ(t["status"], "done");
+  EXPECT_EQ(t["reason"], "");
+  EXPECT_GE(t["steps"].get<int64_t>(), 200000);  // the last iteration may pass the budget
+  EXPECT_EQ(t["curve_points"], count_lines(dir + "/metrics.jsonl"));
+  EXPECT_GT(t["wall_seconds"].get<double>(), 0.0);
+}
+
 }  // namespace

@@ -1,0 +1,217 @@
+// rlnas runs list | show: what the experiment store holds.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+#include "rlnas/core/error.h"
+#include "rlnas/space/space.h"
+#include "rlnas/store/store.h"
+
+namespace rlnas::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+store::Store open_existing(const Context& ctx) {
+  if (ctx.store.empty()) throw Error("runs: no store given (--store '' turns the store off)");
+  try {
+    return store::Store::open(ctx.store, {.create = false});
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    if (msg.rfind("no store at", 0) == 0) {
+      throw Error(msg + " (rlnas train records its runs there; another store: rlnas --store FILE or RLNAS_STORE)");
+    }
+    throw;
+  }
+}
+
+// "2025-01-31T12:00:00.000Z" -> "2025-01-31 12:00:00"
+std::string short_time(const std::string& iso) {
+  if (iso.size() < 19) return iso.empty() ? "-" : iso;
+  std::string s = iso.substr(0, 19);
+  s[10] = ' ';
+  return s;
+}
+
+std::string duration_text(double seconds) {
+  const auto s = static_cast<int64_t>(std::llround(seconds));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+std::string config_text(const ordered_json& config, const char* key) {
+  if (!config.is_object() || !config.contains(key)) return "-";
+  const auto& v = config[key];
+  if (v.is_string()) return v.get<std::string>().empty() ? "-" : v.get<std::string>();
+  return v.dump();
+}
+
+std::optional<double> metric(const store::TrialRecord& t, const char* key) {
+  if (t.metrics.is_object() && t.metrics.contains(key) && t.metrics[key].is_number()) {
+    return t.metrics[key].get<double>();
+  }
+  return std::nullopt;
+}
+
+// Best final evaluation return among the done trials.
+std::optional<double> best_return(const std::vector<store::TrialRecord>& trials) {
+  std::optional<double> best;
+  for (const auto& t : trials) {
+    const auto r = metric(t, "eval_return_mean");
+    if (t.status == store::Status::done && r && (!best || *r > *best)) best = r;
+  }
+  return best;
+}
+
+// Space and short id of a trial's network, e.g. "minatar/ss1 3fa2c0ffee12" or "net mlp".
+std::string network_text(const store::TrialRecord& t) {
+  try {
+    const auto a = ordered_json::parse(t.architecture);
+    if (a.contains("supernet")) return t.space + " supernet";
+    if (!t.space.empty()) return t.space + " " + t.arch_id.substr(0, 12);
+    if (a.contains("net") && a["net"].contains("name")) return "net " + a["net"]["name"].get<std::string>();
+  } catch (const std::exception&) {
+  }
+  return t.arch_id.substr(0, 12);
+}
+
+std::string count_text(const std::optional<int64_t>& n) {
+  return n ? space::format_count(static_cast<uint64_t>(*n)) : "-";
+}
+
+void list(const Context& ctx, bool as_json) {
+  auto store = open_existing(ctx);
+  ordered_json out = ordered_json::array();
+  for (const auto& e : store.experiments()) {
+    const auto trials = store.trials(e.id);
+    const auto best = best_return(trials);
+    out.push_back({{"id", e.id},
+                   {"kind", e.kind},
+                   {"status", store::to_string(e.status)},
+                   {"started_at", e.started_at},
+                   {"ended_at", e.ended_at.empty() ? ordered_json(nullptr) : ordered_json(e.ended_at)},
+                   {"env", config_text(e.config, "env")},
+                   {"algo", config_text(e.config, "algo")},
+                   {"trials", trials.size()},
+                   {"best_return", best ? ordered_json(*best) : ordered_json(nullptr)},
+                   {"name", e.name}});
+  }
+  if (as_json) {
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  if (out.empty()) {
+    std::cout << "no experiments in " << store.path() << "\n";
+    return;
+  }
+  std::printf("%5s  %-7s %-8s %-19s  %-22s %-5s %6s %12s  %s\n", "ID", "KIND", "STATUS", "STARTED (UTC)", "ENV", "ALGO",
+              "TRIALS", "BEST RETURN", "NAME");
+  for (const auto& e : out) {
+    char best[32] = "-";
+    if (!e["best_return"].is_null()) std::snprintf(best, sizeof best, "%.3f", e["best_return"].get<double>());
+    std::printf("%5lld  %-7s %-8s %-19s  %-22s %-5s %6zu %12s  %s\n", static_cast<long long>(e["id"].get<int64_t>()),
+                e["kind"].get<std::string>().c_str(), e["status"].get<std::string>().c_str(),
+                short_time(e["started_at"].get<std::string>()).c_str(), e["env"].get<std::string>().c_str(),
+                e["algo"].get<std::string>().c_str(), e["trials"].get<size_t>(), best,
+                e["name"].get<std::string>().c_str());
+  }
+}
+
+void show(const Context& ctx, int64_t id, bool as_json) {
+  auto store = open_existing(ctx);
+  const auto e = store.experiment(id);
+  if (!e) {
+    throw Error("no experiment " + std::to_string(id) + " in store '" + store.path() +
+                "' (rlnas runs list shows the ids)");
+  }
+  const auto trials = store.trials(id);
+  if (as_json) {
+    ordered_json t = ordered_json::array();
+    for (const auto& trial : trials) {
+      auto j = store::to_json(trial);
+      j["curve_points"] = store.curve_length(trial.id);
+      t.push_back(std::move(j));
+    }
+    std::cout << ordered_json{{"experiment", store::to_json(*e)}, {"trials", t}}.dump(2) << "\n";
+    return;
+  }
+  const auto& c = e->config;
+  std::printf("experiment %lld (%s): %s\n", static_cast<long long>(e->id), e->kind.c_str(),
+              store::to_string(e->status));
+  std::printf("  started   %s UTC%s\n", short_time(e->started_at).c_str(),
+              e->ended_at.empty() ? "" : (", ended " + short_time(e->ended_at) + " UTC").c_str());
+  std::string machine = e->machine.value("hostname", std::string("?"));
+  if (e->machine.contains("cores")) machine += ", " + e->machine["cores"].dump() + " cores";
+  if (e->machine.contains("torch_threads")) machine += ", " + e->machine["torch_threads"].dump() + " torch thread(s)";
+  std::printf("  rlnas     %s on %s\n", e->rlnas_version.c_str(), machine.c_str());
+  std::string env = config_text(c, "env");
+  if (c.contains("env_options") && c["env_options"].is_object()) {
+    for (const auto& [k, v] : c["env_options"].items())
+      env += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  std::printf("  env       %s\n", env.c_str());
+  std::printf("  algo      %s (preset %s)\n", config_text(c, "algo").c_str(), config_text(c, "preset").c_str());
+  std::string net = config_text(c, "net.name");
+  if (config_text(c, "net.space") != "-") {
+    net = config_text(c, "net.space") + (config_text(c, "net.supernet") == "true" ? " supernet" : "");
+    if (config_text(c, "net.named") != "-") net += " (" + config_text(c, "net.named") + ")";
+  }
+  std::printf("  network   %s\n", net.c_str());
+  std::printf("  budget    %s steps, seed %s, device %s\n", config_text(c, "steps").c_str(),
+              config_text(c, "seed").c_str(), config_text(c, "device").c_str());
+  if (!e->name.empty()) std::printf("  name      %s\n", e->name.c_str());
+  std::printf("  (full configuration: rlnas runs show %lld --json)\n\n", static_cast<long long>(e->id));
+
+  std::printf("trials: %zu\n", trials.size());
+  if (trials.empty()) return;
+  std::printf("%5s  %-9s %-8s %-25s %5s %11s %8s %9s %11s  %-24s %5s\n", "ID", "ROLE", "STATUS", "NETWORK", "SEED",
+              "STEPS", "WALL", "PARAMS", "FLOPS", "RETURN (EVAL)", "CURVE");
+  for (const auto& t : trials) {
+    std::string ret = "-";
+    if (const auto m = metric(t, "eval_return_mean")) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.3f +- %.3f (%s)", *m, metric(t, "eval_return_std").value_or(0.0),
+                    t.metrics.contains("eval_episodes") ? t.metrics["eval_episodes"].dump().c_str() : "?");
+      ret = buf;
+    }
+    std::printf("%5lld  %-9s %-8s %-25s %5lld %11s %8s %9s %11s  %-24s %5lld\n", static_cast<long long>(t.id),
+                store::to_string(t.role), store::to_string(t.status), network_text(t).c_str(),
+                static_cast<long long>(t.seed), space::format_count(static_cast<uint64_t>(t.steps)).c_str(),
+                duration_text(t.wall_seconds).c_str(), count_text(t.params).c_str(), count_text(t.flops).c_str(),
+                ret.c_str(), static_cast<long long>(store.curve_length(t.id)));
+  }
+  for (const auto& t : trials) {
+    if (!t.reason.empty())
+      std::printf("  trial %lld %s: %s\n", static_cast<long long>(t.id), store::to_string(t.status), t.reason.c_str());
+    if (!t.run_dir.empty())
+      std::printf("  trial %lld run directory: %s\n", static_cast<long long>(t.id), t.run_dir.c_str());
+  }
+}
+
+}  // namespace
+
+void add_runs_commands(CLI::App& app, Context& ctx) {
+  auto* group =
+      app.add_subcommand("runs", "experiments recorded in the store (rlnas --store FILE; default runs/rlnas.db)");
+  group->require_subcommand(1);
+  {
+    auto* cmd =
+        group->add_subcommand("list", "every experiment: id, kind, status, start, env, algo, trials, best return");
+    auto as_json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *as_json, "print JSON");
+    cmd->callback([&ctx, as_json] { list(ctx, *as_json); });
+  }
+  {
+    auto* cmd = group->add_subcommand("show", "one experiment: its configuration and every trial with its results");
+    auto id = std::make_shared<int64_t>(0);
+    auto as_json = std::make_shared<bool>(false);
+    cmd->add_option("ID", *id, "experiment id (rlnas runs list)")->required();
+    cmd->add_flag("--json", *as_json, "print JSON (the full configuration and every field)");
+    cmd->callback([&ctx, id, as_json] { show(ctx, *id, *as_json); });
+  }
+}
+
+}  // namespace rlnas::cli

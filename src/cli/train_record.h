@@ -1,0 +1,47 @@
+// Records `rlnas train` runs in the experiment store: one experiment (kind "train") holding one
+// trial (role train) with the architecture, seed, budget, cost, status, final metrics and the
+// learning curve read from the run's metrics.jsonl. The rl module knows nothing of the store.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "rlnas/env/registry.h"
+#include "rlnas/rl/trainer.h"
+#include "rlnas/store/store.h"
+
+namespace rlnas::cli {
+
+class TrainRecorder {
+ public:
+  // Opens the store (a bad store file is an error here, before any training) and creates the
+  // run's experiment and trial, or on resume finds them by run directory and marks them running.
+  // Returns null when there is nothing to record: an empty store path, a resumed run the store
+  // already holds as done, or a new run into a directory that already holds one (train refuses it).
+  static std::unique_ptr<TrainRecorder> start(const std::string& store_path, const rl::TrainConfig& config,
+                                              const env::EnvRegistry& envs, const std::string& run_dir, bool resume);
+
+  // The run ended: done with its final metrics, or stopped (interrupted, resumable). Store errors
+  // here are reported as warnings: the run directory holds the results either way.
+  void finish(const rl::TrainResult& result);
+  // Training threw: the trial is failed with `reason`.
+  void fail(const std::string& reason);
+
+  int64_t experiment_id() const { return experiment_id_; }
+  int64_t trial_id() const { return trial_id_; }
+
+ private:
+  TrainRecorder(store::Store store, std::string run_dir) : store_(std::move(store)), run_dir_(std::move(run_dir)) {}
+  template <typename Fn>
+  void record(const char* what, Fn&& fn);
+
+  store::Store store_;
+  std::string run_dir_;  // absolute, as stored
+  int64_t experiment_id_ = 0, trial_id_ = 0;
+  bool eval_greedy_ = false;
+  double wall_before_ = 0;  // wall-clock of earlier sessions of a resumed run
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace rlnas::cli

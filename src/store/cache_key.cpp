@@ -1,0 +1,24 @@
+// Trial cache keys (see rlnas/store/cache_key.h).
+#include "rlnas/store/cache_key.h"
+
+#include "rlnas/core/sha256.h"
+
+namespace rlnas::store {
+
+nlohmann::json CacheKeyParts::to_json() const {
+  return {{"env", env},
+          {"env_options", env_options},
+          {"algo", algo},
+          {"algo_options", algo_options},
+          {"space", space},
+          {"space_version", space_version},
+          {"architecture", architecture},
+          {"seed", seed},
+          {"budget", budget}};
+}
+
+std::string trial_cache_key(const nlohmann::json& parts) { return sha256_hex(parts.dump()); }
+
+std::string trial_cache_key(const CacheKeyParts& parts) { return trial_cache_key(parts.to_json()); }
+
+}  // namespace rlnas::store
