@@ -60,7 +60,10 @@ void add_space_commands(CLI::App& app, Context&) {
       std::cout << "\nnamed architectures (--named NAME; rlnas space cost --named NAME describes one):\n";
       for (const auto& n : space::named_architectures()) {
         std::string d = n.description;
-        if (d.size() > 72) d = d.substr(0, 69) + "...";
+        if (d.size() > 72) {
+          d.resize(69);
+          d += "...";
+        }
         std::printf("  %-26s %-18s %s\n", n.name.c_str(), n.arch.space.c_str(), d.c_str());
       }
     });
