@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "rlnas/core/runtime.h"
+#include "../rl/run_test_util.h"
 #include "rlnas/rl/trainer.h"
 
 namespace rlnas::rl {
@@ -15,10 +16,8 @@ namespace fs = std::filesystem;
 
 TEST(DqnLearning, LearnsCartPole) {
   init_runtime({.threads = 1});  // as the CLI: one fixed-seed run is reproducible only at a fixed thread count
-  env::EnvRegistry registry;
-  env::register_builtin_envs(registry);
-  const auto dir = fs::temp_directory_path() / ("rlnas_dqn_learning_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const auto& registry = test_util::registry();
+  const auto dir = test_util::fresh_dir("dqn", "learning");
 
   TrainSources s;
   s.flags = {{"env", "classic/cartpole"}, {"algo", "dqn"}, {"net.name", "mlp"},

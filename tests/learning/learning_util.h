@@ -8,18 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "../rl/run_test_util.h"
 #include "rlnas/rl/trainer.h"
 
 namespace rlnas::rl::testing {
 
-inline const env::EnvRegistry& registry() {
-  static const env::EnvRegistry r = [] {
-    env::EnvRegistry r;
-    env::register_builtin_envs(r);
-    return r;
-  }();
-  return r;
-}
+using test_util::registry;
 
 // `flags` as on the command line ({"env", "classic/cartpole"}, ...), `sets` as KEY=VALUE.
 inline TrainResult train_for_test(const std::string& name, std::vector<std::pair<std::string, std::string>> flags,
@@ -28,8 +22,7 @@ inline TrainResult train_for_test(const std::string& name, std::vector<std::pair
   sources.flags = std::move(flags);
   sources.sets = std::move(sets);
   const auto config = resolve_train_config(sources, registry());
-  const auto dir = std::filesystem::temp_directory_path() / ("rlnas_learning_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  const auto dir = test_util::fresh_dir("learning", name);
   TrainOptions options;
   options.run_dir = dir.string();
   options.quiet = true;

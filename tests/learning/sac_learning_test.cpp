@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "../rl/run_test_util.h"
 #include "rlnas/rl/trainer.h"
 
 namespace rlnas::rl {
@@ -14,8 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(SacLearning, SwingsUpAndBalancesPendulum) {
-  env::EnvRegistry registry;
-  env::register_builtin_envs(registry);
+  const auto& registry = test_util::registry();
   // CleanRL's settings (one update per step, batch 256, autotuned alpha) with 64-64 networks
   // instead of 256-256 and 1k random steps instead of 5k, to fit a 2-core CPU. Seeds 1-4 evaluate
   // at -123 to -187 after these 5k steps; 4k steps are not yet reliable (seed 1: -304).
@@ -25,8 +25,7 @@ TEST(SacLearning, SwingsUpAndBalancesPendulum) {
              {"eval.greedy", "true"},     {"checkpoint_every", "0"}};
   s.sets = {"sac.q_hidden=64", "sac.learning_starts=1000"};
   const auto config = resolve_train_config(s, registry);
-  const auto dir = fs::temp_directory_path() / ("rlnas_sac_learning_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const auto dir = test_util::fresh_dir("sac", "learning");
   const auto start = std::chrono::steady_clock::now();
   const auto result = train(config, registry, {.run_dir = dir.string(), .quiet = true});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
