@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   cli::add_env_commands(app, ctx);
   cli::add_train_commands(app, ctx);
   cli::add_space_commands(app, ctx);
+  cli::add_search_commands(app, ctx);
   cli::add_runs_commands(app, ctx);
   cli::add_bench_commands(app, ctx);
 

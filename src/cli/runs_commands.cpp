@@ -43,6 +43,8 @@ std::string duration_text(double seconds) {
 }
 
 std::string config_text(const ordered_json& config, const char* key) {
+  // A search's configuration holds the training settings under "train".
+  if (config.is_object() && !config.contains(key) && config.contains("train")) return config_text(config["train"], key);
   if (!config.is_object() || !config.contains(key)) return "-";
   const auto& v = config[key];
   if (v.is_string()) return v.get<std::string>().empty() ? "-" : v.get<std::string>();

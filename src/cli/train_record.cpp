@@ -6,10 +6,7 @@
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/log.h"
-#include "rlnas/core/sha256.h"
-#include "rlnas/space/cost.h"
-#include "rlnas/space/space.h"
-#include "rlnas/store/cache_key.h"
+#include "rlnas/search/trial.h"
 
 namespace rlnas::cli {
 
@@ -26,99 +23,14 @@ std::string normal_run_dir(const std::string& run_dir) {
   return p.string();
 }
 
-// The backbone's identity for --net runs: its name and the knobs that apply to it.
-json backbone_json(const rl::TrainConfig& config, const ordered_json& resolved) {
-  static const std::map<std::string, std::vector<std::string>> knobs = {
-      {"mlp", {"mlp_hidden", "activation"}},
-      {"impala_cnn", {"impala_channels"}},
-      {"resnet", {"resnet_depth", "resnet_features"}}};
-  json net = {{"name", config.net.name}};
-  if (const auto it = knobs.find(config.net.name); it != knobs.end()) {
-    for (const auto& k : it->second) net[k] = resolved.at("net." + k);
-  }
-  return {{"net", net}};
-}
-
-// Parameters and FLOPs of the network's backbone on the environment's observations; nothing
-// when it cannot be built (training then reports why).
-void measure(const rl::TrainConfig& config, const env::EnvRegistry& envs, store::TrialRecord& trial) {
-  if (config.net_supernet) return;  // many architectures: no single figure
-  try {
-    const auto shape = envs.make(config.env, config.env_options)->observation_spec().shape;
-    nn::Backbone net =
-        config.net_space.empty()
-            ? nn::make_backbone(config.net, shape)
-            : space::find_space(config.net_space).build(space::Architecture::parse(config.net_arch), shape);
-    const auto cost = space::measure_cost(
-        *net, [&](const torch::Tensor& x) { return net->forward(x); }, shape);
-    trial.params = cost.params;
-    trial.flops = cost.flops();
-  } catch (const std::exception&) {
-  }
-}
-
 // The trial of a new run: architecture, seed, budget, cache key, cost, run directory.
 store::TrialRecord new_trial(const rl::TrainConfig& config, const env::EnvRegistry& envs, const std::string& run_dir) {
-  const ordered_json resolved = config.to_json();
-  store::CacheKeyParts key;
-  key.env = config.env;
-  for (const auto& o : envs.options(config.env)) {
-    const auto given = config.env_options.find(o.key);
-    key.env_options[o.key] = given != config.env_options.end() ? given->second : o.default_value;
-  }
-  key.algo = config.algo;
-  for (const auto& [k, v] : resolved.items()) {
-    if (k.rfind(config.algo + ".", 0) == 0) key.algo_options[k] = json::parse(v.dump());
-  }
-  store::TrialRecord t;
+  store::TrialRecord t = search::describe_trial(config, envs);
   t.role = store::Role::train;
   t.status = store::Status::running;
-  if (config.net_supernet) {
-    // A supernet trains the whole space: its "architecture" names the space.
-    t.space = key.space = config.net_space;
-    key.space_version = space::find_space(config.net_space).version();
-    key.architecture = {{"supernet", config.net_space}};
-    t.architecture = key.architecture.dump();
-    t.arch_id = sha256_hex(t.architecture);
-  } else if (!config.net_space.empty()) {
-    const auto arch = space::Architecture::parse(config.net_arch);
-    t.space = config.net_space;
-    t.architecture = config.net_arch;
-    t.arch_id = arch.id();
-    key.space = config.net_space;
-    key.space_version = space::find_space(config.net_space).version();
-    key.architecture = json::parse(config.net_arch);
-  } else {
-    key.architecture = backbone_json(config, resolved);
-    t.architecture = key.architecture.dump();
-    t.arch_id = sha256_hex(t.architecture);
-  }
-  key.seed = config.seed;
-  key.budget = config.steps;
-  t.cache_key = store::trial_cache_key(key);
-  t.seed = config.seed;
-  t.budget = config.steps;
   t.run_dir = run_dir;
   t.checkpoint = (fs::path(run_dir) / "checkpoint.ckpt").string();
-  measure(config, envs, t);
   return t;
-}
-
-// metrics.jsonl as curve points (a line cut by a crash is skipped).
-std::vector<store::CurvePoint> read_curve(const std::string& run_dir) {
-  std::vector<store::CurvePoint> points;
-  std::ifstream in(fs::path(run_dir) / "metrics.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    try {
-      auto j = ordered_json::parse(line);
-      const int64_t step = j.at("step").get<int64_t>();
-      j.erase("step");
-      points.push_back({step, std::move(j)});
-    } catch (const std::exception&) {
-    }
-  }
-  return points;
 }
 
 // Training wall-clock over all sessions: the trainer's own clock in the last metric line.
@@ -187,7 +99,7 @@ void TrainRecorder::record(const char* what, Fn&& fn) {
 
 void TrainRecorder::finish(const rl::TrainResult& result) {
   record("the end of the run", [&] {
-    const auto curve = read_curve(run_dir_);
+    const auto curve = search::read_curve(run_dir_);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     const double wall = wall_seconds(curve, wall_before_ + elapsed);
     auto tx = store_.transaction();
@@ -210,7 +122,7 @@ void TrainRecorder::finish(const rl::TrainResult& result) {
 
 void TrainRecorder::fail(const std::string& reason) {
   record("the failure", [&] {
-    const auto curve = read_curve(run_dir_);
+    const auto curve = search::read_curve(run_dir_);
     auto tx = store_.transaction();
     store_.replace_curve(trial_id_, curve);
     store_.mark_failed(trial_id_, reason);

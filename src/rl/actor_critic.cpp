@@ -8,6 +8,7 @@
 #include "rlnas/rl/flat_optimizer.h"
 #include "rlnas/rl/normalize.h"
 #include "rlnas/rl/schedule.h"
+#include "rlnas/space/supernet.h"
 
 namespace rlnas::rl {
 
@@ -122,6 +123,8 @@ class ActorCriticAlgorithm final : public Algorithm {
     opt.lr = o.lr;
     opt.eps = o.eps;
     opt.alpha = o.rmsprop_alpha;
+    // A supernet trains one path per iteration: its off-path ops must not move (SPOS, ENAS).
+    opt.skip_unused = !space::find_supernets(*model_).empty();
     optimizer_ = std::make_unique<FlatOptimizer>(model_->parameters(), opt);
     batch_ = o.num_envs * o.num_steps;
     if (batch_ % o.minibatches != 0) {

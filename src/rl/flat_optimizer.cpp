@@ -24,6 +24,13 @@ FlatOptimizer::FlatOptimizer(const std::vector<torch::Tensor>& parameters, FlatO
   grad_ = torch::zeros({total}, opts);
   state1_ = torch::zeros({total}, opts);
   state2_ = torch::zeros({total}, opts);
+  if (options_.skip_unused) {
+    std::vector<int64_t> sizes;
+    for (const auto& p : params_) sizes.push_back(p.numel());
+    const auto index = torch::arange(static_cast<int64_t>(params_.size()), opts.dtype(torch::kLong));
+    segment_ = index.repeat_interleave(torch::tensor(sizes, opts.dtype(torch::kLong)));
+    param_steps_ = torch::zeros({static_cast<int64_t>(params_.size())}, opts.dtype(torch::kDouble));
+  }
   rebind();
 }
 
@@ -50,6 +57,10 @@ double FlatOptimizer::clip_grad_norm(double max_norm) {
 void FlatOptimizer::step() {
   torch::NoGradGuard no_grad;
   ++steps_;
+  if (options_.skip_unused) {
+    masked_step();
+    return;
+  }
   if (options_.kind == "adam") {
     const double b1 = options_.beta1, b2 = options_.beta2;
     state1_.mul_(b1).add_(grad_, 1.0 - b1);
@@ -72,10 +83,41 @@ void FlatOptimizer::step() {
   }
 }
 
+void FlatOptimizer::masked_step() {
+  // Which parameters took part: any non-zero gradient value among their elements.
+  const auto nonzero = grad_.ne(0).to(param_steps_.options());
+  const auto used = torch::zeros_like(param_steps_).index_add_(0, segment_, nonzero).gt(0);
+  param_steps_.add_(used.to(param_steps_.options()));
+  const auto mask = used.index_select(0, segment_);
+  if (options_.kind == "adam") {
+    const double b1 = options_.beta1, b2 = options_.beta2;
+    state1_.copy_(torch::where(mask, state1_ * b1 + grad_ * (1.0 - b1), state1_));
+    state2_.copy_(torch::where(mask, state2_ * b2 + grad_ * grad_ * (1.0 - b2), state2_));
+    // Per-parameter bias corrections (a parameter never used has step 0: masked out below).
+    const auto steps = param_steps_.clamp_min(1).index_select(0, segment_).to(flat_.options());
+    const auto bias1 = 1.0 - torch::pow(b1, steps);
+    const auto bias2 = 1.0 - torch::pow(b2, steps);
+    const auto denom = (state2_.sqrt() / bias2.sqrt()).add_(options_.eps);
+    flat_.sub_(torch::where(mask, state1_ / denom / bias1 * options_.lr, torch::zeros_like(flat_)));
+  } else {
+    const double a = options_.alpha;
+    state1_.copy_(torch::where(mask, state1_ * a + grad_ * grad_ * (1.0 - a), state1_));
+    torch::Tensor avg;
+    if (options_.centered) {
+      state2_.copy_(torch::where(mask, state2_ * a + grad_ * (1.0 - a), state2_));
+      avg = state1_.addcmul(state2_, state2_, -1.0).clamp_min_(0).sqrt_().add_(options_.eps);
+    } else {
+      avg = state1_.sqrt().add_(options_.eps);
+    }
+    flat_.sub_(torch::where(mask, grad_ / avg * options_.lr, torch::zeros_like(flat_)));
+  }
+}
+
 void FlatOptimizer::save(torch::serialize::OutputArchive& archive) const {
   archive.write("state1", state1_);
   archive.write("state2", state2_);
   archive.write("steps", torch::tensor(steps_));
+  if (options_.skip_unused) archive.write("param_steps", param_steps_);
 }
 
 void FlatOptimizer::load(torch::serialize::InputArchive& archive) {
@@ -90,6 +132,15 @@ void FlatOptimizer::load(torch::serialize::InputArchive& archive) {
   state1_.copy_(s1);
   state2_.copy_(s2);
   steps_ = steps.item<int64_t>();
+  if (options_.skip_unused) {
+    torch::Tensor param_steps;
+    // Checkpoints written before skip_unused existed: every parameter took every step.
+    if (archive.try_read("param_steps", param_steps) && param_steps.numel() == param_steps_.numel()) {
+      param_steps_.copy_(param_steps);
+    } else {
+      param_steps_.fill_(static_cast<double>(steps_));
+    }
+  }
   rebind();
 }
 

@@ -232,13 +232,14 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
   // Gather every setting in priority order (later wins).
   std::vector<Setting> settings;
   env::EnvOptions env_options;
-  if (sources.config_file) {
-    for (auto& e : read_config_file(*sources.config_file)) {
-      if (e.key.rfind("env_options.", 0) == 0) {
-        env_options[e.key.substr(12)] = e.value;
-      } else {
-        settings.push_back({e.key, e.value, e.where});
-      }
+  std::vector<ConfigEntry> entries;
+  if (sources.config_file) entries = read_config_file(*sources.config_file);
+  entries.insert(entries.end(), sources.entries.begin(), sources.entries.end());
+  for (auto& e : entries) {
+    if (e.key.rfind("env_options.", 0) == 0) {
+      env_options[e.key.substr(12)] = e.value;
+    } else {
+      settings.push_back({e.key, e.value, e.where});
     }
   }
   for (const auto& s : sources.sets) {
@@ -287,6 +288,19 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
   return c;
 }
 
+TrainConfig config_from_json(const nlohmann::json& j, const env::EnvRegistry& registry) {
+  if (!j.is_object()) throw Error("a training configuration must be a JSON object, found " + j.dump());
+  TrainSources sources;
+  for (const auto& [k, v] : j.items()) {
+    if (k == "env_options") {
+      for (const auto& [ok, ov] : v.items()) sources.env_options.push_back(ok + "=" + json_value_text(ov));
+    } else {
+      sources.flags.push_back({k, json_value_text(v)});
+    }
+  }
+  return resolve_train_config(sources, registry);
+}
+
 TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& registry) {
   const auto path = fs::path(run_dir) / kConfigFile;
   std::ifstream in(path);
@@ -297,15 +311,7 @@ TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& 
   } catch (const std::exception& e) {
     throw Error(path.string() + ": not valid JSON (" + e.what() + ")");
   }
-  TrainSources sources;
-  for (const auto& [k, v] : j.items()) {
-    if (k == "env_options") {
-      for (const auto& [ok, ov] : v.items()) sources.env_options.push_back(ok + "=" + json_value_text(ov));
-    } else {
-      sources.flags.push_back({k, json_value_text(v)});
-    }
-  }
-  return resolve_train_config(sources, registry);
+  return config_from_json(j, registry);
 }
 
 std::string network_identity(const TrainConfig& config, const env::EnvRegistry& registry) {
@@ -441,6 +447,10 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     elapsed_before = counters[1].item<double>();
     c10::IValue pending;
     if (archive.try_read("metric_window", pending)) window.from_text(pending.toStringRef());
+    if (options.path_sampler) {
+      torch::serialize::InputArchive sampler_archive;
+      if (archive.try_read("path_sampler", sampler_archive)) options.path_sampler->load(sampler_archive);
+    }
     truncate_metrics(dir / kMetricsFile, venv.total_steps());
     log::info("resuming " + options.run_dir + " at step " + std::to_string(venv.total_steps()));
   }
@@ -455,6 +465,11 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     archive.write("venv", from_bytes(venv.snapshot()));
     archive.write("counters", torch::tensor({static_cast<double>(iterations), elapsed}, torch::kFloat64));
     archive.write("metric_window", c10::IValue(window.to_text()));
+    if (options.path_sampler) {
+      torch::serialize::OutputArchive sampler_archive;
+      options.path_sampler->save(sampler_archive);
+      archive.write("path_sampler", sampler_archive);
+    }
     std::ostringstream os;
     archive.save_to(os);
     write_checkpoint(ckpt_path.string(), {config.algo, run.identity, venv.total_steps()}, os.str());
@@ -469,8 +484,8 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   TrainResult result;
   result.run_dir = options.run_dir;
 
-  // SPOS: a uniformly drawn path per iteration, from a generator seeded by (seed, iteration), so
-  // that a resumed run draws the same paths.
+  // Supernet runs: the path sampler's path, or (SPOS) a uniformly drawn path per iteration from a
+  // generator seeded by (seed, iteration), so that a resumed run draws the same paths.
   const auto supernets = config.net_supernet ? space::find_supernets(run.algo->network())
                                              : std::vector<space::Supernet>{};
   while (venv.total_steps() < budget) {
@@ -479,13 +494,32 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       break;
     }
     if (!supernets.empty()) {
-      Mt19937 rng(static_cast<uint32_t>(config.seed * 1000003 + iterations));
-      const auto path = supernets.front()->space().sample(rng);
+      space::Architecture path;
+      if (options.path_sampler) {
+        path = options.path_sampler->next(iterations);
+      } else {
+        Mt19937 rng(static_cast<uint32_t>(config.seed * 1000003 + iterations));
+        path = supernets.front()->space().sample(rng);
+      }
       for (const auto& s : supernets) s->set_path(path);
     }
     const int64_t steps_before = venv.total_steps();
+    const int64_t episodes_before = venv.total_episodes();
     window.add(run.algo->iterate(venv, steps_before));
     ++iterations;
+    if (options.path_sampler && !supernets.empty()) {
+      // The episodes that ended during this iteration are the newest of recent_episodes().
+      const auto& recent = venv.recent_episodes();
+      const auto n = static_cast<size_t>(
+          std::min<int64_t>(venv.total_episodes() - episodes_before, static_cast<int64_t>(recent.size())));
+      std::optional<double> ret;
+      if (n > 0) {
+        double sum = 0;
+        for (size_t i = recent.size() - n; i < recent.size(); ++i) sum += recent[i].ret;
+        ret = sum / static_cast<double>(n);
+      }
+      options.path_sampler->observe(supernets.front()->path(), ret, venv.total_steps());
+    }
     const double now = std::chrono::duration<double>(Clock::now() - start).count();
     const double sps = now > 0 ? static_cast<double>(venv.total_steps() - start_steps) / now : 0.0;
     // A line whenever the step count passes a multiple of log_every, and at the end of the budget.

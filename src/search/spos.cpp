@@ -9,32 +9,55 @@
 
 namespace rlnas::search {
 
-std::vector<ProxyScore> spos_proxy_scores(const std::string& supernet_run_dir, const env::EnvRegistry& registry,
-                                          const std::vector<space::Architecture>& archs, const ProxyOptions& options) {
+struct SposEvaluator::State {
   rl::TrainConfig config;
-  auto algo = rl::load_trained_algorithm(supernet_run_dir, registry, &config);
-  if (!config.net_supernet) {
+  std::unique_ptr<rl::Algorithm> algo;
+  std::vector<space::Supernet> supernets;
+  ProxyOptions options;
+  std::string run_dir;
+  env::VectorEnv::Factory make_env;
+};
+
+SposEvaluator::SposEvaluator(const std::string& supernet_run_dir, const env::EnvRegistry& registry,
+                             ProxyOptions options)
+    : state_(std::make_unique<State>()) {
+  auto& s = *state_;
+  s.options = options;
+  s.run_dir = supernet_run_dir;
+  s.algo = rl::load_trained_algorithm(supernet_run_dir, registry, &s.config);
+  if (!s.config.net_supernet) {
     throw Error("'" + supernet_run_dir + "' trained one network, not a supernet (rlnas train --space S --supernet)");
   }
-  const auto supernets = space::find_supernets(algo->network());
-  if (supernets.empty()) throw Error("'" + supernet_run_dir + "': no supernet inside the trained network");
-  const auto make_env = [&registry, name = config.env, env_options = config.env_options] {
+  s.supernets = space::find_supernets(s.algo->network());
+  if (s.supernets.empty()) throw Error("'" + supernet_run_dir + "': no supernet inside the trained network");
+  s.make_env = [&registry, name = s.config.env, env_options = s.config.env_options] {
     return registry.make(name, env_options);
   };
-  rl::EvalOptions eval;
-  eval.episodes = options.episodes;
-  eval.seed = options.seed;
-  eval.greedy = options.greedy;
-  std::vector<ProxyScore> scores;
-  for (const auto& arch : archs) {
-    if (arch.space != config.net_space) {
-      throw Error("architecture " + arch.short_id() + " belongs to space '" + arch.space + "', the supernet of '" +
-                  supernet_run_dir + "' to '" + config.net_space + "'");
-    }
-    for (const auto& s : supernets) s->set_path(arch);
-    const auto r = rl::evaluate([&](const torch::Tensor& obs) { return algo->act(obs, options.greedy); }, make_env, eval);
-    scores.push_back({arch, r.mean_return(), r.std_return(), static_cast<int64_t>(r.returns.size())});
+}
+
+SposEvaluator::~SposEvaluator() = default;
+
+ProxyScore SposEvaluator::score(const space::Architecture& arch) {
+  auto& s = *state_;
+  if (arch.space != s.config.net_space) {
+    throw Error("architecture " + arch.short_id() + " belongs to space '" + arch.space + "', the supernet of '" +
+                s.run_dir + "' to '" + s.config.net_space + "'");
   }
+  for (const auto& n : s.supernets) n->set_path(arch);
+  rl::EvalOptions eval;
+  eval.episodes = s.options.episodes;
+  eval.seed = s.options.seed;
+  eval.greedy = s.options.greedy;
+  const auto r = rl::evaluate([&](const torch::Tensor& obs) { return s.algo->act(obs, s.options.greedy); }, s.make_env,
+                              eval);
+  return {arch, r.mean_return(), r.std_return(), static_cast<int64_t>(r.returns.size())};
+}
+
+std::vector<ProxyScore> spos_proxy_scores(const std::string& supernet_run_dir, const env::EnvRegistry& registry,
+                                          const std::vector<space::Architecture>& archs, const ProxyOptions& options) {
+  SposEvaluator evaluator(supernet_run_dir, registry, options);
+  std::vector<ProxyScore> scores;
+  for (const auto& arch : archs) scores.push_back(evaluator.score(arch));
   std::stable_sort(scores.begin(), scores.end(),
                    [](const ProxyScore& a, const ProxyScore& b) { return a.mean_return > b.mean_return; });
   return scores;

@@ -37,7 +37,9 @@ TEST(Spos, ScoresEveryArchitectureAndRanksThemBestFirst) {
   for (size_t i = 0; i < scores.size(); ++i) {
     ids.insert(scores[i].arch.id());
     EXPECT_EQ(scores[i].episodes, 2);
-    if (i > 0) EXPECT_GE(scores[i - 1].mean_return, scores[i].mean_return);
+    if (i > 0) {
+      EXPECT_GE(scores[i - 1].mean_return, scores[i].mean_return);
+    }
   }
   EXPECT_EQ(ids.size(), 25u);
   // exhaustive selection = the best proxy; the same seeds give the same scores

@@ -20,6 +20,11 @@ struct FlatOptimizerOptions {
   double beta1 = 0.9, beta2 = 0.999;  // adam
   double alpha = 0.99;                // rmsprop smoothing
   bool centered = false;              // rmsprop
+  // Leave a parameter tensor untouched in a step where its whole gradient is zero, with its own
+  // step count for Adam's bias correction: torch.optim's behaviour for parameters whose grad is
+  // None. For weight-sharing supernets, whose off-path ops get zero gradients: without it Adam's
+  // momentum keeps moving ops that took no part in the forward pass.
+  bool skip_unused = false;
 };
 
 class FlatOptimizer {
@@ -41,10 +46,13 @@ class FlatOptimizer {
   void load(torch::serialize::InputArchive& archive);
 
  private:
+  void masked_step();
   std::vector<torch::Tensor> params_;
   FlatOptimizerOptions options_;
   torch::Tensor flat_, grad_, state1_, state2_;  // adam: m, v; rmsprop: square_avg, grad_avg
   int64_t steps_ = 0;
+  // skip_unused: the parameter index of every flat element, and each parameter's step count.
+  torch::Tensor segment_, param_steps_;
 };
 
 }  // namespace rlnas::rl

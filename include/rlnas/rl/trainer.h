@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "rlnas/core/config.h"
 #include "rlnas/env/registry.h"
 #include "rlnas/rl/algorithm.h"
 #include "rlnas/rl/evaluation.h"
+#include "rlnas/space/architecture.h"
 
 namespace rlnas::rl {
 
@@ -48,6 +50,7 @@ struct TrainConfig {
 // are KEY=VALUE strings (--env-opt).
 struct TrainSources {
   std::optional<std::string> config_file;
+  std::vector<ConfigEntry> entries;  // settings already read from a file (after config_file)
   std::vector<std::string> sets;                              // KEY=VALUE (--set)
   std::vector<std::pair<std::string, std::string>> flags;
   std::vector<std::string> env_options;                       // KEY=VALUE (--env-opt)
@@ -55,8 +58,24 @@ struct TrainSources {
 
 // Builds and validates a configuration; errors name the key, the value and its source.
 TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegistry& registry);
+// Rebuilds a configuration from its resolved JSON (TrainConfig::to_json), validating it again.
+TrainConfig config_from_json(const nlohmann::json& resolved, const env::EnvRegistry& registry);
 // Rebuilds the configuration stored in a run directory's config.json.
 TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& registry);
+
+// Chooses the path of every iteration of a supernet run (net.supernet). Without one, train()
+// draws each path uniformly (SPOS); ENAS's controller is one (search/enas.h). Its state goes
+// into the run's checkpoints, so a resumed run continues the same sequence.
+class PathSampler {
+ public:
+  virtual ~PathSampler() = default;
+  virtual space::Architecture next(int64_t iteration) = 0;
+  // After the iteration ran `path`: the mean return of the episodes that ended during it
+  // (nullopt when none did), and the environment steps done so far.
+  virtual void observe(const space::Architecture& path, std::optional<double> episode_return, int64_t steps_done) = 0;
+  virtual void save(torch::serialize::OutputArchive& archive) = 0;
+  virtual void load(torch::serialize::InputArchive& archive) = 0;
+};
 
 struct TrainResult {
   int64_t steps = 0;
@@ -77,6 +96,8 @@ struct TrainOptions {
   const std::atomic<bool>* stop = nullptr;
   // Stop after this many steps even if the budget is larger (tests interrupt runs this way).
   std::optional<int64_t> stop_after_steps = std::nullopt;
+  // Supernet runs: who chooses each iteration's path (null: uniform draws). Not owned.
+  PathSampler* path_sampler = nullptr;
 };
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);

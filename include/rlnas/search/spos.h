@@ -3,6 +3,7 @@
 // that architecture's path with the weights it inherits from the supernet (no retraining).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,21 @@ struct ProxyOptions {
   int64_t episodes = 10;  // per architecture, on evaluation environments seeded apart from training
   uint32_t seed = 777;    // every architecture sees the same evaluation seeds
   bool greedy = false;    // sample actions (the policy as trained), or take the mode
+};
+
+// The supernet trained in a run directory (`rlnas train --supernet`), loaded once, scoring
+// architectures one at a time (evolutionary selection asks for them as it goes).
+class SposEvaluator {
+ public:
+  // Throws rlnas::Error when the run is not a supernet run.
+  SposEvaluator(const std::string& supernet_run_dir, const env::EnvRegistry& registry, ProxyOptions options);
+  ~SposEvaluator();
+  // Throws rlnas::Error for an architecture of another space.
+  ProxyScore score(const space::Architecture& arch);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 // Scores `archs` (all of the supernet's space) with the supernet trained in `supernet_run_dir`

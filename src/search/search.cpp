@@ -1,0 +1,740 @@
+// The search driver: strategy phase, retrain protocol, summary (see search.h).
+#include "rlnas/search/search.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "rlnas/core/config.h"
+#include "rlnas/core/error.h"
+#include "rlnas/core/log.h"
+#include "rlnas/rl/checkpoint.h"
+#include "rlnas/search/tabular.h"
+#include "rlnas/space/supernet.h"
+
+namespace rlnas::search {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+std::string json_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// Steps of one training iteration of the algorithm (num_envs x num_steps for ppo / a2c).
+int64_t rollout_steps(const ordered_json& train) {
+  const std::string algo = train.at("algo").get<std::string>();
+  const auto envs = train.find(algo + ".num_envs"), steps = train.find(algo + ".num_steps");
+  if (envs == train.end() || steps == train.end()) return 0;
+  return envs->get<int64_t>() * steps->get<int64_t>();
+}
+
+// The training configuration of one trial: the search's base with `overrides`, validated.
+rl::TrainConfig trial_config(const ordered_json& base, const json& overrides, const env::EnvRegistry& envs) {
+  json cfg = base;
+  for (const auto& [k, v] : overrides.items()) cfg[k] = v;
+  return rl::config_from_json(cfg, envs);
+}
+
+std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig& c) {
+  std::vector<std::string> names;
+  const std::string& b = c.search.baselines;
+  if (b == "none") return {};
+  if (b == "auto") {
+    for (const auto& n : space::named_architectures()) {
+      if (n.arch.space == c.search.space) names.push_back("named:" + n.name);
+    }
+    if (c.train.at("env").get<std::string>().rfind("minatar/", 0) == 0) names.push_back("net:minatar");
+  } else {
+    size_t start = 0;
+    while (start <= b.size()) {
+      const size_t comma = b.find(',', start);
+      auto item = b.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (!item.empty()) names.push_back(item);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  std::vector<std::pair<std::string, json>> out;
+  for (const auto& n : names) {
+    if (n.rfind("named:", 0) == 0) {
+      const auto& named = space::find_named_architecture(n.substr(6));
+      out.push_back({named.name, {{"net.named", ""}, {"net.space", named.arch.space},
+                                  {"net.arch", named.arch.canonical_json()}, {"net.supernet", false}}});
+    } else if (n.rfind("net:", 0) == 0) {
+      out.push_back({n, {{"net.name", n.substr(4)}, {"net.named", ""}, {"net.space", ""}, {"net.arch", ""},
+                         {"net.supernet", false}}});
+    } else {
+      throw Error("search.baselines: expected auto, none or a comma-separated list of named:NAME / net:NAME, found '" +
+                  n + "'");
+    }
+  }
+  return out;
+}
+
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
+}
+double std_of(const std::vector<double>& v) {  // population std (ddof 0)
+  const double m = mean_of(v);
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return v.empty() ? 0.0 : std::sqrt(s / static_cast<double>(v.size()));
+}
+
+std::optional<double> metric(const store::TrialRecord& t, const char* key) {
+  if (!t.metrics.is_object() || !t.metrics.contains(key) || !t.metrics[key].is_number()) return std::nullopt;
+  return t.metrics[key].get<double>();
+}
+
+class Driver {
+ public:
+  Driver(SearchConfig config, const env::EnvRegistry& envs, store::Store& store, TrialRunner& runner,
+         SearchRunOptions options, int64_t experiment_id)
+      : c_(std::move(config)), envs_(envs), store_(store), runner_(runner), o_(std::move(options)),
+        exp_(experiment_id), space_(space::find_space(c_.search.space)) {
+    train_steps_ = c_.train.at("steps").get<int64_t>();
+    base_seed_ = c_.train.at("seed").get<int64_t>();
+    ctx_.envs = &envs_;
+    ctx_.space = &space_;
+    ctx_.options = c_.search;
+    ctx_.search_steps = c_.search.search_steps > 0 ? c_.search.search_steps : train_steps_;
+    ctx_.rollout_steps = rollout_steps(c_.train);
+    strategy_ = make_strategy(ctx_);
+    fs::create_directories(o_.out_dir);
+  }
+
+  SearchSummary run() {
+    try {
+      if (!search_phase()) return finish("stopped");
+      if (!retrain_phase()) return finish("stopped");
+      return finish("done");
+    } catch (const std::exception& e) {
+      log::error(std::string("search failed: ") + e.what());
+      auto s = finish("failed");
+      s.note = e.what();
+      return s;
+    }
+  }
+
+ private:
+  bool stopping() const { return o_.stop && o_.stop->load(); }
+
+  // The trial of this experiment for (architecture, seed, budget), planned once: a resumed search
+  // finds the same trials; a done trial elsewhere in the store with the same cache key is copied.
+  int64_t plan(store::Role role, const json& overrides, const json& sampler) {
+    const auto config = trial_config(c_.train, overrides, envs_);
+    store::TrialRecord t = describe_trial(config, envs_);
+    const std::string plan_key = t.arch_id + "/" + std::to_string(t.seed) + "/" + std::to_string(t.budget);
+    if (planned_.empty()) {
+      for (const auto& x : store_.trials(exp_)) {
+        planned_[x.arch_id + "/" + std::to_string(x.seed) + "/" + std::to_string(x.budget)] = x.id;
+      }
+    }
+    if (const auto it = planned_.find(plan_key); it != planned_.end()) return it->second;
+    t.experiment_id = exp_;
+    t.role = role;
+    t.status = store::Status::pending;
+    const auto same = store_.find_trial_by_cache_key(*t.cache_key);
+    auto tx = store_.transaction();
+    if (same && same->status == store::Status::done) {
+      t.cache_key.reset();
+      t.status = store::Status::done;
+      t.metrics = same->metrics;
+      t.steps = same->steps;
+      t.wall_seconds = same->wall_seconds;
+      t.run_dir = same->run_dir;
+      t.checkpoint = same->checkpoint;
+      t.reason = "cached: the same training as trial " + std::to_string(same->id) + " (experiment " +
+                 std::to_string(same->experiment_id) + ")";
+      const int64_t id = store_.add_trial(t);
+      store_.replace_curve(id, store_.curve(same->id));
+      tx.commit();
+      planned_[plan_key] = id;
+      return id;
+    }
+    if (same) t.cache_key.reset();  // another experiment's unfinished trial holds the key
+    const int64_t id = store_.add_trial(t);
+    t.id = id;
+    char name[64];
+    std::snprintf(name, sizeof name, "t%04lld-%s-s%lld", static_cast<long long>(id), store::to_string(role),
+                  static_cast<long long>(t.seed));
+    t.run_dir = fs::absolute(fs::path(o_.out_dir) / name).lexically_normal().string();
+    t.checkpoint = (fs::path(t.run_dir) / "checkpoint.ckpt").string();
+    store_.update_trial(t);
+    tx.commit();
+    // The run directory: configuration and how to run it.
+    fs::create_directories(t.run_dir);
+    rl::write_file_atomic((fs::path(t.run_dir) / "config.json").string(), config.to_json().dump(2) + "\n");
+    rl::write_file_atomic((fs::path(t.run_dir) / kTrialFile).string(), json{{"sampler", sampler}}.dump(2) + "\n");
+    planned_[plan_key] = id;
+    return id;
+  }
+
+  // Runs every trial in `ids` that is not done or failed. False when stopped.
+  bool run_trials(const std::vector<int64_t>& ids, const std::string& phase) {
+    std::vector<int64_t> queue;
+    std::set<int64_t> seen;
+    for (const auto id : ids) {
+      const auto t = store_.trial(id);
+      if (!seen.insert(id).second || t->status == store::Status::done || t->status == store::Status::failed) continue;
+      queue.push_back(id);
+    }
+    const size_t total = seen.size();
+    size_t finished = total - queue.size();
+    if (queue.empty()) return true;
+    info(phase + ": " + std::to_string(queue.size()) + " of " + std::to_string(total) + " trainings to run, " +
+         std::to_string(runner_.capacity()) + " at a time");
+    size_t next = 0;
+    bool interrupted = false;
+    std::map<int64_t, std::string> running;
+    auto last_progress = std::chrono::steady_clock::now();
+    while (next < queue.size() || runner_.running() > 0) {
+      if (stopping() && !interrupted) {
+        interrupted = true;
+        info("stopping: asking the running trials to checkpoint");
+        runner_.interrupt();
+      }
+      while (!interrupted && next < queue.size() && runner_.running() < runner_.capacity()) {
+        const int64_t id = queue[next++];
+        auto t = *store_.trial(id);
+        store_.mark_running(id);
+        runner_.start(id, t.run_dir);
+        running[id] = t.run_dir;
+        info("  started trial " + std::to_string(id) + " (" + store::to_string(t.role) + ", " + describe(t) + ")");
+      }
+      if (const auto e = runner_.wait(0.5)) {
+        running.erase(e->trial_id);
+        ++finished;
+        record(*e);
+        const auto t = *store_.trial(e->trial_id);
+        char buf[512];
+        if (t.status == store::Status::done) {
+          std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld done in %.0f s: reward mean %.3f, total reward %.3f",
+                        finished, total, static_cast<long long>(t.id), e->seconds,
+                        metric(t, "train_return_mean").value_or(NAN), metric(t, "eval_return_mean").value_or(NAN));
+        } else {
+          std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld %s: %s", finished, total,
+                        static_cast<long long>(t.id), store::to_string(t.status), t.reason.c_str());
+        }
+        info(buf);
+      } else if (!interrupted && !running.empty() &&
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - last_progress).count() >=
+                     o_.progress_seconds) {
+        last_progress = std::chrono::steady_clock::now();
+        std::string line = "  running:";
+        for (const auto& [id, dir] : running) {
+          const auto curve = read_curve(dir);
+          const auto t = *store_.trial(id);
+          char buf[128];
+          std::snprintf(buf, sizeof buf, " trial %lld %.0f%%", static_cast<long long>(id),
+                        curve.empty() ? 0.0 : 100.0 * static_cast<double>(curve.back().step) /
+                                                  static_cast<double>(std::max<int64_t>(1, t.budget)));
+          line += buf;
+          if (!curve.empty() && curve.back().metrics.value("return_mean", json()).is_number()) {
+            std::snprintf(buf, sizeof buf, " (return %.2f)", curve.back().metrics["return_mean"].get<double>());
+            line += buf;
+          }
+        }
+        info(line);
+      }
+    }
+    return !interrupted;
+  }
+
+  static std::string describe(const store::TrialRecord& t) {
+    if (t.space.empty()) return t.architecture + " seed " + std::to_string(t.seed);
+    return t.space + " " + t.arch_id.substr(0, 12) + " seed " + std::to_string(t.seed);
+  }
+
+  void record(const TrialExit& e) {
+    auto t = *store_.trial(e.trial_id);
+    const auto curve = read_curve(t.run_dir);
+    const auto result = read_trial_result(t.run_dir);
+    const double wall = !curve.empty() && curve.back().metrics.value("time", json()).is_number()
+                            ? curve.back().metrics["time"].get<double>()
+                            : t.wall_seconds + e.seconds;
+    auto tx = store_.transaction();
+    store_.replace_curve(t.id, curve);
+    if (e.kind == TrialExit::Kind::done) {
+      store_.mark_done(t.id, result->steps, wall, result->metrics);
+      import_snapshots(t);
+    } else if (e.kind == TrialExit::Kind::stopped) {
+      store_.mark_stopped(t.id, result->steps, wall, "interrupted; the search resumes it from its checkpoint");
+    } else {
+      store_.mark_failed(t.id, e.reason);
+      t = *store_.trial(t.id);
+      if (!curve.empty()) t.steps = curve.back().step;
+      t.wall_seconds = wall;
+      store_.update_trial(t);
+    }
+    tx.commit();
+  }
+
+  // The trial's snapshots.jsonl (ENAS controller), the last line per (step, kind).
+  void import_snapshots(const store::TrialRecord& t) {
+    std::ifstream in(fs::path(t.run_dir) / kSnapshotsFile);
+    std::map<std::pair<int64_t, std::string>, json> lines;
+    std::string line;
+    while (std::getline(in, line)) {
+      try {
+        auto j = json::parse(line);
+        lines[{j.at("step").get<int64_t>(), j.at("kind").get<std::string>()}] = j.at("payload");
+      } catch (const std::exception&) {
+      }
+    }
+    for (const auto& [key, payload] : lines) {
+      json p = payload;
+      p["trial_id"] = t.id;
+      store_.add_snapshot(exp_, key.first, key.second, p);
+    }
+  }
+
+  TrialOutcome outcome(int64_t id, const TrialRequest& request) const {
+    const auto t = *store_.trial(id);
+    TrialOutcome o;
+    o.request = request;
+    o.trial_id = id;
+    o.ok = t.status == store::Status::done;
+    o.reason = t.reason;
+    o.run_dir = t.run_dir;
+    o.steps = t.steps;
+    o.metrics = t.metrics;
+    if (const auto r = metric(t, "train_return_mean")) o.objectives = {*r};
+    return o;
+  }
+
+  bool search_phase() {
+    const auto states = store_.snapshots(exp_, "strategy_state");
+    if (!states.empty()) strategy_->load(states.back().payload);
+    if (!strategy_->done()) {
+      info("phase 1/3: search (" + strategy_->name() + " on " + space_.name() + ", " +
+           std::to_string(ctx_.search_steps) + " environment steps)");
+    }
+    while (!strategy_->done()) {
+      const auto requests = strategy_->propose(runner_.capacity());
+      if (requests.empty()) throw Error("strategy " + strategy_->name() + " proposed nothing and is not done");
+      std::vector<int64_t> ids;
+      for (const auto& r : requests) ids.push_back(plan(store::Role::train, r.overrides, r.sampler));
+      if (!run_trials(ids, "search")) return false;
+      for (size_t i = 0; i < ids.size(); ++i) strategy_->observe(outcome(ids[i], requests[i]));
+      auto tx = store_.transaction();
+      int64_t step = 0;
+      for (const auto id : ids) step = std::max(step, store_.trial(id)->steps);
+      for (const auto& [kind, payload] : strategy_->take_snapshots()) store_.add_snapshot(exp_, step, kind, payload);
+      store_.add_snapshot(exp_, step, "strategy_state", strategy_->save());
+      tx.commit();
+    }
+    return true;
+  }
+
+  struct Planned {
+    std::string kind, label;
+    std::optional<double> proxy;
+    std::vector<int64_t> trials;
+  };
+
+  std::vector<Planned> plan_protocol() {
+    std::vector<Planned> rows;
+    const auto ranking = strategy_->ranking();
+    const size_t k = strategy_->retrain_all() ? ranking.size()
+                                              : std::min(ranking.size(), static_cast<size_t>(c_.search.top_k));
+    const auto role = strategy_->name() == "grid" ? store::Role::benchmark : store::Role::retrain;
+    const json common = {{"steps", train_steps_}, {"eval.episodes", c_.search.eval_episodes}};
+    for (size_t i = 0; i < k; ++i) {
+      Planned p{"candidate", "candidate " + std::to_string(i + 1), ranking[i].proxy, {}};
+      for (int64_t s = 0; s < c_.search.seeds; ++s) {
+        json o = common;
+        o.update({{"net.space", space_.name()}, {"net.arch", ranking[i].arch.canonical_json()}, {"net.named", ""},
+                  {"net.supernet", false}, {"seed", base_seed_ + s}});
+        p.trials.push_back(plan(role, o, json()));
+      }
+      rows.push_back(std::move(p));
+    }
+    for (const auto& [label, overrides] : baseline_overrides(c_)) {
+      Planned p{"baseline", label, std::nullopt, {}};
+      for (int64_t s = 0; s < c_.search.seeds; ++s) {
+        json o = common;
+        o.update(overrides);
+        o["seed"] = base_seed_ + s;
+        p.trials.push_back(plan(store::Role::baseline, o, json()));
+      }
+      rows.push_back(std::move(p));
+    }
+    return rows;
+  }
+
+  bool retrain_phase() {
+    planned_rows_ = plan_protocol();
+    std::vector<int64_t> ids;
+    for (const auto& r : planned_rows_) ids.insert(ids.end(), r.trials.begin(), r.trials.end());
+    info("phase 2/3: retrain " + std::to_string(planned_rows_.size()) + " architectures from scratch over " +
+         std::to_string(c_.search.seeds) + " seeds (" + std::to_string(train_steps_) + " steps each)");
+    return run_trials(ids, "retrain");
+  }
+
+  SummaryRow row_of(const Planned& p) const {
+    SummaryRow r;
+    r.kind = p.kind;
+    r.label = p.label;
+    r.proxy = p.proxy;
+    std::vector<double> reward, total;
+    for (const auto id : p.trials) {
+      const auto t = *store_.trial(id);
+      r.arch = t.architecture;
+      r.arch_id = t.arch_id;
+      r.params = t.params;
+      r.flops = t.flops;
+      if (t.status != store::Status::done) continue;
+      if (const auto x = metric(t, "train_return_mean")) reward.push_back(*x);
+      if (const auto x = metric(t, "eval_return_mean")) total.push_back(*x);
+    }
+    r.seeds = static_cast<int64_t>(reward.size());
+    if (!reward.empty()) {
+      r.reward_mean = mean_of(reward);
+      r.reward_mean_std = std_of(reward);
+    }
+    if (!total.empty()) {
+      r.total_reward = mean_of(total);
+      r.total_reward_std = std_of(total);
+    }
+    return r;
+  }
+
+  // Random search's expected best-of-K from the store's tabular benchmark of this space with the
+  // same training settings (every architecture with at least one done seed), if there is one.
+  std::optional<SummaryRow> random_search_row(std::string* note) const {
+    if (space_.size() > 1000) return std::nullopt;
+    std::vector<double> reward, total;
+    for (const auto& arch : space_.enumerate()) {
+      std::vector<double> r, t;
+      for (int64_t s = 0; s < c_.search.seeds; ++s) {
+        const json o = {{"net.space", space_.name()}, {"net.arch", arch.canonical_json()}, {"net.named", ""},
+                        {"net.supernet", false}, {"seed", base_seed_ + s}, {"steps", train_steps_},
+                        {"eval.episodes", c_.search.eval_episodes}};
+        const auto key = store::trial_cache_key(cache_key_parts(trial_config(c_.train, o, envs_), envs_));
+        const auto trial = store_.find_trial_by_cache_key(key);
+        if (!trial || trial->status != store::Status::done) continue;
+        if (const auto x = metric(*trial, "train_return_mean")) r.push_back(*x);
+        if (const auto x = metric(*trial, "eval_return_mean")) t.push_back(*x);
+      }
+      if (r.empty() || t.empty()) {
+        *note = "random search: no tabular benchmark of " + space_.name() +
+                " with these settings in the store (run rlnas search --strategy grid with the same settings)";
+        return std::nullopt;
+      }
+      reward.push_back(mean_of(r));
+      total.push_back(mean_of(t));
+    }
+    const int64_t k = std::min<int64_t>(c_.search.top_k, static_cast<int64_t>(reward.size()));
+    const auto rs = random_search_best_of_k(reward, k, 1000, static_cast<uint64_t>(c_.search.seed));
+    const auto ts = random_search_best_of_k(total, k, 1000, static_cast<uint64_t>(c_.search.seed));
+    SummaryRow row;
+    row.kind = "random";
+    row.label = "random search (best of " + std::to_string(k) + ", 1000 resamples)";
+    row.reward_mean = rs.mean;
+    row.reward_mean_std = rs.std;
+    row.total_reward = ts.mean;
+    row.total_reward_std = ts.std;
+    row.seeds = c_.search.seeds;
+    return row;
+  }
+
+  SearchSummary finish(const std::string& status) {
+    SearchSummary s;
+    s.experiment_id = exp_;
+    s.status = status;
+    s.strategy = strategy_->name();
+    s.proxy_name = strategy_->proxy_name();
+    if (status == "done") {
+      info("phase 3/3: summary");
+      std::optional<size_t> best;
+      for (const auto& p : planned_rows_) {
+        s.rows.push_back(row_of(p));
+        const auto& r = s.rows.back();
+        if (r.kind == "candidate" && r.reward_mean &&
+            (!best || *r.reward_mean > *s.rows[*best].reward_mean)) {
+          best = s.rows.size() - 1;
+        }
+      }
+      if (best) {
+        SummaryRow found = s.rows[*best];
+        found.kind = "found";
+        found.label = "found (" + found.label + ")";
+        s.rows.insert(s.rows.begin(), found);
+      }
+      if (strategy_->name() != "grid") {
+        if (auto r = random_search_row(&s.note)) s.rows.push_back(*r);
+      }
+    }
+    try {
+      auto tx = store_.transaction();
+      if (status == "done") store_.add_snapshot(exp_, 0, "summary", s.to_json());
+      store_.set_experiment_status(exp_, store::parse_status(status));
+      tx.commit();
+    } catch (const std::exception& e) {
+      log::error(std::string("store: could not record the end of the search: ") + e.what());
+    }
+    return s;
+  }
+
+  void info(const std::string& line) const {
+    if (!o_.quiet) log::info(line);
+  }
+
+  SearchConfig c_;
+  const env::EnvRegistry& envs_;
+  store::Store& store_;
+  TrialRunner& runner_;
+  SearchRunOptions o_;
+  int64_t exp_;
+  const space::SearchSpace& space_;
+  StrategyContext ctx_;
+  std::unique_ptr<SearchStrategy> strategy_;
+  int64_t train_steps_ = 0, base_seed_ = 0;
+  std::map<std::string, int64_t> planned_;
+  std::vector<Planned> planned_rows_;
+};
+
+std::string default_out_dir(const store::Store& store, int64_t experiment_id) {
+  return (fs::absolute(store.path()).parent_path() / ("search-" + std::to_string(experiment_id)))
+      .lexically_normal()
+      .string();
+}
+
+}  // namespace
+
+ordered_json SearchConfig::to_json() const {
+  OptionTable t;
+  auto copy = search;
+  copy.bind(t);
+  ordered_json s;
+  const ordered_json values = t.to_json();
+  for (const auto& [k, v] : values.items()) s[k] = v;
+  return {{"search", s}, {"train", train}};
+}
+
+SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvRegistry& envs) {
+  SearchConfig c;
+  OptionTable table;
+  c.search.bind(table);
+  rl::TrainSources train;
+  const auto is_search = [](const std::string& key) {
+    for (const char* k : {"net.space", "net.arch", "net.named", "net.supernet"}) {
+      if (key == k) {
+        throw Error(std::string("a search chooses the network: give the space as search.space (--space), not ") + k);
+      }
+    }
+    return key.rfind("search.", 0) == 0;
+  };
+  if (sources.config_file) {
+    for (auto& e : read_config_file(*sources.config_file)) {
+      if (is_search(e.key)) {
+        table.set(e.key, e.value, e.where);
+      } else {
+        train.entries.push_back(e);
+      }
+    }
+  }
+  for (const auto& s : sources.sets) {
+    const auto [k, v] = split_key_value(s, "--set");
+    if (is_search(k)) {
+      table.set(k, v, "--set " + s);
+    } else {
+      train.sets.push_back(s);
+    }
+  }
+  for (const auto& [k, v] : sources.flags) {
+    if (is_search(k)) {
+      table.set(k, v, "--" + k.substr(7));
+    } else {
+      train.flags.push_back({k, v});
+    }
+  }
+  train.env_options = sources.env_options;
+  const rl::TrainConfig base = rl::resolve_train_config(train, envs);
+  c.train = base.to_json();
+  const auto& space = space::find_space(c.search.space);
+  // The space's networks must fit the environment, and one-shot strategies need a supernet.
+  Mt19937 rng(1);
+  const auto arch = space.sample(rng);
+  const auto probe = trial_config(c.train, {{"net.space", space.name()}, {"net.arch", arch.canonical_json()}}, envs);
+  const auto obs_shape = envs.make(probe.env, probe.env_options)->observation_spec().shape;
+  try {
+    space.build(arch, obs_shape);
+  } catch (const std::exception& e) {
+    throw Error("space '" + space.name() + "' does not fit the observations of " + probe.env + ": " + e.what());
+  }
+  make_strategy({&envs, &space, c.search, 1, 1});  // e.g. grid refuses large spaces
+  if (c.search.strategy == "spos" || c.search.strategy == "enas") {
+    trial_config(c.train, {{"net.space", space.name()}, {"net.supernet", true}}, envs);
+    try {
+      space::make_supernet(space, space.default_input_shape());
+    } catch (const Error& e) {
+      throw Error("strategy " + c.search.strategy + " needs a weight-sharing supernet: " + e.what());
+    }
+  }
+  baseline_overrides(c);  // names exist
+  return c;
+}
+
+SearchConfig search_config_from_json(const json& stored, const env::EnvRegistry& envs) {
+  if (!stored.is_object() || !stored.contains("search") || !stored.contains("train")) {
+    throw Error("not a search configuration (expected {\"search\": ..., \"train\": ...}): " + stored.dump());
+  }
+  SearchConfig c;
+  OptionTable table;
+  c.search.bind(table);
+  for (const auto& [k, v] : stored.at("search").items()) table.set(k, json_text(v), "stored configuration");
+  c.train = rl::config_from_json(stored.at("train"), envs).to_json();
+  return c;
+}
+
+SearchSummary run_search(const SearchConfig& config, const env::EnvRegistry& envs, store::Store& store,
+                         TrialRunner& runner, const SearchRunOptions& options) {
+  SearchRunOptions o = options;
+  int64_t id = 0;
+  {
+    auto tx = store.transaction();
+    id = store.create_experiment("search", config.search.strategy + " " + config.search.space, config.to_json(), store::machine_facts(at::get_num_threads()));
+    tx.commit();
+  }
+  if (o.out_dir.empty()) o.out_dir = default_out_dir(store, id);
+  if (!o.quiet) log::info("search: experiment " + std::to_string(id) + " in " + store.path() + ", trials in " + o.out_dir);
+  // The experiment's name is where its trials live, for resume.
+  store.add_snapshot(id, 0, "out_dir", {{"out_dir", o.out_dir}});
+  return Driver(config, envs, store, runner, o, id).run();
+}
+
+SearchSummary resume_search(int64_t experiment_id, const env::EnvRegistry& envs, store::Store& store,
+                            TrialRunner& runner, SearchRunOptions options) {
+  const auto e = store.experiment(experiment_id);
+  if (!e) throw Error("experiment " + std::to_string(experiment_id) + " is not in " + store.path());
+  if (e->kind != "search") {
+    throw Error("experiment " + std::to_string(experiment_id) + " is a '" + e->kind + "' experiment, not a search");
+  }
+  if (e->status == store::Status::done) {
+    const auto summaries = store.snapshots(experiment_id, "summary");
+    if (!summaries.empty()) {
+      if (!options.quiet) log::info("search " + std::to_string(experiment_id) + " is already done");
+      return SearchSummary::from_json(summaries.back().payload);
+    }
+  }
+  const auto config = search_config_from_json(e->config, envs);
+  if (options.out_dir.empty()) {
+    const auto dirs = store.snapshots(experiment_id, "out_dir");
+    options.out_dir = dirs.empty() ? default_out_dir(store, experiment_id)
+                                   : dirs.back().payload.at("out_dir").get<std::string>();
+  }
+  store.set_experiment_status(experiment_id, store::Status::running);
+  if (!options.quiet) log::info("resuming search " + std::to_string(experiment_id) + " (trials in " + options.out_dir + ")");
+  return Driver(config, envs, store, runner, options, experiment_id).run();
+}
+
+ordered_json SearchSummary::to_json() const {
+  ordered_json rows_json = ordered_json::array();
+  const auto opt = [](const auto& v) { return v ? ordered_json(*v) : ordered_json(); };
+  for (const auto& r : rows) {
+    rows_json.push_back({{"kind", r.kind},
+                         {"label", r.label},
+                         {"arch", r.arch.empty() ? ordered_json() : ordered_json::parse(r.arch)},
+                         {"arch_id", r.arch_id},
+                         {"proxy", opt(r.proxy)},
+                         {"seeds", r.seeds},
+                         {"reward_mean", opt(r.reward_mean)},
+                         {"reward_mean_std", opt(r.reward_mean_std)},
+                         {"total_reward", opt(r.total_reward)},
+                         {"total_reward_std", opt(r.total_reward_std)},
+                         {"params", opt(r.params)},
+                         {"flops", opt(r.flops)}});
+  }
+  return {{"experiment_id", experiment_id}, {"status", status}, {"strategy", strategy},
+          {"proxy_name", proxy_name},       {"note", note},     {"rows", rows_json}};
+}
+
+SearchSummary SearchSummary::from_json(const json& j) {
+  SearchSummary s;
+  s.experiment_id = j.at("experiment_id").get<int64_t>();
+  s.status = j.at("status").get<std::string>();
+  s.strategy = j.at("strategy").get<std::string>();
+  s.proxy_name = j.at("proxy_name").get<std::string>();
+  s.note = j.at("note").get<std::string>();
+  for (const auto& x : j.at("rows")) {
+    SummaryRow r;
+    r.kind = x.at("kind").get<std::string>();
+    r.label = x.at("label").get<std::string>();
+    r.arch = x.at("arch").is_null() ? "" : x.at("arch").dump();
+    r.arch_id = x.at("arch_id").get<std::string>();
+    const auto d = [&](const char* k, std::optional<double>& out) {
+      if (!x.at(k).is_null()) out = x.at(k).get<double>();
+    };
+    const auto i = [&](const char* k, std::optional<int64_t>& out) {
+      if (!x.at(k).is_null()) out = x.at(k).get<int64_t>();
+    };
+    d("proxy", r.proxy);
+    r.seeds = x.at("seeds").get<int64_t>();
+    d("reward_mean", r.reward_mean);
+    d("reward_mean_std", r.reward_mean_std);
+    d("total_reward", r.total_reward);
+    d("total_reward_std", r.total_reward_std);
+    i("params", r.params);
+    i("flops", r.flops);
+    s.rows.push_back(std::move(r));
+  }
+  return s;
+}
+
+std::string SearchSummary::table() const {
+  std::string out;
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "search %lld (%s): %s\n", static_cast<long long>(experiment_id), strategy.c_str(),
+                status.c_str());
+  out += buf;
+  if (rows.empty()) return out + (note.empty() ? "" : note + "\n");
+  const auto pm = [](const std::optional<double>& m, const std::optional<double>& s) {
+    if (!m) return std::string("-");
+    char b[64];
+    std::snprintf(b, sizeof b, "%.2f ± %.2f", *m, s.value_or(0));
+    return std::string(b);
+  };
+  std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s %9s %9s %5s\n", "", "arch", proxy_name.empty() ? "proxy" : "proxy",
+                "reward mean", "total reward", "params", "MFLOPs", "seeds");
+  out += buf;
+  for (const auto& r : rows) {
+    std::string proxy = "-";
+    if (r.proxy) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.4g", *r.proxy);
+      proxy = b;
+    }
+    char params[32] = "-", flops[32] = "-";
+    if (r.params) std::snprintf(params, sizeof params, "%lld", static_cast<long long>(*r.params));
+    if (r.flops) std::snprintf(flops, sizeof flops, "%.2f", static_cast<double>(*r.flops) / 1e6);
+    // "±" is two bytes in UTF-8: widen those columns by one.
+    std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %17s %17s %9s %9s %5lld\n", r.label.c_str(),
+                  r.arch_id.substr(0, 12).c_str(), proxy.c_str(), pm(r.reward_mean, r.reward_mean_std).c_str(),
+                  pm(r.total_reward, r.total_reward_std).c_str(), params, flops, static_cast<long long>(r.seeds));
+    out += buf;
+  }
+  out += "reward mean: mean return of the last 100 training episodes; total reward: mean return of the final "
+         "policy's evaluation episodes; mean ± std over seeds.";
+  if (!proxy_name.empty()) out += " proxy: " + proxy_name + ".";
+  out += "\n";
+  for (const auto& r : rows) {
+    if (r.kind == "found") out += "found architecture: " + r.arch + "\n";
+  }
+  if (!note.empty()) out += note + "\n";
+  return out;
+}
+
+}  // namespace rlnas::search

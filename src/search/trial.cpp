@@ -1,0 +1,317 @@
+// Trials: description (cache key, cost), the in-process body, and the local child-process runner.
+#include "rlnas/search/trial.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "rlnas/core/error.h"
+#include "rlnas/core/log.h"
+#include "rlnas/core/sha256.h"
+#include "rlnas/rl/checkpoint.h"
+#include "rlnas/search/enas.h"
+#include "rlnas/space/cost.h"
+#include "rlnas/space/space.h"
+
+namespace rlnas::search {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+// The backbone's identity for --net runs: its name and the knobs that apply to it.
+json backbone_json(const rl::TrainConfig& config, const ordered_json& resolved) {
+  static const std::map<std::string, std::vector<std::string>> knobs = {
+      {"mlp", {"mlp_hidden", "activation"}},
+      {"impala_cnn", {"impala_channels"}},
+      {"resnet", {"resnet_depth", "resnet_features"}}};
+  json net = {{"name", config.net.name}};
+  if (const auto it = knobs.find(config.net.name); it != knobs.end()) {
+    for (const auto& k : it->second) net[k] = resolved.at("net." + k);
+  }
+  return {{"net", net}};
+}
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The last `lines` lines of a file (the error a failed trial printed).
+std::string tail_lines(const fs::path& path, size_t lines) {
+  std::ifstream in(path);
+  std::vector<std::string> all;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) all.push_back(line);
+  }
+  std::string out;
+  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
+    out += (out.empty() ? "" : " | ") + all[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
+  const ordered_json resolved = config.to_json();
+  store::CacheKeyParts key;
+  key.env = config.env;
+  for (const auto& o : envs.options(config.env)) {
+    const auto given = config.env_options.find(o.key);
+    key.env_options[o.key] = given != config.env_options.end() ? given->second : o.default_value;
+  }
+  key.algo = config.algo;
+  for (const auto& [k, v] : resolved.items()) {
+    if (k.rfind(config.algo + ".", 0) == 0) key.algo_options[k] = json::parse(v.dump());
+  }
+  if (config.net_supernet) {
+    key.space = config.net_space;
+    key.space_version = space::find_space(config.net_space).version();
+    key.architecture = {{"supernet", config.net_space}};
+  } else if (!config.net_space.empty()) {
+    key.space = config.net_space;
+    key.space_version = space::find_space(config.net_space).version();
+    key.architecture = json::parse(config.net_arch);
+  } else {
+    key.architecture = backbone_json(config, resolved);
+  }
+  key.seed = config.seed;
+  key.budget = config.steps;
+  return key;
+}
+
+store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
+  const auto key = cache_key_parts(config, envs);
+  store::TrialRecord t;
+  t.space = key.space;
+  t.architecture = config.net_space.empty() || config.net_supernet ? key.architecture.dump() : config.net_arch;
+  t.arch_id = config.net_space.empty() || config.net_supernet ? sha256_hex(t.architecture)
+                                                              : space::Architecture::parse(config.net_arch).id();
+  t.cache_key = store::trial_cache_key(key);
+  t.seed = config.seed;
+  t.budget = config.steps;
+  if (!config.net_supernet) {  // a supernet is many architectures: no single figure
+    try {
+      const auto shape = envs.make(config.env, config.env_options)->observation_spec().shape;
+      nn::Backbone net =
+          config.net_space.empty()
+              ? nn::make_backbone(config.net, shape)
+              : space::find_space(config.net_space).build(space::Architecture::parse(config.net_arch), shape);
+      const auto cost = space::measure_cost(
+          *net, [&](const torch::Tensor& x) { return net->forward(x); }, shape);
+      t.params = cost.params;
+      t.flops = cost.flops();
+    } catch (const std::exception&) {
+      // training reports why it cannot be built
+    }
+  }
+  return t;
+}
+
+void run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const std::atomic<bool>* stop) {
+  const fs::path dir(run_dir);
+  const rl::TrainConfig config = rl::load_run_config(run_dir, envs);
+  json trial = json::object();
+  if (std::ifstream in(dir / kTrialFile); in) {
+    try {
+      trial = json::parse(in);
+    } catch (const std::exception& e) {
+      throw Error((dir / kTrialFile).string() + ": not valid JSON (" + e.what() + ")");
+    }
+  }
+  rl::TrainOptions options;
+  options.run_dir = run_dir;
+  options.resume = fs::exists(dir / "checkpoint.ckpt");
+  options.stop = stop;
+  options.progress_seconds = 10;
+  if (!options.resume) {
+    // A start that died before its first checkpoint: begin again.
+    for (const char* f : {"metrics.jsonl", "eval.json", kResultFile, kSnapshotsFile}) fs::remove(dir / f);
+  }
+  std::unique_ptr<EnasSampler> enas;
+  const json sampler = trial.value("sampler", json());
+  if (sampler.is_object() && sampler.value("kind", "") == "enas") {
+    enas = std::make_unique<EnasSampler>(space::find_space(config.net_space),
+                                         EnasOptions::from_json(sampler), (dir / kSnapshotsFile).string());
+    options.path_sampler = enas.get();
+  } else if (!sampler.is_null() && !(sampler.is_object() && sampler.value("kind", "") == "uniform")) {
+    throw Error((dir / kTrialFile).string() + ": sampler: expected null, {\"kind\": \"uniform\"} or {\"kind\": "
+                "\"enas\", ...}, found " + sampler.dump());
+  }
+  const auto r = rl::train(config, envs, options);
+  if (enas && !r.interrupted) enas->write_controller((dir / "controller.pt").string());
+  ordered_json out = {{"interrupted", r.interrupted}, {"steps", r.steps}};
+  ordered_json metrics = {{"train_return_mean", r.recent_mean_return}, {"train_episodes", r.episodes}};
+  if (!r.interrupted) {
+    metrics["eval_return_mean"] = r.eval.mean_return();
+    metrics["eval_return_std"] = r.eval.std_return();
+    metrics["eval_episodes"] = r.eval.returns.size();
+    metrics["eval_greedy"] = config.eval_greedy;
+  }
+  out["metrics"] = metrics;
+  rl::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n");
+}
+
+std::optional<TrialResult> read_trial_result(const std::string& run_dir) {
+  std::ifstream in(fs::path(run_dir) / kResultFile);
+  if (!in) return std::nullopt;
+  try {
+    const auto j = ordered_json::parse(in);
+    TrialResult r;
+    r.interrupted = j.at("interrupted").get<bool>();
+    r.steps = j.at("steps").get<int64_t>();
+    r.metrics = j.at("metrics");
+    return r;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<store::CurvePoint> read_curve(const std::string& run_dir) {
+  std::vector<store::CurvePoint> points;
+  std::ifstream in(fs::path(run_dir) / "metrics.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    try {
+      auto j = ordered_json::parse(line);
+      const int64_t step = j.at("step").get<int64_t>();
+      j.erase("step");
+      points.push_back({step, std::move(j)});
+    } catch (const std::exception&) {
+    }
+  }
+  return points;
+}
+
+std::string self_executable() {
+  std::error_code ec;
+  const auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("cannot find this program's executable (/proc/self/exe): " + ec.message());
+  return p.string();
+}
+
+LocalRunner::LocalRunner(std::string executable, size_t jobs, std::vector<std::string> extra_args)
+    : executable_(std::move(executable)), jobs_(jobs), extra_args_(std::move(extra_args)) {
+  if (jobs_ < 1) throw Error("jobs: expected at least 1, found " + std::to_string(jobs_));
+  if (!fs::exists(executable_)) throw Error("trial runner: executable '" + executable_ + "' does not exist");
+}
+
+LocalRunner::~LocalRunner() {
+  for (const auto& c : children_) ::kill(c.pid, SIGKILL);
+  for (const auto& c : children_) ::waitpid(c.pid, nullptr, 0);
+}
+
+void LocalRunner::start(int64_t trial_id, const std::string& run_dir) {
+  if (children_.size() >= jobs_) throw Error("trial runner: all " + std::to_string(jobs_) + " slots are busy");
+  std::vector<std::string> args{executable_};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  args.push_back("run-trial");
+  args.push_back(run_dir);
+  const std::string log_path = (fs::path(run_dir) / kTrialLog).string();
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error(std::string("trial runner: fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    // Child: its own process group (a terminal's Ctrl-C reaches only the search, which forwards
+    // one SIGINT: a second would kill the trial before its checkpoint); die with the parent;
+    // output to trial.log; exec the trial.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(125);
+    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(executable_.c_str(), argv.data());
+    std::fprintf(stderr, "error: cannot run %s: %s\n", executable_.c_str(), std::strerror(errno));
+    ::_exit(126);
+  }
+  children_.push_back({pid, trial_id, run_dir, now_seconds()});
+}
+
+std::optional<TrialExit> LocalRunner::wait(double timeout_seconds) {
+  const double deadline = now_seconds() + timeout_seconds;
+  while (!children_.empty()) {
+    for (size_t i = 0; i < children_.size(); ++i) {
+      int status = 0;
+      const pid_t r = ::waitpid(children_[i].pid, &status, WNOHANG);
+      if (r == 0) continue;
+      const Child c = children_[i];
+      children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(i));
+      TrialExit e;
+      e.trial_id = c.trial_id;
+      e.seconds = now_seconds() - c.started;
+      const auto log_path = fs::path(c.run_dir) / kTrialLog;
+      if (r < 0) {
+        e.reason = std::string("waitpid failed: ") + std::strerror(errno);
+      } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        const auto result = read_trial_result(c.run_dir);
+        if (!result) {
+          e.reason = "the trial process exited without writing " + std::string(kResultFile);
+        } else {
+          e.kind = result->interrupted ? TrialExit::Kind::stopped : TrialExit::Kind::done;
+        }
+      } else if (WIFEXITED(status)) {
+        e.reason = "exit status " + std::to_string(WEXITSTATUS(status)) + ": " + tail_lines(log_path, 2);
+      } else if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        e.reason = std::string("killed by signal ") + std::to_string(sig) + " (" + ::strsignal(sig) + ")" +
+                   (sig == SIGKILL ? "; out of memory?" : "") + "; see " + log_path.string();
+      }
+      return e;
+    }
+    if (now_seconds() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::nullopt;
+}
+
+void LocalRunner::interrupt() {
+  for (const auto& c : children_) ::kill(c.pid, SIGINT);
+}
+
+void InProcessRunner::start(int64_t trial_id, const std::string& run_dir) {
+  if (queued_) throw Error("in-process runner: one trial at a time");
+  queued_ = {trial_id, run_dir};
+}
+
+std::optional<TrialExit> InProcessRunner::wait(double) {
+  if (!queued_) return std::nullopt;
+  const auto [id, dir] = *queued_;
+  queued_.reset();
+  TrialExit e;
+  e.trial_id = id;
+  const double start = now_seconds();
+  try {
+    run_trial(dir, envs_);
+    const auto result = read_trial_result(dir);
+    if (!result) {
+      e.reason = "the trial wrote no " + std::string(kResultFile);
+    } else {
+      e.kind = result->interrupted ? TrialExit::Kind::stopped : TrialExit::Kind::done;
+    }
+  } catch (const std::exception& ex) {
+    e.kind = TrialExit::Kind::failed;
+    e.reason = ex.what();
+  }
+  e.seconds = now_seconds() - start;
+  return e;
+}
+
+}  // namespace rlnas::search

@@ -1,0 +1,225 @@
+// `rlnas search` as a user runs it: trials in child processes, a crashing trial, kill -9 and resume.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Run {
+  int code;
+  std::string out;
+};
+
+Run run(const std::string& args) {
+  const std::string cmd = std::string(RLNAS_BIN) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  std::string out;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+fs::path fresh(const std::string& name) {
+  const auto d = fs::temp_directory_path() / "rlnas_search_cli_test" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// A small real search: MinAtar Breakout, minatar/ss1, PPO with 4 x 32-step rollouts.
+std::string search_args(const fs::path& dir, const std::string& strategy, int steps, int top_k, int seeds) {
+  return "--store " + (dir / "s.db").string() + " search --env minatar/breakout --space minatar/ss1 --strategy " +
+         strategy + " --steps " + std::to_string(steps) + " --top-k " + std::to_string(top_k) + " --seeds " +
+         std::to_string(seeds) +
+         " --baselines named:minatar/ss1/nature --set ppo.num_envs=4 --set ppo.num_steps=32 --set log_every=128 "
+         "--set checkpoint_every=1024 --set search.eval_episodes=2 --set search.proxy_episodes=1";
+}
+
+json show(const fs::path& dir, int64_t id) {
+  const auto r = run("--store " + (dir / "s.db").string() + " runs show " + std::to_string(id) + " --json");
+  if (r.code != 0) return json();
+  try {
+    return json::parse(r.out);
+  } catch (const std::exception&) {
+    return json();
+  }
+}
+
+// Starts `rlnas ARGS` in the background with output to `log`; returns its pid.
+pid_t spawn(const std::string& args, const fs::path& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = "exec " + std::string(RLNAS_BIN) + " " + args + " > " + log.string() + " 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// pids of running `rlnas run-trial` processes whose run directory is under `dir`.
+std::vector<pid_t> trial_processes(const fs::path& dir) {
+  std::vector<pid_t> pids;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (auto& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    if (contains(cmdline, "run-trial") && contains(cmdline, dir.string())) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+template <typename Pred>
+bool wait_for(Pred pred, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::map<std::string, int> status_counts(const json& shown) {
+  std::map<std::string, int> n;
+  for (const auto& t : shown["trials"]) n[t["status"].get<std::string>()]++;
+  return n;
+}
+
+TEST(SearchCli, SposSearchEndsWithTheSummaryTableAndRecordsEverything) {
+  const auto dir = fresh("spos");
+  const auto r = run(search_args(dir, "spos", 1024, 2, 1));
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* part : {"phase 1/3: search", "phase 2/3: retrain", "found (candidate", "minatar/ss1/nature",
+                           "reward mean", "total reward", "proxy reward", "stored as experiment 1"}) {
+    EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
+  }
+  const auto shown = show(dir, 1);
+  ASSERT_TRUE(shown.is_object());
+  EXPECT_EQ(shown["experiment"]["kind"], "search");
+  EXPECT_EQ(shown["experiment"]["status"], "done");
+  EXPECT_EQ(status_counts(shown)["done"], static_cast<int>(shown["trials"].size()));
+  // Trials ran in their own directories, each with its log.
+  for (const auto& t : shown["trials"]) {
+    EXPECT_TRUE(fs::exists(fs::path(t["run_dir"].get<std::string>()) / "trial.log")) << t.dump();
+  }
+  const auto list = run("--store " + (dir / "s.db").string() + " runs list");
+  EXPECT_TRUE(contains(list.out, "minatar/breakout")) << list.out;
+  EXPECT_TRUE(contains(list.out, "spos minatar/ss1")) << list.out;
+}
+
+TEST(SearchCli, ACrashingTrialIsMarkedFailedAndTheSearchGoesOn) {
+  const auto dir = fresh("crash");
+  const auto log = dir / "search.log";
+  const pid_t pid = spawn(search_args(dir, "random", 8192, 2, 1) + " --jobs 1", log);
+  // Kill the first trial process as an out-of-memory killer would.
+  std::vector<pid_t> trials;
+  ASSERT_TRUE(wait_for([&] { return !(trials = trial_processes(dir)).empty(); }, 60));
+  kill(trials.front(), SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream in(log);
+  const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  EXPECT_TRUE(contains(out, "killed by signal 9")) << out;
+  const auto shown = show(dir, 1);
+  auto counts = status_counts(shown);
+  EXPECT_EQ(counts["failed"], 1) << shown.dump(2);
+  EXPECT_EQ(counts["done"], static_cast<int>(shown["trials"].size()) - 1);
+  for (const auto& t : shown["trials"]) {
+    if (t["status"] == "failed") {
+      EXPECT_TRUE(contains(t["reason"].get<std::string>(), "signal 9")) << t.dump();
+    }
+  }
+  EXPECT_EQ(shown["experiment"]["status"], "done");
+}
+
+TEST(SearchCli, ASearchKilledMidwayResumesWithTheSameTrialsNoneDuplicatedNoneLost) {
+  const auto dir = fresh("kill");
+  const std::string args = search_args(dir, "spos", 4096, 2, 2);
+  const pid_t pid = spawn(args + " --jobs 2", dir / "first.log");
+  // Wait until some retrain trials are done and others are running, then kill -9 the search.
+  ASSERT_TRUE(wait_for(
+      [&] {
+        const auto shown = show(dir, 1);
+        if (!shown.is_object()) return false;
+        auto n = status_counts(shown);
+        return n["done"] >= 2 && n["running"] >= 1;
+      },
+      240));
+  const auto before = show(dir, 1);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  // The children die with the search.
+  ASSERT_TRUE(wait_for([&] { return trial_processes(dir).empty(); }, 10));
+  std::map<int64_t, json> done_before;
+  for (const auto& t : before["trials"]) {
+    if (t["status"] == "done") done_before[t["id"].get<int64_t>()] = t;
+  }
+
+  const auto resumed = run("--store " + (dir / "s.db").string() + " search --resume 1");
+  ASSERT_EQ(resumed.code, 0) << resumed.out;
+  EXPECT_TRUE(contains(resumed.out, "found (candidate")) << resumed.out;
+  const auto after = show(dir, 1);
+  EXPECT_EQ(after["experiment"]["status"], "done");
+  std::set<std::string> trainings;
+  for (const auto& t : after["trials"]) {
+    EXPECT_EQ(t["status"], "done") << t.dump();
+    const std::string key = t["arch_id"].get<std::string>() + "/" + std::to_string(t["seed"].get<int64_t>());
+    EXPECT_TRUE(trainings.insert(key).second) << "duplicated: " << key;
+    // trials finished before the kill were kept as they were
+    if (const auto it = done_before.find(t["id"].get<int64_t>()); it != done_before.end()) {
+      EXPECT_EQ(t["metrics"], it->second["metrics"]);
+      EXPECT_EQ(t["updated_at"], it->second["updated_at"]);
+    }
+  }
+  // supernet + 2 candidates x 2 seeds + the baseline x 2 seeds (a candidate may be the baseline)
+  EXPECT_GE(after["trials"].size(), 5u);
+  EXPECT_LE(after["trials"].size(), 7u);
+  EXPECT_GE(after["trials"].size(), before["trials"].size());
+}
+
+TEST(SearchCli, BadSearchArgumentsSayWhatIsWrong) {
+  const auto dir = fresh("errors");
+  const std::string store = "--store " + (dir / "s.db").string();
+  auto r = run(store + " search --env minatar/breakout --space minatar/ss1 --strategy magic");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "search.strategy")) << r.out;
+  r = run(store + " search --env minatar/breakout --space nope");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "nope")) << r.out;
+  r = run(store + " search --env minatar/breakout --space minatar/ss1 --set net.space=minatar/ss2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "search.space")) << r.out;
+  r = run(store + " search --resume 7");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "no such experiment")) << r.out;
+  r = run(store + " search --resume 7 --strategy spos");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "stored configuration")) << r.out;
+}
+
+}  // namespace

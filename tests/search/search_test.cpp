@@ -1,0 +1,190 @@
+// The search driver with trials run in this process: strategies, the retrain protocol, caching,
+// the tabular benchmark and random search's expected best-of-K, resume.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "../common/error_of.h"
+#include "../rl/run_test_util.h"
+#include "rlnas/search/search.h"
+
+namespace rlnas::search {
+namespace {
+
+namespace fs = std::filesystem;
+using test_util::error_of;
+
+// A tiny search on MinAtar Breakout over minatar/ss1: 512-step trainings of 4 x 32 steps.
+SearchSources tiny(const std::string& strategy) {
+  SearchSources s;
+  s.flags = {{"env", "minatar/breakout"},    {"algo", "ppo"},           {"steps", "512"},
+             {"search.strategy", strategy},  {"search.space", "minatar/ss1"}, {"search.seeds", "1"},
+             {"search.top_k", "2"},          {"search.eval_episodes", "2"},   {"search.proxy_episodes", "1"},
+             {"search.baselines", "named:minatar/ss1/nature"}};
+  s.sets = {"ppo.num_envs=4", "ppo.num_steps=32", "checkpoint_every=0", "log_every=128"};
+  return s;
+}
+
+SearchRunOptions quiet() {
+  SearchRunOptions o;
+  o.quiet = true;
+  return o;
+}
+
+struct Fixture {
+  fs::path dir;
+  store::Store store;
+  explicit Fixture(const std::string& name)
+      : dir(rl::test_util::fresh_dir("search_test", name)), store(store::Store::open((dir / "s.db").string())) {}
+  SearchSummary run(const SearchSources& sources) {
+    InProcessRunner runner(rl::test_util::registry());
+    const auto config = resolve_search_config(sources, rl::test_util::registry());
+    return run_search(config, rl::test_util::registry(), store, runner, quiet());
+  }
+};
+
+const SummaryRow* row(const SearchSummary& s, const std::string& kind) {
+  for (const auto& r : s.rows) {
+    if (r.kind == kind) return &r;
+  }
+  return nullptr;
+}
+
+TEST(Search, RandomRetrainsKDistinctArchitecturesAndTheBaseline) {
+  Fixture f("random");
+  const auto s = f.run(tiny("random"));
+  ASSERT_EQ(s.status, "done") << s.note;
+  const auto trials = f.store.trials(s.experiment_id);
+  std::set<std::string> archs;
+  for (const auto& t : trials) {
+    EXPECT_EQ(t.status, store::Status::done) << t.reason;
+    EXPECT_EQ(t.budget, 512);
+    EXPECT_GE(t.steps, 512);
+    EXPECT_TRUE(t.metrics.contains("eval_return_mean"));
+    EXPECT_EQ(t.metrics["eval_episodes"], 2);
+    EXPECT_GT(f.store.curve_length(t.id), 0);
+    archs.insert(t.arch_id);
+  }
+  // 2 candidates + the Nature analog (unless a candidate is it), one seed each
+  EXPECT_GE(trials.size(), 2u);
+  EXPECT_LE(trials.size(), 3u);
+  EXPECT_EQ(archs.size(), trials.size());
+  ASSERT_NE(row(s, "found"), nullptr);
+  ASSERT_NE(row(s, "baseline"), nullptr);
+  EXPECT_EQ(row(s, "baseline")->label, "minatar/ss1/nature");
+  EXPECT_TRUE(row(s, "found")->reward_mean.has_value());
+  // no tabular benchmark in this store: no random-search row, and the summary says why
+  EXPECT_EQ(row(s, "random"), nullptr);
+  EXPECT_NE(s.note.find("tabular benchmark"), std::string::npos);
+  // the summary is stored and the experiment done
+  EXPECT_EQ(f.store.experiment(s.experiment_id)->status, store::Status::done);
+  EXPECT_EQ(f.store.snapshots(s.experiment_id, "summary").size(), 1u);
+}
+
+TEST(Search, SameTrainingsAreNeverTrainedTwiceAndGridMakesTheTabularBenchmark) {
+  Fixture f("grid");
+  auto grid = tiny("grid");
+  grid.flags.push_back({"search.baselines", "none"});
+  const auto g = f.run(grid);
+  ASSERT_EQ(g.status, "done") << g.note;
+  const auto benchmark = f.store.trials(g.experiment_id);
+  ASSERT_EQ(benchmark.size(), 25u);
+  for (const auto& t : benchmark) {
+    EXPECT_EQ(t.role, store::Role::benchmark);
+    EXPECT_EQ(t.status, store::Status::done);
+  }
+  // A random search with the same settings: every trial is a copy of a benchmark trial, and the
+  // summary now has random search's expected best-of-K from the benchmark.
+  const auto s = f.run(tiny("random"));
+  ASSERT_EQ(s.status, "done") << s.note;
+  for (const auto& t : f.store.trials(s.experiment_id)) {
+    EXPECT_NE(t.reason.find("cached"), std::string::npos) << t.reason;
+    EXPECT_FALSE(t.cache_key.has_value());
+  }
+  const auto* r = row(s, "random");
+  ASSERT_NE(r, nullptr) << s.note;
+  std::vector<double> scores;
+  for (const auto& t : benchmark) scores.push_back(t.metrics["train_return_mean"].get<double>());
+  std::sort(scores.begin(), scores.end());
+  EXPECT_LE(*r->reward_mean, scores.back() + 1e-9);
+  EXPECT_GE(*r->reward_mean, scores[scores.size() / 2] - 1e-9);  // best of 2 is above the median on average
+  EXPECT_NE(s.table().find("random search (best of 2"), std::string::npos);
+}
+
+TEST(Search, SposTrainsOneSupernetScoresEveryArchitectureAndRetrainsTheTopK) {
+  Fixture f("spos");
+  const auto s = f.run(tiny("spos"));
+  ASSERT_EQ(s.status, "done") << s.note;
+  const auto trials = f.store.trials(s.experiment_id);
+  ASSERT_FALSE(trials.empty());
+  EXPECT_EQ(trials[0].role, store::Role::train);
+  EXPECT_NE(trials[0].architecture.find("supernet"), std::string::npos);
+  const auto proxies = f.store.snapshots(s.experiment_id, "proxy_scores");
+  ASSERT_EQ(proxies.size(), 1u);
+  const auto& scores = proxies[0].payload["scores"];
+  ASSERT_EQ(scores.size(), 25u);
+  for (size_t i = 1; i < scores.size(); ++i) EXPECT_GE(scores[i - 1]["proxy"], scores[i]["proxy"]);
+  // the candidates are the two best proxies, in order
+  std::vector<std::string> candidates;
+  for (const auto& r : s.rows) {
+    if (r.kind == "candidate") {
+      candidates.push_back(r.arch_id.substr(0, 12));
+      EXPECT_TRUE(r.proxy.has_value());
+    }
+  }
+  ASSERT_EQ(candidates.size(), 2u);
+  EXPECT_EQ(candidates[0], scores[0]["id"]);
+  EXPECT_EQ(candidates[1], scores[1]["id"]);
+  EXPECT_EQ(s.proxy_name, "proxy reward");
+}
+
+TEST(Search, EnasRanksByControllerProbabilityAndStoresItsSnapshots) {
+  Fixture f("enas");
+  auto src = tiny("enas");
+  src.flags.push_back({"search.steps", "2048"});
+  src.sets.push_back("search.enas.batch=2");
+  const auto s = f.run(src);
+  ASSERT_EQ(s.status, "done") << s.note;
+  EXPECT_EQ(s.proxy_name, "controller probability");
+  const auto controller = f.store.snapshots(s.experiment_id, "controller");
+  EXPECT_FALSE(controller.empty());  // 16 children, some rewarded: at least one update
+  double previous = 2;
+  for (const auto& r : s.rows) {
+    if (r.kind != "candidate") continue;
+    ASSERT_TRUE(r.proxy.has_value());
+    EXPECT_GT(*r.proxy, 0);
+    EXPECT_LE(*r.proxy, previous);
+    previous = *r.proxy;
+  }
+}
+
+TEST(Search, ResumeOfAFinishedSearchReturnsItsSummaryAndNewSettingsAreValidated) {
+  Fixture f("resume");
+  const auto s = f.run(tiny("random"));
+  InProcessRunner runner(rl::test_util::registry());
+  const auto again = resume_search(s.experiment_id, rl::test_util::registry(), f.store, runner, quiet());
+  EXPECT_EQ(again.table(), s.table());
+  EXPECT_EQ(f.store.trials(s.experiment_id).size(), f.store.trials(again.experiment_id).size());
+  EXPECT_NE(error_of([&] { resume_search(999, rl::test_util::registry(), f.store, runner, {}); }).find("999"),
+            std::string::npos);
+
+  auto bad = tiny("nope");
+  EXPECT_NE(error_of([&] { f.run(bad); }).find("search.strategy"), std::string::npos);
+  bad = tiny("grid");
+  bad.flags.push_back({"search.space", "nas-rl/large"});
+  EXPECT_NE(error_of([&] { f.run(bad); }).find("at most 1,000"), std::string::npos);
+  bad = tiny("spos");
+  bad.flags.push_back({"search.space", "cell/micro"});
+  EXPECT_NE(error_of([&] { f.run(bad); }).find("needs a weight-sharing supernet"), std::string::npos);
+  bad = tiny("random");
+  bad.flags.push_back({"env", "classic/cartpole"});
+  EXPECT_FALSE(error_of([&] { f.run(bad); }).empty());
+  bad = tiny("random");
+  bad.flags.push_back({"search.baselines", "named:nope"});
+  EXPECT_NE(error_of([&] { f.run(bad); }).find("nope"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rlnas::search
