@@ -103,13 +103,16 @@ void add_search_commands(CLI::App& app, Context& ctx) {
       } else {
         std::cout << "\n" << summary.table();
       }
+      // With --json, stdout holds only the JSON; these lines go to stderr.
+      std::FILE* note = a->as_json ? stderr : stdout;
+      std::fflush(stdout);
       if (summary.status == "stopped") {
-        std::printf("stopped; continue with: rlnas --store %s search --resume %lld\n", ctx.store.c_str(),
-                    static_cast<long long>(summary.experiment_id));
+        std::fprintf(note, "stopped; continue with: rlnas --store %s search --resume %lld\n", ctx.store.c_str(),
+                     static_cast<long long>(summary.experiment_id));
       } else {
-        std::printf("stored as experiment %lld in %s (rlnas --store %s runs show %lld)\n",
-                    static_cast<long long>(summary.experiment_id), ctx.store.c_str(), ctx.store.c_str(),
-                    static_cast<long long>(summary.experiment_id));
+        std::fprintf(note, "stored as experiment %lld in %s (rlnas --store %s runs show %lld)\n",
+                     static_cast<long long>(summary.experiment_id), ctx.store.c_str(), ctx.store.c_str(),
+                     static_cast<long long>(summary.experiment_id));
       }
       if (summary.status == "failed") throw Error("search " + std::to_string(summary.experiment_id) + " failed: " +
                                                   summary.note);

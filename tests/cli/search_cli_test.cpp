@@ -202,6 +202,21 @@ TEST(SearchCli, ASearchKilledMidwayResumesWithTheSameTrialsNoneDuplicatedNoneLos
   EXPECT_GE(after["trials"].size(), before["trials"].size());
 }
 
+// The README's quickstart config, with budgets cut down by flags (flags win over the file).
+TEST(SearchCli, TheQuickstartConfigRuns) {
+  const auto dir = fresh("quickstart");
+  const auto r = run("--store " + (dir / "s.db").string() + " search --config " + RLNAS_SOURCE_DIR +
+                     "/examples/search/quickstart.yaml --steps 2048 --search-steps 2048 --top-k 1 --seeds 1 "
+                     "--set search.proxy_episodes=1 --set search.eval_episodes=1 --baselines none --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const size_t begin = r.out.find("{\n"), end = r.out.rfind("\n}");
+  ASSERT_NE(begin, std::string::npos) << r.out;
+  const auto j = json::parse(r.out.substr(begin, end + 2 - begin));
+  EXPECT_EQ(j["strategy"], "spos");
+  EXPECT_EQ(j["status"], "done");
+  EXPECT_EQ(j["rows"][0]["kind"], "found");
+}
+
 TEST(SearchCli, BadSearchArgumentsSayWhatIsWrong) {
   const auto dir = fresh("errors");
   const std::string store = "--store " + (dir / "s.db").string();

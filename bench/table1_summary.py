@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Markdown tables of the nas-for-rl-agents Table 1 analog from an rlnas experiment store.
+
+    python3 bench/table1_summary.py out/table1/rlnas.db
+
+Reads (never writes) the store filled by bench/nas_rl_table1.sh: per (game, space) the tabular
+benchmark (the grid search's trials), the hand-designed baselines, random search's expected
+best-of-3 (from the searches' summaries), and SPOS / ENAS over their search seeds (the found
+architecture's metrics, mean +- std over searches, ddof 0), plus the benchmark histogram with the
+NAS picks marked and the search-time measurement (supernet + selection vs one training).
+"""
+import json
+import sqlite3
+import statistics
+import sys
+from collections import defaultdict
+from datetime import datetime
+
+
+def ts(text):
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def pm(values):
+    if not values:
+        return "-"
+    m = statistics.fmean(values)
+    s = statistics.pstdev(values) if len(values) > 1 else 0.0
+    return f"{m:.2f} ± {s:.2f}"
+
+
+def main(path):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    groups = defaultdict(lambda: {"grid": None, "searches": defaultdict(list)})
+    for e in db.execute("SELECT * FROM experiments WHERE kind = 'search' ORDER BY id"):
+        cfg = json.loads(e["config"])
+        env = cfg["train"]["env"]
+        space = cfg["search"]["search.space"]
+        strategy = cfg["search"]["search.strategy"]
+        summary = db.execute(
+            "SELECT payload FROM snapshots WHERE experiment_id = ? AND kind = 'summary' ORDER BY id DESC LIMIT 1",
+            (e["id"],)).fetchone()
+        item = {"id": e["id"], "status": e["status"], "seed": cfg["search"]["search.seed"],
+                "summary": json.loads(summary["payload"]) if summary else None, "config": cfg}
+        if strategy == "grid":
+            groups[(env, space)]["grid"] = item
+        else:
+            groups[(env, space)]["searches"][strategy].append(item)
+
+    for (env, space), g in sorted(groups.items()):
+        print(f"\n### {env}, {space}\n")
+        grid = g["grid"]
+        bench = {}
+        if grid:
+            for t in db.execute("SELECT * FROM trials WHERE experiment_id = ? AND status = 'done'", (grid["id"],)):
+                m = json.loads(t["metrics"])
+                bench[t["arch_id"]] = {"role": t["role"], "arch": json.loads(t["architecture"]),
+                                       "reward": m["train_return_mean"], "total": m["eval_return_mean"],
+                                       "flops": t["flops"], "wall": t["wall_seconds"]}
+        tab = {k: v for k, v in bench.items() if v["role"] == "benchmark"}
+        cfg = (grid or next(iter(sum(g["searches"].values(), [])), None) or {}).get("config", {})
+        if cfg:
+            print(f"Budget: {cfg['train']['steps']:,} environment steps per training (PPO, preset "
+                  f"`{cfg['train'].get('preset', '')}`), supernet {cfg['search']['search.steps'] or cfg['train']['steps']:,} "
+                  f"steps; total reward over {cfg['search']['search.eval_episodes']} evaluation episodes; "
+                  f"training seed {cfg['train']['seed']}.\n")
+        print("| | reward mean | total reward | searches |")
+        print("|---|---:|---:|---:|")
+        if tab:
+            rewards = [v["reward"] for v in tab.values()]
+            totals = [v["total"] for v in tab.values()]
+            print(f"| tabular benchmark: best of {len(tab)} | {max(rewards):.2f} | {max(totals):.2f} | - |")
+            print(f"| tabular benchmark: mean of {len(tab)} | {statistics.fmean(rewards):.2f} | "
+                  f"{statistics.fmean(totals):.2f} | - |")
+        random_row = None
+        for items in g["searches"].values():
+            for it in items:
+                for r in (it["summary"] or {}).get("rows", []):
+                    if r["kind"] == "random":
+                        random_row = r
+        if random_row:
+            print(f"| random search, expected best-of-3 ± spread (1000 resamples) | "
+                  f"{random_row['reward_mean']:.2f} ± {random_row['reward_mean_std']:.2f} | "
+                  f"{random_row['total_reward']:.2f} ± {random_row['total_reward_std']:.2f} | - |")
+        if grid and grid["summary"]:
+            for r in grid["summary"]["rows"]:
+                if r["kind"] == "baseline":
+                    print(f"| baseline `{r['label']}` | {r['reward_mean']:.2f} | {r['total_reward']:.2f} | - |")
+        picks = defaultdict(list)
+        for strategy in ("enas", "spos"):
+            items = [it for it in g["searches"].get(strategy, []) if it["summary"]]
+            found = [next(r for r in it["summary"]["rows"] if r["kind"] == "found") for it in items]
+            for f in found:
+                picks[f["arch_id"]].append(strategy.upper())
+            print(f"| {strategy.upper()} (found architecture, mean ± std over searches) | "
+                  f"{pm([f['reward_mean'] for f in found])} | {pm([f['total_reward'] for f in found])} | {len(found)} |")
+        # Every search's pick with its rank in the benchmark.
+        if tab:
+            order = sorted(tab, key=lambda k: -tab[k]["reward"])
+            print("\nPicks (rank by reward mean among the benchmark's architectures, 1 = best):\n")
+            for strategy in ("enas", "spos"):
+                for it in sorted(g["searches"].get(strategy, []), key=lambda x: x["seed"]):
+                    if not it["summary"]:
+                        print(f"- {strategy.upper()} search seed {it['seed']}: not finished ({it['status']})")
+                        continue
+                    cands = [r for r in it["summary"]["rows"] if r["kind"] == "candidate"]
+                    ranks = [order.index(c["arch_id"]) + 1 for c in cands if c["arch_id"] in order]
+                    f = next(r for r in it["summary"]["rows"] if r["kind"] == "found")
+                    rank = order.index(f["arch_id"]) + 1 if f["arch_id"] in order else "?"
+                    print(f"- {strategy.upper()} search seed {it['seed']} (experiment {it['id']}): top-3 ranks "
+                          f"{ranks}, found `{json.dumps(f['arch']['choices'], sort_keys=True)}` rank {rank}")
+            # Histogram data (Figure 4 analog).
+            lo, hi = min(v["reward"] for v in tab.values()), max(v["reward"] for v in tab.values())
+            bins = 8
+            width = (hi - lo) / bins if hi > lo else 1.0
+            counts = [0] * bins
+            marks = defaultdict(list)
+            for k, v in tab.items():
+                b = min(bins - 1, int((v["reward"] - lo) / width)) if hi > lo else 0
+                counts[b] += 1
+                if k in picks:
+                    marks[b].extend(sorted(set(picks[k])))
+            nature = next((k for k, v in bench.items() if v["role"] == "baseline" and k in tab), None)
+            if grid and grid["summary"]:
+                for r in grid["summary"]["rows"]:
+                    if r["kind"] == "baseline" and r["arch_id"] in tab:
+                        nature = r["arch_id"]
+            if nature:
+                b = min(bins - 1, int((tab[nature]["reward"] - lo) / width)) if hi > lo else 0
+                marks[b].append("Nature analog")
+            print("\nHistogram of the benchmark's reward mean (NAS picks marked):\n")
+            print("| reward mean bin | architectures | marks |")
+            print("|---|---:|---|")
+            for i in range(bins):
+                print(f"| {lo + i * width:.2f} – {lo + (i + 1) * width:.2f} | {counts[i]} | "
+                      f"{', '.join(sorted(set(marks[i])))} |")
+        # Search time vs one training.
+        walls = [v["wall"] for v in tab.values()]
+        if walls:
+            print(f"\nSearch cost (mean one from-scratch training: {statistics.fmean(walls):.0f} s):\n")
+            print("| strategy | supernet training s | selection s | search / one training |")
+            print("|---|---:|---:|---:|")
+            for strategy in ("enas", "spos"):
+                train_s, select_s = [], []
+                for it in g["searches"].get(strategy, []):
+                    t = db.execute("SELECT * FROM trials WHERE experiment_id = ? AND role = 'train' AND status = 'done'",
+                                   (it["id"],)).fetchone()
+                    s = db.execute("SELECT created_at FROM snapshots WHERE experiment_id = ? AND kind = 'strategy_state' "
+                                   "ORDER BY id LIMIT 1", (it["id"],)).fetchone()
+                    if t is None or s is None:
+                        continue
+                    train_s.append(t["wall_seconds"])
+                    select_s.append(max(0.0, (ts(s["created_at"]) - ts(t["updated_at"])).total_seconds()))
+                if train_s:
+                    total = statistics.fmean(train_s) + statistics.fmean(select_s)
+                    print(f"| {strategy.upper()} | {statistics.fmean(train_s):.0f} | {statistics.fmean(select_s):.0f} | "
+                          f"{total / statistics.fmean(walls):.2f}x |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "out/table1/rlnas.db")
