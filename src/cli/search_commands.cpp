@@ -50,6 +50,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--jobs", a->jobs, "trainings at once (child processes) [search.jobs, default 2]");
     cmd->add_option("--baselines", a->baselines, "auto | none | named:NAME,net:NAME [search.baselines]");
     cmd->add_option("--set", a->sets, "any option KEY=VALUE (repeatable): search.* or training keys")->take_all();
+    cmd->add_option("--store", ctx.store, "experiment store file (as the global --store; default runs/rlnas.db)");
     cmd->add_option("--out", a->out, "folder of the trials' run directories (default: next to the store)");
     cmd->add_option("--resume", a->resume, "continue search experiment ID (rlnas runs list)");
     cmd->add_flag("--quiet", a->quiet, "no progress lines");

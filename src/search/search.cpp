@@ -701,10 +701,15 @@ std::string SearchSummary::table() const {
                 status.c_str());
   out += buf;
   if (rows.empty()) return out + (note.empty() ? "" : note + "\n");
-  const auto pm = [](const std::optional<double>& m, const std::optional<double>& s) {
-    if (!m) return std::string("-");
+  // mean ± std; one seed has no spread to show ("±" is two bytes: pad the plain number by one).
+  const auto pm = [](const std::optional<double>& m, const std::optional<double>& s, bool spread) {
+    if (!m) return std::string("- ");
     char b[64];
-    std::snprintf(b, sizeof b, "%.2f ± %.2f", *m, s.value_or(0));
+    if (spread) {
+      std::snprintf(b, sizeof b, "%.2f ± %.2f", *m, s.value_or(0));
+    } else {
+      std::snprintf(b, sizeof b, "%.2f ", *m);
+    }
     return std::string(b);
   };
   std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s %9s %9s %5s\n", "", "arch", proxy_name.empty() ? "proxy" : "proxy",
@@ -717,13 +722,14 @@ std::string SearchSummary::table() const {
       std::snprintf(b, sizeof b, "%.4g", *r.proxy);
       proxy = b;
     }
+    const bool spread = r.seeds > 1 || r.kind == "random";
     char params[32] = "-", flops[32] = "-";
     if (r.params) std::snprintf(params, sizeof params, "%lld", static_cast<long long>(*r.params));
     if (r.flops) std::snprintf(flops, sizeof flops, "%.2f", static_cast<double>(*r.flops) / 1e6);
     // "±" is two bytes in UTF-8: widen those columns by one.
     std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %17s %17s %9s %9s %5lld\n", r.label.c_str(),
-                  r.arch_id.substr(0, 12).c_str(), proxy.c_str(), pm(r.reward_mean, r.reward_mean_std).c_str(),
-                  pm(r.total_reward, r.total_reward_std).c_str(), params, flops, static_cast<long long>(r.seeds));
+                  r.arch_id.substr(0, 12).c_str(), proxy.c_str(), pm(r.reward_mean, r.reward_mean_std, spread).c_str(),
+                  pm(r.total_reward, r.total_reward_std, spread).c_str(), params, flops, static_cast<long long>(r.seeds));
     out += buf;
   }
   out += "reward mean: mean return of the last 100 training episodes; total reward: mean return of the final "
