@@ -1,26 +1,14 @@
 // `rlnas search` and the internal `rlnas run-trial DIR` that the search's child processes run.
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/log.h"
 #include "rlnas/search/search.h"
 
 namespace rlnas::cli {
-
-namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_search_interrupt(int) {
-  g_stop = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
-}
-
-}  // namespace
 
 void add_search_commands(CLI::App& app, Context& ctx) {
   {
@@ -60,9 +48,8 @@ void add_search_commands(CLI::App& app, Context& ctx) {
       search::SearchRunOptions options;
       options.out_dir = a->out;
       options.quiet = a->quiet;
-      options.stop = &g_stop;
       auto store = store::Store::open(ctx.store);
-      std::signal(SIGINT, on_search_interrupt);
+      options.stop = catch_interrupt();
       search::SearchSummary summary;
       if (a->resume > 0) {
         if (!a->config.empty() || !a->env.empty() || !a->algo.empty() || !a->preset.empty() || !a->space.empty() ||
@@ -98,7 +85,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         search::LocalRunner runner(search::self_executable(), static_cast<size_t>(config.search.jobs));
         summary = search::run_search(config, ctx.envs, store, runner, options);
       }
-      std::signal(SIGINT, SIG_DFL);
+      release_interrupt();
       if (a->as_json) {
         std::cout << summary.to_json().dump(2) << "\n";
       } else {
@@ -126,9 +113,8 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     auto dir = std::make_shared<std::string>();
     cmd->add_option("dir", *dir, "trial run directory")->required();
     cmd->callback([&ctx, dir] {
-      std::signal(SIGINT, on_search_interrupt);
-      search::run_trial(*dir, ctx.envs, &g_stop);
-      std::signal(SIGINT, SIG_DFL);
+      search::run_trial(*dir, ctx.envs, catch_interrupt());
+      release_interrupt();
     });
   }
 }

@@ -3,13 +3,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "train_record.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/log.h"
@@ -20,13 +20,6 @@
 namespace rlnas::cli {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_interrupt(int) {
-  g_stop = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
-}
 
 std::string default_run_dir(const rl::TrainConfig& c) {
   std::string env = c.env;
@@ -84,7 +77,6 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, a] {
       rl::TrainOptions options;
       options.quiet = a->quiet;
-      options.stop = &g_stop;
       rl::TrainConfig config;
       if (!a->resume.empty()) {
         if (!a->env.empty() || !a->algo.empty() || !a->net.empty() || !a->space.empty() || !a->arch.empty() ||
@@ -126,16 +118,16 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       }
       const auto recorder =
           TrainRecorder::start(a->no_store ? "" : ctx.store, config, ctx.envs, options.run_dir, options.resume);
-      std::signal(SIGINT, on_interrupt);
+      options.stop = catch_interrupt();
       rl::TrainResult result;
       try {
         result = rl::train(config, ctx.envs, options);
       } catch (const std::exception& e) {
-        std::signal(SIGINT, SIG_DFL);
+        release_interrupt();
         if (recorder) recorder->fail(e.what());
         throw;
       }
-      std::signal(SIGINT, SIG_DFL);
+      release_interrupt();
       if (recorder) recorder->finish(result);
       print_result(result, config.eval_greedy);
     });

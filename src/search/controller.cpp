@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <numbers>
 #include <numeric>
 #include <sstream>
@@ -170,15 +171,21 @@ std::pair<torch::Tensor, torch::Tensor> Controller::evaluate(const torch::Tensor
   return {log_prob, entropy};
 }
 
-Controller::Sample Controller::sample() {
+void Controller::walk(const std::function<int64_t(size_t, const std::vector<double>&)>& choose) const {
   torch::NoGradGuard no_grad;
-  Sample s;
   auto h = torch::zeros({1, options_.hidden}, kF64);
   auto c = torch::zeros({1, options_.hidden}, kF64);
   torch::Tensor x = net_->start;
   for (size_t i = 0; i < decisions_.size(); ++i) {
     std::tie(h, c) = net_->cell(x, std::make_tuple(h, c));
-    const auto lp = to_vector(torch::log_softmax(net_->heads[i](h), 1));
+    const int64_t chosen = choose(i, to_vector(torch::log_softmax(net_->heads[i](h), 1)));
+    if (i + 1 < decisions_.size()) x = net_->embedding(torch::tensor({offsets_[i] + chosen}, torch::kInt64));
+  }
+}
+
+Controller::Sample Controller::sample() {
+  Sample s;
+  walk([&](size_t, const std::vector<double>& lp) {
     // inverse CDF; rounding can leave u above the last partial sum: take the last possible option
     const double u = rng_.rand();
     double cumulative = 0;
@@ -193,8 +200,8 @@ Controller::Sample Controller::sample() {
     if (chosen < 0) chosen = last_possible;
     s.indices.push_back(chosen);
     s.log_prob += lp[static_cast<size_t>(chosen)];
-    if (i + 1 < decisions_.size()) x = net_->embedding(torch::tensor({offsets_[i] + chosen}, torch::kInt64));
-  }
+    return chosen;
+  });
   s.arch = architecture(s.indices);
   return s;
 }
@@ -313,12 +320,7 @@ nlohmann::json Controller::snapshot(size_t top) const {
   j["lr"] = current_lr();
   nlohmann::json greedy = nlohmann::json::array();
   double greedy_log_prob = 0;
-  auto h = torch::zeros({1, options_.hidden}, kF64);
-  auto c = torch::zeros({1, options_.hidden}, kF64);
-  torch::Tensor x = net_->start;
-  for (size_t i = 0; i < decisions_.size(); ++i) {
-    std::tie(h, c) = net_->cell(x, std::make_tuple(h, c));
-    const auto lp = to_vector(torch::log_softmax(net_->heads[i](h), 1));
+  walk([&](size_t i, const std::vector<double>& lp) {
     const auto best = static_cast<size_t>(std::max_element(lp.begin(), lp.end()) - lp.begin());
     std::vector<double> probs;
     for (double v : lp) probs.push_back(std::exp(v));
@@ -327,10 +329,8 @@ nlohmann::json Controller::snapshot(size_t top) const {
                       {"probability", probs[best]},
                       {"probabilities", probs}});
     greedy_log_prob += lp[best];
-    if (i + 1 < decisions_.size()) {
-      x = net_->embedding(torch::tensor({offsets_[i] + static_cast<int64_t>(best)}, torch::kInt64));
-    }
-  }
+    return static_cast<int64_t>(best);
+  });
   j["greedy"] = std::move(greedy);
   j["greedy_probability"] = std::exp(greedy_log_prob);
   nlohmann::json ranked = nlohmann::json::array();

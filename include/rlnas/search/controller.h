@@ -36,6 +36,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -127,6 +128,9 @@ class Controller {
   int64_t updates_ = 0;
 
   void check_space(const space::Architecture& arch) const;
+  // Runs the LSTM one decision at a time without gradients; choose(i, log-probabilities of
+  // decision i's options) returns the option taken, whose embedding feeds the next step.
+  void walk(const std::function<int64_t(size_t, const std::vector<double>&)>& choose) const;
   // log pi and H along each row of `indices` ([B, D] int64): two [B] float64 tensors, with the
   // autograd graph unless under a NoGradGuard.
   std::pair<torch::Tensor, torch::Tensor> evaluate(const torch::Tensor& indices) const;
