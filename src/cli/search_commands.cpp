@@ -26,7 +26,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--env", a->env, "environment (rlnas env list)");
     cmd->add_option("--env-opt", a->env_opts, "environment option KEY=VALUE (repeatable)")->take_all();
     cmd->add_option("--algo", a->algo, "ppo | a2c (one-shot strategies); any algorithm for random and grid");
-    cmd->add_option("--preset", a->preset, "hyperparameter preset, e.g. ppo.minatar");
+    cmd->add_option("--preset", a->preset, "hyperparameter preset, e.g. ppo.nas-rl");
     cmd->add_option("--space", a->space, "search space (rlnas space list) [search.space]");
     cmd->add_option("--strategy", a->strategy, "random | grid | spos | enas [search.strategy]");
     cmd->add_option("--steps", a->steps, "environment steps of every retrain (one training's budget)");
