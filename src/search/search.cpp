@@ -13,6 +13,7 @@
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/log.h"
+#include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/search/tabular.h"
 #include "rlnas/space/supernet.h"
@@ -135,6 +136,15 @@ class Driver {
   int64_t plan(store::Role role, const json& overrides, const json& sampler) {
     const auto config = trial_config(c_.train, overrides, envs_);
     store::TrialRecord t = describe_trial(config, envs_);
+    if (!sampler.is_null()) {
+      // Who chose the supernet's paths (ENAS's controller, not uniform draws) makes it another
+      // training: part of the architecture record and of the cache key.
+      auto parts = cache_key_parts(config, envs_);
+      parts.architecture["sampler"] = sampler;
+      t.architecture = parts.architecture.dump();
+      t.arch_id = sha256_hex(t.architecture);
+      t.cache_key = store::trial_cache_key(parts);
+    }
     const std::string plan_key = t.arch_id + "/" + std::to_string(t.seed) + "/" + std::to_string(t.budget);
     if (planned_.empty()) {
       for (const auto& x : store_.trials(exp_)) {

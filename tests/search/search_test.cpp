@@ -160,6 +160,25 @@ TEST(Search, EnasRanksByControllerProbabilityAndStoresItsSnapshots) {
   }
 }
 
+// An ENAS supernet is another training than a SPOS supernet with the same settings: it is
+// trained, not copied from the SPOS search's trial.
+TEST(Search, EnasAndSposSupernetsAreDifferentTrainings) {
+  Fixture f("enas_after_spos");
+  const auto spos = f.run(tiny("spos"));
+  ASSERT_EQ(spos.status, "done") << spos.note;
+  auto src = tiny("enas");
+  src.sets.push_back("search.enas.batch=2");
+  const auto enas = f.run(src);
+  ASSERT_EQ(enas.status, "done") << enas.note;
+  const auto a = f.store.trials(spos.experiment_id).front(), b = f.store.trials(enas.experiment_id).front();
+  EXPECT_EQ(a.role, store::Role::train);
+  EXPECT_EQ(b.role, store::Role::train);
+  EXPECT_NE(a.cache_key, b.cache_key);
+  EXPECT_EQ(b.reason, "");  // trained, not cached
+  EXPECT_NE(b.architecture.find("enas"), std::string::npos);
+  EXPECT_NE(a.run_dir, b.run_dir);
+}
+
 TEST(Search, ResumeOfAFinishedSearchReturnsItsSummaryAndNewSettingsAreValidated) {
   Fixture f("resume");
   const auto s = f.run(tiny("random"));
