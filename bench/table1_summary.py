@@ -83,6 +83,19 @@ def main(path):
             print(f"| random search, expected best-of-3 ± spread (1000 resamples) | "
                   f"{random_row['reward_mean']:.2f} ± {random_row['reward_mean_std']:.2f} | "
                   f"{random_row['total_reward']:.2f} ± {random_row['total_reward_std']:.2f} | - |")
+        elif tab:
+            # No finished search yet: the same resampling here (Python's generator, not rlnas's).
+            import random
+            rng = random.Random(1)
+            keys = list(tab)
+            rb, tb = [], []
+            for _ in range(1000):
+                pick = rng.sample(keys, 3)
+                rb.append(max(tab[k]["reward"] for k in pick))
+                tb.append(max(tab[k]["total"] for k in pick))
+            print(f"| random search, expected best-of-3 ± spread (1000 resamples, by this script) | "
+                  f"{statistics.fmean(rb):.2f} ± {statistics.pstdev(rb):.2f} | "
+                  f"{statistics.fmean(tb):.2f} ± {statistics.pstdev(tb):.2f} | - |")
         if grid and grid["summary"]:
             for r in grid["summary"]["rows"]:
                 if r["kind"] == "baseline":
