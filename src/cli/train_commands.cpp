@@ -112,6 +112,9 @@ void add_train_commands(CLI::App& app, Context& ctx) {
                 " steps) -> " + options.run_dir);
       if (config.net_supernet) {
         log::info("network: the single-path supernet of " + config.net_space + " (one uniform path per iteration)");
+      } else if (config.net_mixed != "none") {
+        log::info("network: the " + config.net_mixed + "-mixed supernet of " + config.net_space +
+                  " (alpha per edge; op probabilities in alpha.jsonl)");
       } else if (!config.net_space.empty()) {
         const auto arch = space::Architecture::parse(config.net_arch);
         log::info("network: " + arch.space + " " + arch.short_id() + " " + arch.choices.dump());

@@ -8,6 +8,7 @@
 #include "rlnas/rl/flat_optimizer.h"
 #include "rlnas/rl/normalize.h"
 #include "rlnas/rl/schedule.h"
+#include "rlnas/rl/arch.h"
 #include "rlnas/space/supernet.h"
 
 namespace rlnas::rl {
@@ -118,6 +119,16 @@ class ActorCriticAlgorithm final : public Algorithm {
     torch::manual_seed(ctx.seed);  // weight initialization
     model_ = nn::ActorCritic(ctx.net, obs_shape, discrete_, action_dim, o.separate_critic);
     model_->to(ctx.device);
+    arch_ = std::make_unique<ArchUpdater>(ctx.arch, std::vector<torch::nn::Module*>{model_.get()});
+    if (ctx.distill.enabled()) {
+      if (!ctx.teacher) throw Error("distill.teacher is set but no teacher was loaded");
+      auto teacher = std::dynamic_pointer_cast<nn::ActorCriticImpl>(ctx.teacher->network().shared_from_this());
+      if (!teacher) throw Error("distill.teacher: the teacher must be a ppo or a2c run (an actor-critic network)");
+      teacher_ = nn::ActorCritic(teacher);
+      if (!discrete_) throw Error("distill: actor distillation is implemented for discrete actions only");
+      distill_ = ctx.distill;
+      teacher_algo_ = ctx.teacher;
+    }
     FlatOptimizerOptions opt;
     opt.kind = o.optimizer;
     opt.lr = o.lr;
@@ -125,7 +136,7 @@ class ActorCriticAlgorithm final : public Algorithm {
     opt.alpha = o.rmsprop_alpha;
     // A supernet trains one path per iteration: its off-path ops must not move (SPOS, ENAS).
     opt.skip_unused = !space::find_supernets(*model_).empty();
-    optimizer_ = std::make_unique<FlatOptimizer>(model_->parameters(), opt);
+    optimizer_ = std::make_unique<FlatOptimizer>(arch_->weights_of(*model_), opt);
     batch_ = o.num_envs * o.num_steps;
     if (batch_ % o.minibatches != 0) {
       throw Error("num_envs * num_steps = " + std::to_string(batch_) + " must be divisible by minibatches = " +
@@ -142,6 +153,10 @@ class ActorCriticAlgorithm final : public Algorithm {
     rewards_ = torch::zeros({o.num_steps, o.num_envs}, torch::kFloat);
     dones_ = torch::zeros({o.num_steps, o.num_envs}, torch::kFloat);
     values_ = torch::zeros({o.num_steps, o.num_envs}, f32);
+    if (teacher_) {
+      teacher_logits_ = torch::zeros({o.num_steps, o.num_envs, action_dim}, f32);
+      teacher_values_ = torch::zeros({o.num_steps, o.num_envs}, f32);
+    }
     if (o.norm_obs) obs_rms_ = RunningMeanStd(obs_shape);
     if (o.norm_reward) {
       reward_rms_ = RunningMeanStd(std::vector<int64_t>{});
@@ -168,6 +183,13 @@ class ActorCriticAlgorithm final : public Algorithm {
     return discrete_ ? a.contiguous() : torch::max(torch::min(a, action_high_), action_low_).contiguous();
   }
 
+  // The critic of advantages and bootstraps: the teacher's under distill.variant teacher_critic.
+  torch::Tensor critic_value(const torch::Tensor& obs) {
+    if (reuse_teacher_critic()) return teacher_->value(obs);
+    return model_->value(obs);
+  }
+  bool reuse_teacher_critic() const { return teacher_ && distill_.variant == "teacher_critic"; }
+
   nn::PolicyDistribution on_cpu(nn::PolicyDistribution d) const {
     if (ctx_.device.is_cpu()) return d;
     if (d.discrete) {
@@ -187,6 +209,7 @@ class ActorCriticAlgorithm final : public Algorithm {
     const double progress = ctx_.total_steps > 0 ? static_cast<double>(steps_done) / ctx_.total_steps : 0.0;
     const double lr = schedule_value(o_.lr_schedule, o_.lr, o_.lr_end, progress, o_.lr_hold);
     optimizer_->set_lr(lr);
+    arch_->begin_iteration(steps_done, ctx_.total_steps);
 
     using Clock = std::chrono::steady_clock;
     const auto t_start = Clock::now();
@@ -204,6 +227,12 @@ class ActorCriticAlgorithm final : public Algorithm {
         actions_[t].copy_(action);
         log_probs_[t].copy_(dist.log_prob(action));
         values_[t].copy_(out.value);
+        if (teacher_) {
+          const auto teacher = teacher_->forward(obs);
+          teacher_logits_[t].copy_(teacher.policy.logits);
+          teacher_values_[t].copy_(teacher.value);
+          if (reuse_teacher_critic()) values_[t].copy_(teacher.value);
+        }
         venv.step(env_actions(action));
         const int64_t n = o_.num_envs;
         const bool* term = venv.terminated().data_ptr<bool>();
@@ -233,7 +262,7 @@ class ActorCriticAlgorithm final : public Algorithm {
         if (any_truncated) {
           const auto idx = venv.truncated().nonzero().squeeze(1);
           const auto final_obs = prepare(venv.final_observations().index_select(0, idx));
-          const auto bootstrap = model_->value(final_obs).to(torch::kCPU, torch::kFloat64).contiguous();
+          const auto bootstrap = critic_value(final_obs).to(torch::kCPU, torch::kFloat64).contiguous();
           const int64_t* ip = idx.data_ptr<int64_t>();
           const double* bp = bootstrap.data_ptr<double>();
           for (int64_t j = 0; j < idx.numel(); ++j) {
@@ -247,7 +276,7 @@ class ActorCriticAlgorithm final : public Algorithm {
     torch::Tensor advantages, returns;
     {
       torch::NoGradGuard no_grad;
-      const auto next_value = model_->value(prepare(venv.observations()));
+      const auto next_value = critic_value(prepare(venv.observations()));
       advantages = compute_gae(rewards_, values_, dones_, next_value, o_.gamma, o_.gae_lambda);
       returns = advantages + values_;
     }
@@ -260,6 +289,11 @@ class ActorCriticAlgorithm final : public Algorithm {
     auto b_advantages = advantages.flatten(0, 1);
     auto b_returns = returns.flatten(0, 1);
     auto b_values = values_.flatten(0, 1);
+    torch::Tensor b_teacher_logits, b_teacher_values;
+    if (teacher_) {
+      b_teacher_logits = teacher_logits_.flatten(0, 1);
+      b_teacher_values = teacher_values_.flatten(0, 1);
+    }
     const int64_t mb = batch_ / o_.minibatches;
     // Per-minibatch statistics stay tensors until the end: one sync instead of five per step.
     std::vector<torch::Tensor> stats;
@@ -269,24 +303,63 @@ class ActorCriticAlgorithm final : public Algorithm {
       const auto e_obs = b_obs.index_select(0, perm), e_actions = b_actions.index_select(0, perm),
                  e_log_probs = b_log_probs.index_select(0, perm), e_advantages = b_advantages.index_select(0, perm),
                  e_returns = b_returns.index_select(0, perm), e_values = b_values.index_select(0, perm);
-      for (int64_t start = 0; start < batch_; start += mb) {
-        const auto out = model_->forward(e_obs.narrow(0, start, mb));
-        const auto new_log_prob = out.policy.log_prob(e_actions.narrow(0, start, mb));
+      torch::Tensor e_teacher_logits, e_teacher_values;
+      if (teacher_) {
+        e_teacher_logits = b_teacher_logits.index_select(0, perm);
+        e_teacher_values = b_teacher_values.index_select(0, perm);
+      }
+      // The loss of rows [start, start + n) of this epoch's order, and its statistics.
+      auto minibatch_loss = [&](int64_t start, int64_t n) {
+        const auto out = model_->forward(e_obs.narrow(0, start, n));
+        const auto new_log_prob = out.policy.log_prob(e_actions.narrow(0, start, n));
         const auto entropy = out.policy.entropy().mean();
-        auto adv = e_advantages.narrow(0, start, mb);
+        auto adv = e_advantages.narrow(0, start, n);
         if (o_.norm_adv) adv = (adv - adv.mean()) / (adv.std() + 1e-8);
-        // policy loss
-        const auto pl = ppo_policy_loss(new_log_prob, e_log_probs.narrow(0, start, mb), adv, o_.clip_coef);
-        // value loss
-        const auto vl = value_loss(out.value, e_values.narrow(0, start, mb), e_returns.narrow(0, start, mb),
+        const auto pl = ppo_policy_loss(new_log_prob, e_log_probs.narrow(0, start, n), adv, o_.clip_coef);
+        const auto vl = value_loss(out.value, e_values.narrow(0, start, n), e_returns.narrow(0, start, n),
                                    o_.clip_value ? o_.clip_coef : 0.0);
-        const auto loss = pl.policy_loss - o_.ent_coef * entropy + o_.vf_coef * vl;
+        auto loss = pl.policy_loss - o_.ent_coef * entropy;
+        // teacher_critic: the student's critic is not used, so it is not trained either.
+        if (!reuse_teacher_critic()) loss = loss + o_.vf_coef * vl;
+        auto kl = torch::zeros({}, loss.options());
+        if (teacher_) {
+          kl = distill_actor_loss(e_teacher_logits.narrow(0, start, n), out.policy.logits);
+          loss = loss + distill_.actor_coef * kl;
+          if (distill_.variant == "actor_critic") {
+            loss = loss + distill_.critic_coef * distill_critic_loss(out.value, e_teacher_values.narrow(0, start, n));
+          }
+        }
+        auto st = torch::stack({pl.policy_loss.detach(), vl.detach(), entropy.detach(), pl.approx_kl,
+                                pl.clip_fraction.to(pl.approx_kl.device()), kl.detach()});
+        return std::make_pair(loss, st);
+      };
+      for (int64_t start = 0; start < batch_; start += mb) {
+        if (arch_->bilevel()) {
+          // First-order bi-level: alpha on the first half of the minibatch, the weights on the second.
+          const int64_t half = mb / 2;
+          if (half < 1) throw Error("arch.level bi needs minibatches of at least 2 samples");
+          auto [arch_loss, arch_stats] = minibatch_loss(start, half);
+          optimizer_->zero_grad();
+          arch_->zero_grad();
+          (arch_loss + arch_->cost_loss()).backward();
+          arch_->step();
+          auto [loss, st] = minibatch_loss(start + half, mb - half);
+          optimizer_->zero_grad();
+          arch_->zero_grad();
+          loss.backward();
+          if (o_.max_grad_norm > 0) optimizer_->clip_grad_norm(o_.max_grad_norm);
+          optimizer_->step();
+          stats.push_back(st);
+          continue;
+        }
+        auto [loss, st] = minibatch_loss(start, mb);
         optimizer_->zero_grad();
-        loss.backward();
+        arch_->zero_grad();
+        (arch_->active() ? loss + arch_->cost_loss() : loss).backward();
         if (o_.max_grad_norm > 0) optimizer_->clip_grad_norm(o_.max_grad_norm);
         optimizer_->step();
-        stats.push_back(torch::stack({pl.policy_loss.detach(), vl.detach(), entropy.detach(), pl.approx_kl,
-                                      pl.clip_fraction.to(pl.approx_kl.device())}));
+        arch_->step();
+        stats.push_back(st);
       }
     }
     const auto var_returns = b_returns.var().item<double>();
@@ -297,10 +370,13 @@ class ActorCriticAlgorithm final : public Algorithm {
     const auto* st = mean_stats.data_ptr<double>();
     const double rollout_s = std::chrono::duration<double>(t_update - t_start).count();
     const double update_s = std::chrono::duration<double>(Clock::now() - t_update).count();
-    return {{"policy_loss", st[0]},      {"value_loss", st[1]},
-            {"entropy", st[2]},          {"approx_kl", st[3]},
-            {"clip_fraction", st[4]},    {"explained_variance", explained_variance},
-            {"lr", lr}, {"rollout_s", rollout_s}, {"update_s", update_s}};
+    Metrics m = {{"policy_loss", st[0]},      {"value_loss", st[1]},
+                 {"entropy", st[2]},          {"approx_kl", st[3]},
+                 {"clip_fraction", st[4]},    {"explained_variance", explained_variance},
+                 {"lr", lr}, {"rollout_s", rollout_s}, {"update_s", update_s}};
+    if (teacher_) m.push_back({"distill_kl", st[5]});
+    for (auto& x : arch_->metrics()) m.push_back(std::move(x));
+    return m;
   }
 
   torch::Tensor act(const torch::Tensor& obs, bool greedy) override {
@@ -318,6 +394,7 @@ class ActorCriticAlgorithm final : public Algorithm {
     a.write("optimizer", optimizer);
     a.write("generator", gen_.get_state());
     a.write("iteration", torch::tensor(iteration_));
+    arch_->save(a);
     if (o_.norm_obs) obs_rms_.save(a, "obs_rms");
     if (o_.norm_reward) {
       reward_rms_.save(a, "reward_rms");
@@ -336,6 +413,7 @@ class ActorCriticAlgorithm final : public Algorithm {
     gen_.set_state(state);
     a.read("iteration", iteration);
     iteration_ = iteration.item<int64_t>();
+    arch_->load(a);
     if (o_.norm_obs) obs_rms_.load(a, "obs_rms");
     if (o_.norm_reward) {
       reward_rms_.load(a, "reward_rms");
@@ -350,6 +428,11 @@ class ActorCriticAlgorithm final : public Algorithm {
   bool discrete_ = true;
   nn::ActorCritic model_{nullptr};
   std::unique_ptr<FlatOptimizer> optimizer_;
+  std::unique_ptr<ArchUpdater> arch_;
+  nn::ActorCritic teacher_{nullptr};
+  std::shared_ptr<Algorithm> teacher_algo_;  // owns teacher_
+  DistillOptions distill_;
+  torch::Tensor teacher_logits_, teacher_values_;
   int64_t batch_ = 0;
   int64_t iteration_ = 0;
   torch::Tensor obs_, actions_, log_probs_, rewards_, dones_, values_;

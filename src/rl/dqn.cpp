@@ -1,6 +1,7 @@
 // DQN and its Rainbow options: epsilon-greedy acting into an n-step (prioritized) replay buffer,
 // TD or C51 updates every train_frequency steps, hard or Polyak target updates.
 #include "rlnas/rl/dqn.h"
+#include "rlnas/rl/arch.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -150,13 +151,14 @@ class DqnAlgorithm final : public Algorithm {
     online_->to(ctx.device);
     target_->to(ctx.device);
     update_target(/*tau=*/1.0);
+    arch_ = std::make_unique<ArchUpdater>(ctx.arch, std::vector<torch::nn::Module*>{online_.get(), target_.get()});
     FlatOptimizerOptions opt;
     opt.kind = o.optimizer;
     opt.lr = o.lr;
     opt.eps = o.eps;
     opt.alpha = o.rmsprop_alpha;
     opt.centered = o.rmsprop_centered;
-    optimizer_ = std::make_unique<FlatOptimizer>(online_->parameters(), opt);
+    optimizer_ = std::make_unique<FlatOptimizer>(arch_->weights_of(*online_), opt);
     if (o.num_atoms > 1) {
       support_ = make_support(o.num_atoms, o.v_min, o.v_max, torch::TensorOptions().device(ctx.device));
     }
@@ -175,6 +177,7 @@ class DqnAlgorithm final : public Algorithm {
     optimizer_->set_lr(lr);
     const double beta = o_.per_beta_start + (o_.per_beta_end - o_.per_beta_start) * std::clamp(progress, 0.0, 1.0);
     const double epsilon = dqn_epsilon(o_, steps_done);
+    arch_->begin_iteration(steps_done, ctx_.total_steps);
 
     // act and store
     {
@@ -214,12 +217,14 @@ class DqnAlgorithm final : public Algorithm {
     updates_ += updates;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const double n = static_cast<double>(updates);
-    return {{"loss", updates ? loss_sum / n : nan},
-            {"q_mean", updates ? q_sum / n : nan},
-            {"epsilon", epsilon},
-            {"lr", lr},
-            {"per_beta", o_.prioritized ? beta : nan},
-            {"buffer_size", static_cast<double>(replay_.size())}};
+    Metrics m = {{"loss", updates ? loss_sum / n : nan},
+                 {"q_mean", updates ? q_sum / n : nan},
+                 {"epsilon", epsilon},
+                 {"lr", lr},
+                 {"per_beta", o_.prioritized ? beta : nan},
+                 {"buffer_size", static_cast<double>(replay_.size())}};
+    for (auto& x : arch_->metrics()) m.push_back(std::move(x));
+    return m;
   }
 
   torch::Tensor act(const torch::Tensor& obs, bool greedy) override {
@@ -237,6 +242,7 @@ class DqnAlgorithm final : public Algorithm {
     a.write("optimizer", optimizer);
     a.write("generator", gen_.get_state());
     a.write("updates", torch::tensor(updates_));
+    arch_->save(a);
     ByteWriter replay;
     replay_.save(replay);
     a.write("replay", bytes_to_tensor(replay.bytes()));
@@ -256,6 +262,7 @@ class DqnAlgorithm final : public Algorithm {
     a.read("generator", state);
     gen_.set_state(state);
     a.read("updates", updates);
+    arch_->load(a);
     updates_ = updates.item<int64_t>();
     a.read("replay", replay);
     replay = replay.contiguous();
@@ -302,14 +309,16 @@ class DqnAlgorithm final : public Algorithm {
     return torch::where(explore, random, greedy_actions(obs));
   }
 
-  // One gradient step on a replay batch; returns (loss, mean Q of the taken actions).
-  std::pair<double, double> update(double beta) {
-    const auto batch = replay_.sample(o_.batch_size, gen_, beta);
+  struct BatchLoss {
+    torch::Tensor loss, priorities, q_taken;
+  };
+  // The loss of one replay batch (importance-weighted), its new priorities and Q of the actions.
+  BatchLoss batch_loss(const ReplayBatch& batch) {
     const auto& device = ctx_.device;
     const auto obs = batch.obs.to(device), next_obs = batch.next_obs.to(device);
     const auto actions = batch.actions.to(device), rewards = batch.rewards.to(device);
     const auto discounts = batch.discounts.to(device), weights = batch.weights.to(device);
-    const int64_t b = o_.batch_size;
+    const int64_t b = obs.size(0);
     // Double Q needs the online network at s' too: one forward over [s; s'] instead of two.
     const auto online_out = online_->forward(o_.double_q ? torch::cat({obs, next_obs}) : obs);
     const auto out = online_out.slice(0, 0, b);
@@ -341,15 +350,33 @@ class DqnAlgorithm final : public Algorithm {
       q_taken = expected_q(logits.detach(), support_);
     }
     // Importance weights undo prioritized sampling's bias (all 1 for uniform replay).
-    const auto loss = (weights * per_sample).mean();
+    return {(weights * per_sample).mean(), priorities, q_taken.detach()};
+  }
 
-    // optimize
+  // One gradient step on a replay batch; returns (loss, mean Q of the taken actions). Mixed
+  // supernets (arch.h): alpha steps on the same loss (one-level), or first on a batch of its own
+  // with the weights fixed (bi-level: two batches of half the size).
+  std::pair<double, double> update(double beta) {
+    if (arch_->bilevel()) {
+      const auto arch_batch = replay_.sample(std::max<int64_t>(1, o_.batch_size / 2), gen_, beta);
+      const auto arch_out = batch_loss(arch_batch);
+      optimizer_->zero_grad();
+      arch_->zero_grad();
+      (arch_out.loss + arch_->cost_loss()).backward();
+      arch_->step();
+      if (o_.prioritized) replay_.update_priorities(arch_batch.indices, arch_out.priorities.to(torch::kCPU));
+    }
+    const auto batch = replay_.sample(arch_->bilevel() ? std::max<int64_t>(1, o_.batch_size / 2) : o_.batch_size,
+                                      gen_, beta);
+    const auto out = batch_loss(batch);
     optimizer_->zero_grad();
-    loss.backward();
+    arch_->zero_grad();
+    (arch_->active() && !arch_->bilevel() ? out.loss + arch_->cost_loss() : out.loss).backward();
     if (o_.max_grad_norm > 0) optimizer_->clip_grad_norm(o_.max_grad_norm);
     optimizer_->step();
-    if (o_.prioritized) replay_.update_priorities(batch.indices, priorities.to(torch::kCPU));
-    return {loss.item<double>(), q_taken.detach().mean().item<double>()};
+    if (!arch_->bilevel()) arch_->step();
+    if (o_.prioritized) replay_.update_priorities(batch.indices, out.priorities.to(torch::kCPU));
+    return {out.loss.item<double>(), out.q_taken.mean().item<double>()};
   }
 
   // target <- tau * online + (1 - tau) * target, over parameters and buffers.
@@ -357,7 +384,7 @@ class DqnAlgorithm final : public Algorithm {
     torch::NoGradGuard no_grad;
     const auto copy = [tau](const std::vector<torch::Tensor>& from, std::vector<torch::Tensor> to) {
       for (size_t i = 0; i < from.size(); ++i) {
-        if (tau >= 1.0) {
+        if (tau >= 1.0 || !to[i].is_floating_point()) {
           to[i].copy_(from[i]);
         } else {
           to[i].lerp_(from[i], tau);
@@ -375,6 +402,7 @@ class DqnAlgorithm final : public Algorithm {
   int64_t num_actions_ = 0;
   nn::QNetwork online_{nullptr}, target_{nullptr};
   std::unique_ptr<FlatOptimizer> optimizer_;
+  std::unique_ptr<ArchUpdater> arch_;
   torch::Tensor support_;
   int64_t updates_ = 0;  // gradient steps taken (kept for checkpoints and inspection)
 };

@@ -15,6 +15,7 @@
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/space/cost.h"
 #include "rlnas/space/space.h"
+#include "rlnas/space/mixed.h"
 #include "rlnas/space/supernet.h"
 
 namespace rlnas::rl {
@@ -28,9 +29,12 @@ constexpr const char* kConfigFile = "config.json";
 constexpr const char* kMetricsFile = "metrics.jsonl";
 constexpr const char* kCheckpointFile = "checkpoint.ckpt";
 constexpr const char* kEvalFile = "eval.json";
+constexpr const char* kAlphaFile = "alpha.jsonl";
 
 // Binds every top-level and network option of `c` (algorithm options are bound by its factory).
 void bind_common(TrainConfig& c, OptionTable& t) {
+  c.arch.bind(t);
+  c.distill.bind(t);
   t.add("env", &c.env, "environment name (rlnas env list)")
       .add("algo", &c.algo, "algorithm", algorithm_names())
       .add("preset", &c.preset, "named preset applied before the config file (empty = none)")
@@ -50,6 +54,9 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("net.named", &c.net_named, "named reference architecture (rlnas space list); sets net.space and net.arch")
       .add("net.supernet", &c.net_supernet,
            "train the single-path supernet of net.space (SPOS: one uniformly drawn path per iteration)")
+      .add("net.mixed", &c.net_mixed,
+           "train the differentiable supernet of net.space: softmax (RL-DARTS) or gumbel (A2D) mixing of every edge",
+           {"none", "softmax", "gumbel"})
       .add("net.mlp_hidden", &c.net.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
       .add("net.activation", &c.net.activation, "mlp: activation", {"tanh", "relu"})
       .add("net.impala_channels", &c.net.impala_channels, "impala_cnn: channels per stage", 1, 4096)
@@ -182,6 +189,22 @@ namespace {
 // net.named / net.space / net.arch -> a validated architecture, stored as canonical JSON so that
 // config.json holds the architecture itself (not a file name or a name).
 void resolve_network(TrainConfig& c) {
+  if (c.distill.enabled() && c.algo != "ppo" && c.algo != "a2c") {
+    throw Error("distill.teacher: distillation is for the actor-critic algorithms ppo and a2c, not '" + c.algo + "'");
+  }
+  if (c.net_mixed != "none") {
+    if (c.net_supernet) throw Error("net.mixed and net.supernet are two kinds of supernet; set one of them");
+    if (!c.net_arch.empty() || !c.net_named.empty()) {
+      throw Error("net.mixed trains every architecture of net.space at once; give no net.arch or net.named");
+    }
+    if (c.net_space.empty()) throw Error("net.mixed needs net.space: the space whose supernet to train");
+    if (c.algo != "ppo" && c.algo != "a2c" && c.algo != "dqn") {
+      throw Error("net.mixed: differentiable supernets are wired into ppo, a2c and dqn, not '" + c.algo + "'");
+    }
+    if (c.arch.hard && c.net_mixed != "gumbel") throw Error("arch.hard needs net.mixed gumbel");
+    space::find_space(c.net_space);  // exists
+    return;
+  }
   if (c.net_supernet) {
     if (!c.net_arch.empty() || !c.net_named.empty()) {
       throw Error("net.supernet trains every architecture of net.space at once; give no net.arch or net.named");
@@ -319,7 +342,9 @@ std::string network_identity(const TrainConfig& config, const env::EnvRegistry& 
   if (!config.net_space.empty()) {
     return "algo=" + config.algo + " env=" + config.env + " obs=" + env->observation_spec().to_string() +
            " actions=" + env->action_spec().to_string() + " space=" + config.net_space +
-           (config.net_supernet ? " supernet" : " arch=" + space::Architecture::parse(config.net_arch).id());
+           (config.net_supernet       ? " supernet"
+            : config.net_mixed != "none" ? " mixed=" + config.net_mixed + (config.arch.hard ? "-hard" : "")
+                                         : " arch=" + space::Architecture::parse(config.net_arch).id());
   }
   nlohmann::json net = {{"name", config.net.name},
                         {"mlp_hidden", config.net.mlp_hidden},
@@ -351,6 +376,15 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
     ctx.net.builder = [space = &space::find_space(config.net_space)](const std::vector<int64_t>& obs_shape) {
       return std::static_pointer_cast<nn::BackboneImpl>(space::make_supernet(*space, obs_shape));
     };
+  } else if (config.net_mixed != "none") {
+    space::MixOptions mix;
+    mix.mode = config.net_mixed;
+    mix.hard = config.arch.hard;
+    mix.freeze = config.arch.freeze;
+    mix.seed = static_cast<uint64_t>(config.seed);
+    ctx.net.builder = [space = &space::find_space(config.net_space), mix](const std::vector<int64_t>& obs_shape) {
+      return std::static_pointer_cast<nn::BackboneImpl>(space::make_mixed_supernet(*space, obs_shape, mix));
+    };
   } else if (!config.net_space.empty()) {
     ctx.net.builder = [space = &space::find_space(config.net_space),
                        arch = space::Architecture::parse(config.net_arch)](const std::vector<int64_t>& obs_shape) {
@@ -360,6 +394,32 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   ctx.device = parse_device(config.device);
   ctx.seed = static_cast<uint64_t>(config.seed);
   ctx.total_steps = config.steps;
+  ctx.arch = config.arch;
+  ctx.distill = config.distill;
+  if (config.distill.enabled()) {
+    TrainConfig teacher;
+    try {
+      ctx.teacher = load_trained_algorithm(config.distill.teacher, registry, &teacher);
+    } catch (const Error& e) {
+      throw Error("distill.teacher '" + config.distill.teacher + "': " + e.what());
+    }
+    const auto teacher_env = registry.make(teacher.env, teacher.env_options);
+    if (teacher_env->observation_spec().shape != ctx.obs_spec.shape ||
+        teacher_env->action_spec().to_string() != ctx.action_spec.to_string()) {
+      throw Error("distill.teacher '" + config.distill.teacher + "' was trained on " + teacher.env + " (observations " +
+                  teacher_env->observation_spec().to_string() + ", actions " + teacher_env->action_spec().to_string() +
+                  "); this run's " + config.env + " has " + ctx.obs_spec.to_string() + ", " +
+                  ctx.action_spec.to_string());
+    }
+    if (teacher.algo != "ppo" && teacher.algo != "a2c") {
+      throw Error("distill.teacher '" + config.distill.teacher + "' is a " + teacher.algo +
+                  " run; the teacher must be a ppo or a2c run (an actor and a critic)");
+    }
+    if (teacher.to_json().value(teacher.algo + ".norm_obs", false)) {
+      throw Error("distill.teacher '" + config.distill.teacher +
+                  "' normalizes its observations (norm_obs); teachers must see raw observations");
+    }
+  }
   r.algo = config.factory->create(ctx);
   r.make_env = [&registry, name = config.env, options = config.env_options] { return registry.make(name, options); };
   r.identity = network_identity(config, registry) + " params=" + std::to_string(nn::count_parameters(r.algo->network()));
@@ -398,6 +458,7 @@ TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegis
           .flops());
   b.network = config.net_space.empty() ? config.net.name
               : config.net_supernet   ? config.net_space + " supernet"
+              : config.net_mixed != "none" ? config.net_space + " mixed supernet (" + config.net_mixed + ")"
                                       : config.net_space + " " + space::Architecture::parse(config.net_arch).short_id();
   const int64_t start_steps = venv.total_steps();
   const auto start = std::chrono::steady_clock::now();
@@ -452,6 +513,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       if (archive.try_read("path_sampler", sampler_archive)) options.path_sampler->load(sampler_archive);
     }
     truncate_metrics(dir / kMetricsFile, venv.total_steps());
+    truncate_metrics(dir / kAlphaFile, venv.total_steps());
     log::info("resuming " + options.run_dir + " at step " + std::to_string(venv.total_steps()));
   }
 
@@ -477,6 +539,13 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
 
   std::ofstream metrics(dir / kMetricsFile, std::ios::app);
   if (!metrics) throw Error("cannot write " + (dir / kMetricsFile).string());
+  // Mixed supernets: the op probabilities and the discretized architecture with every metrics line.
+  const auto mixed = space::find_mixed_supernets(run.algo->network());
+  std::ofstream alpha_log;
+  if (!mixed.empty()) {
+    alpha_log.open(dir / kAlphaFile, std::ios::app);
+    if (!alpha_log) throw Error("cannot write " + (dir / kAlphaFile).string());
+  }
   const int64_t start_steps = venv.total_steps();
   auto last_progress = start;
   int64_t last_checkpoint = venv.total_steps();
@@ -534,6 +603,13 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       window.clear();
       metrics << line.dump() << "\n";
       metrics.flush();
+      if (!mixed.empty()) {
+        ordered_json a = {{"step", venv.total_steps()}};
+        const auto snapshot = mixed.front()->snapshot();  // alive while items() refers into it
+        for (const auto& [k, v] : snapshot.items()) a[k] = v;
+        alpha_log << a.dump() << "\n";
+        alpha_log.flush();
+      }
     }
     if (!options.quiet && std::chrono::duration<double>(Clock::now() - last_progress).count() >= options.progress_seconds) {
       last_progress = Clock::now();

@@ -52,6 +52,13 @@ std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig&
       if (n.arch.space == c.search.space) names.push_back("named:" + n.name);
     }
     if (c.train.at("env").get<std::string>().rfind("minatar/", 0) == 0) names.push_back("net:minatar");
+    // The hand-designed nets each family is measured against: IMPALA-CNN for the RL-DARTS cells,
+    // ResNet-14 and ResNet-20 for A2D's blocks.
+    if (c.search.space.rfind("cell/", 0) == 0) names.push_back("net:impala_cnn");
+    if (c.search.space == "blocks") {
+      names.push_back("named:resnet14");
+      names.push_back("named:resnet20");
+    }
   } else {
     size_t start = 0;
     while (start <= b.size()) {
@@ -69,10 +76,10 @@ std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig&
     if (n.rfind("named:", 0) == 0) {
       const auto& named = space::find_named_architecture(n.substr(6));
       out.push_back({named.name, {{"net.named", ""}, {"net.space", named.arch.space},
-                                  {"net.arch", named.arch.canonical_json()}, {"net.supernet", false}}});
+                                  {"net.arch", named.arch.canonical_json()}, {"net.supernet", false}, {"net.mixed", "none"}}});
     } else if (n.rfind("net:", 0) == 0) {
       out.push_back({n, {{"net.name", n.substr(4)}, {"net.named", ""}, {"net.space", ""}, {"net.arch", ""},
-                         {"net.supernet", false}}});
+                         {"net.supernet", false}, {"net.mixed", "none"}}});
     } else {
       throw Error("search.baselines: expected auto, none or a comma-separated list of named:NAME / net:NAME, found '" +
                   n + "'");
@@ -366,7 +373,7 @@ class Driver {
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         json o = common;
         o.update({{"net.space", space_.name()}, {"net.arch", ranking[i].arch.canonical_json()}, {"net.named", ""},
-                  {"net.supernet", false}, {"seed", base_seed_ + s}});
+                  {"net.supernet", false}, {"net.mixed", "none"}, {"seed", base_seed_ + s}});
         p.trials.push_back(plan(role, o, json()));
       }
       rows.push_back(std::move(p));
@@ -430,7 +437,7 @@ class Driver {
       std::vector<double> r, t;
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         const json o = {{"net.space", space_.name()}, {"net.arch", arch.canonical_json()}, {"net.named", ""},
-                        {"net.supernet", false}, {"seed", base_seed_ + s}, {"steps", train_steps_},
+                        {"net.supernet", false}, {"net.mixed", "none"}, {"seed", base_seed_ + s}, {"steps", train_steps_},
                         {"eval.episodes", c_.search.eval_episodes}};
         const auto key = store::trial_cache_key(cache_key_parts(trial_config(c_.train, o, envs_), envs_));
         const auto trial = store_.find_trial_by_cache_key(key);
@@ -540,7 +547,7 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   c.search.bind(table);
   rl::TrainSources train;
   const auto is_search = [](const std::string& key) {
-    for (const char* k : {"net.space", "net.arch", "net.named", "net.supernet"}) {
+    for (const char* k : {"net.space", "net.arch", "net.named", "net.supernet", "net.mixed"}) {
       if (key == k) {
         throw Error(std::string("a search chooses the network: give the space as search.space (--space), not ") + k);
       }
@@ -586,6 +593,10 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
     throw Error("space '" + space.name() + "' does not fit the observations of " + probe.env + ": " + e.what());
   }
   make_strategy({&envs, &space, c.search, 1, 1});  // e.g. grid refuses large spaces
+  if (c.search.strategy == "darts" || c.search.strategy == "gdas") {
+    trial_config(c.train, {{"net.space", space.name()}, {"net.mixed", c.search.strategy == "darts" ? "softmax" : "gumbel"}},
+                 envs);
+  }
   if (c.search.strategy == "spos" || c.search.strategy == "enas") {
     trial_config(c.train, {{"net.space", space.name()}, {"net.supernet", true}}, envs);
     try {

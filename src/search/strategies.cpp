@@ -1,5 +1,6 @@
 // The search strategies: random, grid, spos, enas (see strategy.h).
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include "rlnas/core/error.h"
@@ -13,7 +14,7 @@ namespace rlnas::search {
 using nlohmann::json;
 
 void SearchOptions::bind(OptionTable& t) {
-  t.add("search.strategy", &strategy, "random | grid | spos | enas", strategy_names())
+  t.add("search.strategy", &strategy, "random | grid | spos | enas | darts | gdas", strategy_names())
       .add("search.space", &space, "search space (rlnas space list)")
       .add("search.seed", &seed, "seed of the search itself (sampling, controller, proxy evaluation)", 0, 4294967295.0)
       .add("search.steps", &search_steps,
@@ -40,7 +41,7 @@ void SearchOptions::bind(OptionTable& t) {
       .add("search.enas.batch", &enas.batch, "enas: rewarded children per controller update", 1, 1e6);
 }
 
-std::vector<std::string> strategy_names() { return {"random", "grid", "spos", "enas"}; }
+std::vector<std::string> strategy_names() { return {"random", "grid", "spos", "enas", "darts", "gdas"}; }
 
 namespace {
 
@@ -116,8 +117,10 @@ class OneShotStrategy : public SearchStrategy {
     proposed_ = true;
     TrialRequest r;
     r.label = "supernet";
-    r.overrides = {{"net.supernet", true}, {"net.space", ctx_.space->name()}, {"net.arch", ""}, {"net.named", ""},
-                   {"steps", ctx_.search_steps}, {"seed", ctx_.options.seed}};
+    r.overrides = {{"net.supernet", false}, {"net.mixed", "none"}, {"net.space", ctx_.space->name()},
+                   {"net.arch", ""}, {"net.named", ""}, {"steps", ctx_.search_steps}, {"seed", ctx_.options.seed}};
+    const json kind = supernet_overrides();  // alive while items() refers into it
+    for (const auto& [k, v] : kind.items()) r.overrides[k] = v;
     r.sampler = sampler();
     return {r};
   }
@@ -140,7 +143,9 @@ class OneShotStrategy : public SearchStrategy {
   }
 
  protected:
-  virtual json sampler() const = 0;
+  virtual json sampler() const { return json(); }
+  // The kind of supernet: {"net.supernet": true} (single path) or {"net.mixed": ...}.
+  virtual json supernet_overrides() const { return {{"net.supernet", true}}; }
   virtual std::vector<Candidate> rank(const std::string& run_dir) = 0;
   StrategyContext ctx_;
   std::vector<std::pair<std::string, json>> snapshots_;
@@ -232,6 +237,61 @@ class EnasStrategy final : public OneShotStrategy {
   }
 };
 
+// darts / gdas: one differentiable supernet training (alpha learned with the weights), then the
+// sequence of distinct discretized architectures read from its alpha.jsonl; the final one first,
+// then the earlier ones newest first (RL-DARTS Sec. 4.3: every cell of the sequence can be
+// evaluated from scratch).
+class DifferentiableStrategy final : public OneShotStrategy {
+ public:
+  DifferentiableStrategy(const StrategyContext& ctx, std::string name) : OneShotStrategy(ctx), name_(std::move(name)) {}
+  std::string name() const override { return name_; }
+  std::string proxy_name() const override { return "last step as the discretization"; }
+
+ protected:
+  json supernet_overrides() const override { return {{"net.mixed", name_ == "darts" ? "softmax" : "gumbel"}}; }
+  std::vector<Candidate> rank(const std::string& run_dir) override {
+    const auto path = run_dir + "/alpha.jsonl";
+    std::ifstream in(path);
+    if (!in) throw Error(name_ + ": the supernet run wrote no " + path);
+    json sequence = json::array(), series = json::array();
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      const auto j = json::parse(line);
+      series.push_back(j);
+      const auto arch = space::Architecture::from_json(j.at("arch"));
+      if (sequence.empty() || sequence.back().at("id") != arch.id()) {
+        sequence.push_back({{"id", arch.id()}, {"arch", arch.to_json()}, {"first_step", j.at("step")},
+                            {"last_step", j.at("step")}});
+      } else {
+        sequence.back()["last_step"] = j.at("step");
+      }
+    }
+    if (sequence.empty()) throw Error(name_ + ": " + path + " holds no snapshot");
+    // Alpha over time (thinned to at most 200 snapshots) and the discretized sequence.
+    json thinned = json::array();
+    const size_t stride = std::max<size_t>(1, (series.size() + 199) / 200);
+    for (size_t i = 0; i < series.size(); ++i) {
+      if (i % stride == 0 || i + 1 == series.size()) thinned.push_back(series[i]);
+    }
+    snapshots_.push_back({"alpha", {{"snapshots", thinned}}});
+    snapshots_.push_back({"discretized_sequence", {{"sequence", sequence}}});
+    std::vector<Candidate> out;
+    std::set<std::string> seen;
+    for (auto it = sequence.rbegin(); it != sequence.rend(); ++it) {
+      if (!seen.insert(it->at("id").get<std::string>()).second) continue;
+      out.push_back({space::Architecture::from_json(it->at("arch")), it->at("last_step").get<double>()});
+    }
+    log::info(name_ + ": " + std::to_string(sequence.size()) + " discretized architectures over the search (" +
+              std::to_string(out.size()) + " distinct); final " + out.front().arch.short_id() + " " +
+              out.front().arch.choices.dump());
+    return out;
+  }
+
+ private:
+  std::string name_;
+};
+
 }  // namespace
 
 std::unique_ptr<SearchStrategy> make_strategy(const StrategyContext& ctx) {
@@ -240,6 +300,7 @@ std::unique_ptr<SearchStrategy> make_strategy(const StrategyContext& ctx) {
   if (name == "grid") return std::make_unique<GridStrategy>(ctx);
   if (name == "spos") return std::make_unique<SposStrategy>(ctx);
   if (name == "enas") return std::make_unique<EnasStrategy>(ctx);
+  if (name == "darts" || name == "gdas") return std::make_unique<DifferentiableStrategy>(ctx, name);
   std::string valid;
   for (const auto& n : strategy_names()) valid += (valid.empty() ? "" : ", ") + n;
   throw Error("unknown search strategy '" + name + "'; valid strategies: " + valid);

@@ -75,10 +75,23 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
   for (const auto& [k, v] : resolved.items()) {
     if (k.rfind(config.algo + ".", 0) == 0) key.algo_options[k] = json::parse(v.dump());
   }
+  if (config.distill.enabled()) {
+    for (const auto& [k, v] : resolved.items()) {
+      if (k.rfind("distill.", 0) == 0) key.algo_options[k] = json::parse(v.dump());
+    }
+  }
   if (config.net_supernet) {
     key.space = config.net_space;
     key.space_version = space::find_space(config.net_space).version();
     key.architecture = {{"supernet", config.net_space}};
+  } else if (config.net_mixed != "none") {
+    key.space = config.net_space;
+    key.space_version = space::find_space(config.net_space).version();
+    json arch = json::object();
+    for (const auto& [k, v] : resolved.items()) {
+      if (k.rfind("arch.", 0) == 0) arch[k] = json::parse(v.dump());
+    }
+    key.architecture = {{"mixed", config.net_mixed}, {"space", config.net_space}, {"options", arch}};
   } else if (!config.net_space.empty()) {
     key.space = config.net_space;
     key.space_version = space::find_space(config.net_space).version();
@@ -95,13 +108,13 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
   const auto key = cache_key_parts(config, envs);
   store::TrialRecord t;
   t.space = key.space;
-  t.architecture = config.net_space.empty() || config.net_supernet ? key.architecture.dump() : config.net_arch;
-  t.arch_id = config.net_space.empty() || config.net_supernet ? sha256_hex(t.architecture)
-                                                              : space::Architecture::parse(config.net_arch).id();
+  t.architecture = config.net_space.empty() || config.is_supernet() ? key.architecture.dump() : config.net_arch;
+  t.arch_id = config.net_space.empty() || config.is_supernet() ? sha256_hex(t.architecture)
+                                                               : space::Architecture::parse(config.net_arch).id();
   t.cache_key = store::trial_cache_key(key);
   t.seed = config.seed;
   t.budget = config.steps;
-  if (!config.net_supernet) {  // a supernet is many architectures: no single figure
+  if (!config.is_supernet()) {  // a supernet is many architectures: no single figure
     try {
       const auto shape = envs.make(config.env, config.env_options)->observation_spec().shape;
       nn::Backbone net =

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,11 +64,17 @@ const CellVariant& variant_of(const std::string& name) {
        /*normal_cells=*/1,
        /*reduction_cells=*/1},
       {"micro", {"zero", "conv3x3_plain", "relu", "tanh", "skip"}, {}, /*normal_cells=*/2, /*reduction_cells=*/0},
+      // RL-DARTS Appendix B.1's ablation: the classic space without the ReLUs of its normal ops.
+      {"classic-linear",
+       {"zero", "conv3x3_plain", "conv5x5_plain", "dil_conv3x3_plain", "dil_conv5x5_plain", "skip"},
+       {"zero", "conv3x3_plain", "max_pool3x3", "avg_pool3x3", "skip"},
+       /*normal_cells=*/1,
+       /*reduction_cells=*/1},
   };
   for (const auto& v : variants) {
     if (v.name == name) return v;
   }
-  throw Error("cell space: unknown variant '" + name + "', expected classic or micro");
+  throw Error("cell space: unknown variant '" + name + "', expected classic, micro or classic-linear");
 }
 
 std::vector<std::string> without_zero(const std::vector<std::string>& ops) {
@@ -94,8 +101,26 @@ std::string edge_text(const CellEdge& edge, bool strided) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the network needs of a cell: its forward pass, and a handle on its output scale.
+class CellBaseImpl : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+  // Multiplies the output conv's weights (its bias is still zero): scales the cell's output.
+  // False when the cell outputs its last node and has no output conv.
+  bool scale_output(double factor) {
+    if (!output_) return false;
+    torch::NoGradGuard no_grad;
+    for (auto& p : output_->parameters()) p.mul_(factor);
+    return true;
+  }
+
+ protected:
+  Op output_;
+};
+using Cell = std::shared_ptr<CellBaseImpl>;
+
 // One cell. Ops reading the cell input carry `input_stride` (2 in a reduction cell).
-class CellImpl : public torch::nn::Module {
+class CellImpl final : public CellBaseImpl {
  public:
   CellImpl(const CellGenotype& genotype, int64_t channels, int64_t input_stride, bool concat_output)
       : genotype_(genotype), concat_output_(concat_output) {
@@ -116,7 +141,7 @@ class CellImpl : public torch::nn::Module {
     }
   }
 
-  torch::Tensor forward(const torch::Tensor& x) {
+  torch::Tensor forward(const torch::Tensor& x) override {
     std::vector<torch::Tensor> states{x};
     for (size_t node = 1; node <= genotype_.size(); ++node) {
       torch::Tensor sum;
@@ -132,31 +157,65 @@ class CellImpl : public torch::nn::Module {
     return output_->forward(torch::cat(std::vector<torch::Tensor>(states.begin() + 1, states.end()), /*dim=*/1));
   }
 
-  // Multiplies the output conv's weights (its bias is still zero): scales the cell's output.
-  // False when the cell outputs its last node and has no output conv.
-  bool scale_output(double factor) {
-    if (!output_) return false;
-    torch::NoGradGuard no_grad;
-    for (auto& p : output_->parameters()) p.mul_(factor);
-    return true;
-  }
-
  private:
   CellGenotype genotype_;
   bool concat_output_;
   std::vector<bool> live_;  // [node] (0 = input): on a path to the output
   std::vector<std::vector<Op>> edges_;
-  Op output_;
 };
-TORCH_MODULE(Cell);
+
+// The row of edge node_j <- node_i (0 <= i < j) in a cell type's alpha: edges in node order, each
+// node's inputs increasing (node1<-input, node2<-input, node2<-node1, node3<-input, ...).
+int64_t edge_row(int64_t node, int64_t input) { return node * (node - 1) / 2 + input; }
+
+// A DARTS cell: node j sums a mixed op on every predecessor i < j (RL-DARTS Sec. 3.1).
+class MixedCellImpl final : public CellBaseImpl {
+ public:
+  MixedCellImpl(const std::vector<std::string>& ops, int64_t channels, int64_t input_stride, bool concat_output,
+                size_t group, const EdgeMixer& mix)
+      : concat_output_(concat_output) {
+    for (int64_t node = 1; node <= kNodes; ++node) {
+      std::vector<Op> in;
+      for (int64_t input = 0; input < node; ++input) {
+        std::vector<Candidate> candidates;
+        const int64_t stride = input == 0 ? input_stride : 1;
+        for (const auto& op : ops) candidates.push_back({op, op, {channels, channels, stride}});
+        in.push_back(register_module("node" + std::to_string(node) + "_from" + std::to_string(input),
+                                     mix(group, static_cast<size_t>(edge_row(node, input)), candidates)));
+      }
+      edges_.push_back(std::move(in));
+    }
+    if (concat_output_) output_ = register_module("output", make_op("conv1x1_plain", {kNodes * channels, channels, 1}));
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) override {
+    std::vector<torch::Tensor> states{x};
+    for (const auto& in : edges_) {
+      torch::Tensor sum;
+      for (size_t i = 0; i < in.size(); ++i) {
+        auto y = in[i]->forward(states[i]);
+        sum = sum.defined() ? sum + y : y;
+      }
+      states.push_back(sum);
+    }
+    if (!concat_output_) return states.back();
+    return output_->forward(torch::cat(std::vector<torch::Tensor>(states.begin() + 1, states.end()), /*dim=*/1));
+  }
+
+ private:
+  bool concat_output_;
+  std::vector<std::vector<Op>> edges_;  // [node - 1][input]
+};
 
 // ---------------------------------------------------------------------------------------------
+// Builds the cell of a type for a block depth and input stride.
+using CellFactory = std::function<Cell(CellType type, int64_t channels, int64_t input_stride)>;
+
 class CellNetwork final : public SpaceBackbone {
  public:
-  CellNetwork(const Architecture& arch, const std::vector<int64_t>& obs_shape, const CellVariant& variant,
-              const CellGenotype& normal, const CellGenotype& reduction, const std::vector<int64_t>& depths,
-              bool concat_output)
-      : SpaceBackbone(arch, obs_shape) {
+  CellNetwork(std::string label, const std::vector<int64_t>& obs_shape, const CellVariant& variant,
+              const std::vector<int64_t>& depths, const CellFactory& make_cell)
+      : SpaceBackbone(std::move(label), obs_shape) {
     int64_t channels = obs_shape[0], h = obs_shape[1], w = obs_shape[2];
     for (size_t b = 0; b < depths.size(); ++b) {
       const std::string block = "block" + std::to_string(b + 1);
@@ -167,11 +226,11 @@ class CellNetwork final : public SpaceBackbone {
         add(block + "_pool", make_op("max_pool3x3", {depth, depth, /*stride=*/2}));
       }
       for (int64_t n = 0; n < variant.normal_cells; ++n) {
-        add_cell(block + "_normal" + std::to_string(n + 1), Cell(normal, depth, /*input_stride=*/1, concat_output));
+        add_cell(block + "_normal" + std::to_string(n + 1), make_cell(CellType::kNormal, depth, /*input_stride=*/1));
       }
       for (int64_t r = 0; r < variant.reduction_cells; ++r) {
         add_cell(block + "_reduction" + std::to_string(r + 1),
-                 Cell(reduction, depth, /*input_stride=*/2, concat_output));
+                 make_cell(CellType::kReduction, depth, /*input_stride=*/2));
       }
       channels = depth;
       h = op_output_size(h, 2);
@@ -197,8 +256,8 @@ class CellNetwork final : public SpaceBackbone {
     cells_.emplace_back(nullptr);
   }
   void add_cell(const std::string& name, Cell cell) {
-    add(name, cell);
-    cells_.back() = cell;
+    layers_.emplace_back(register_module(name, cell));
+    cells_.push_back(cell);
   }
 
   // A cell sums edges into nodes and concatenates nodes, so with the orthogonal init alone each
@@ -260,6 +319,11 @@ class CellSpace final : public SearchSpace {
              "reduction is IMPALA's fixed conv 3x3 + max pool 3x3 stride 2." +
              common;
     }
+    if (variant_.name == "classic-linear") {
+      return "RL-DARTS Appendix B.1's ablation of the 'Classic' cells: normal ops conv3x3/5x5 and dilated conv3x3/5x5 "
+             "without ReLU, skip; reduction ops as classic; (N, R) = (1, 1)." +
+             common;
+    }
     return "RL-DARTS 'Classic' cells: normal ops conv3x3/5x5 and dilated conv3x3/5x5 (each + ReLU), skip; reduction "
            "ops conv3x3, max pool 3x3, avg pool 3x3, skip (stride 2 on the cell input); (N, R) = (1, 1)." +
            common;
@@ -308,7 +372,76 @@ class CellSpace final : public SearchSpace {
     }
     const auto normal = genotype(arch, CellType::kNormal);
     const auto reduction = has_reduction_decisions() ? genotype(arch, CellType::kReduction) : CellGenotype{};
-    return std::make_shared<CellNetwork>(arch, obs_shape, variant_, normal, reduction, depths_, concat_output_);
+    return std::make_shared<CellNetwork>(
+        arch.space + ", " + arch.short_id(), obs_shape, variant_, depths_,
+        [&](CellType type, int64_t channels, int64_t stride) -> Cell {
+          return std::make_shared<CellImpl>(type == CellType::kNormal ? normal : reduction, channels, stride,
+                                            concat_output_);
+        });
+  }
+
+  // RL-DARTS's supernet: alpha per cell type, one row per edge node_j <- node_i, over every
+  // candidate op incl. zero; all cells of a type share their type's alpha.
+  std::vector<MixedGroup> mixed_layout() const override {
+    std::vector<MixedGroup> out;
+    for (CellType type : cell_types()) {
+      MixedGroup g{type_name(type), {}, candidate_ops(type)};
+      for (int node = 1; node <= kNodes; ++node) {
+        for (int input = 0; input < node; ++input) g.rows.push_back(node_name(node) + "<-" + node_name(input));
+      }
+      out.push_back(std::move(g));
+    }
+    return out;
+  }
+
+  nn::Backbone build_mixed(const std::vector<int64_t>& obs_shape, const EdgeMixer& mix) const override {
+    require_image(name(), obs_shape);
+    return std::make_shared<CellNetwork>(
+        name() + ", mixed supernet", obs_shape, variant_, depths_,
+        [&](CellType type, int64_t channels, int64_t stride) -> Cell {
+          return std::make_shared<MixedCellImpl>(candidate_ops(type), channels, stride, concat_output_,
+                                                 type == CellType::kNormal ? 0 : 1, mix);
+        });
+  }
+
+  // RL-DARTS Appendix A.1 Algorithm 4: per edge the strongest non-zero op (its probability is the
+  // edge's strength); per node the K = 2 strongest incoming edges (node 1: its one edge).
+  Architecture discretize(const std::vector<torch::Tensor>& probs) const override {
+    const auto types = cell_types();
+    if (probs.size() != types.size()) {
+      throw Error(name() + ": discretize expects " + std::to_string(types.size()) + " alpha groups, got " +
+                  std::to_string(probs.size()));
+    }
+    nlohmann::json choices = nlohmann::json::object();
+    for (size_t t = 0; t < types.size(); ++t) {
+      const auto ops = candidate_ops(types[t]);
+      const auto p = probs[t].to(torch::kCPU, torch::kFloat64).contiguous();
+      if (p.dim() != 2 || p.size(0) != edge_row(kNodes + 1, 0) || p.size(1) != static_cast<int64_t>(ops.size())) {
+        throw Error(name() + ": " + type_name(types[t]) + " probabilities must be [" +
+                    std::to_string(edge_row(kNodes + 1, 0)) + ", " + std::to_string(ops.size()) + "], got " +
+                    shape_text(p.sizes()));
+      }
+      for (int64_t node = 1; node <= kNodes; ++node) {
+        struct Scored { double strength; int64_t input; std::string op; };
+        std::vector<Scored> in;
+        for (int64_t input = 0; input < node; ++input) {
+          const auto* row = p[edge_row(node, input)].data_ptr<double>();
+          Scored best{-1, input, ""};
+          for (size_t o = 0; o < ops.size(); ++o) {
+            if (ops[o] != "zero" && row[o] > best.strength) best = {row[o], input, ops[o]};
+          }
+          in.push_back(best);
+        }
+        // Strongest first; ties go to the earlier input.
+        std::stable_sort(in.begin(), in.end(), [](const Scored& a, const Scored& b) { return a.strength > b.strength; });
+        in.resize(static_cast<size_t>(std::min<int64_t>(node, 2)));
+        std::sort(in.begin(), in.end(), [](const Scored& a, const Scored& b) { return a.input < b.input; });
+        auto edges = nlohmann::json::array();
+        for (const auto& e : in) edges.push_back(nlohmann::json::array({e.op, e.input}));
+        choices[decision_name(types[t], static_cast<int>(node))] = std::move(edges);
+      }
+    }
+    return make(std::move(choices));
   }
 
   std::vector<std::string> describe(const Architecture& arch) const override {
@@ -458,6 +591,7 @@ std::vector<std::unique_ptr<SearchSpace>> make_cell_spaces() {
   std::vector<std::unique_ptr<SearchSpace>> out;
   out.push_back(make_cell_space("classic", {16, 16, 16}, /*concat_output=*/true));
   out.push_back(make_cell_space("micro", {16, 16, 16}, /*concat_output=*/true));
+  out.push_back(make_cell_space("classic-linear", {16, 16, 16}, /*concat_output=*/true));
   return out;
 }
 

@@ -2,6 +2,7 @@
 // registry, named architectures and the helpers shared by built networks.
 #include "rlnas/space/space.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -113,6 +114,56 @@ void SearchSpace::validate(const Architecture& arch) const {
 nn::Backbone SearchSpace::build_with(const std::vector<int64_t>&, const OpChooser&) const {
   throw Error(name() + " has no weight-sharing builder: single-path supernets exist for the chain spaces without "
                        "channel choices and for blocks");
+}
+
+namespace {
+std::string option_label(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+}  // namespace
+
+std::vector<MixedGroup> SearchSpace::mixed_layout() const {
+  std::vector<MixedGroup> out;
+  for (const auto& d : decisions()) {
+    MixedGroup g{d.name, {d.name}, {}};
+    for (const auto& o : d.options) g.ops.push_back(option_label(o));
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+nn::Backbone SearchSpace::build_mixed(const std::vector<int64_t>& obs_shape, const EdgeMixer& mix) const {
+  const auto ds = decisions();
+  return build_with(obs_shape, [&](const std::string& decision, const std::vector<Candidate>& candidates) -> Op {
+    const auto it = std::find_if(ds.begin(), ds.end(), [&](const Decision& d) { return d.name == decision; });
+    if (it == ds.end()) throw Error(name() + ": choice point '" + decision + "' is not a decision of the space");
+    if (candidates.size() != it->options.size()) {
+      throw Error(name() + ": choice point '" + decision + "' has " + std::to_string(candidates.size()) +
+                  " candidates for " + std::to_string(it->options.size()) + " options");
+    }
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates[i].value != it->options[i]) {
+        throw Error(name() + ": the candidates of '" + decision + "' are not in the order of its options");
+      }
+    }
+    return mix(static_cast<size_t>(it - ds.begin()), 0, candidates);
+  });
+}
+
+Architecture SearchSpace::discretize(const std::vector<torch::Tensor>& probs) const {
+  const auto ds = decisions();
+  if (probs.size() != ds.size()) {
+    throw Error(name() + ": discretize expects " + std::to_string(ds.size()) + " probability rows, got " +
+                std::to_string(probs.size()));
+  }
+  nlohmann::json choices = nlohmann::json::object();
+  for (size_t i = 0; i < ds.size(); ++i) {
+    const auto row = probs[i].reshape({-1});
+    if (row.numel() != static_cast<int64_t>(ds[i].options.size())) {
+      throw Error(name() + ": decision '" + ds[i].name + "' has " + std::to_string(ds[i].options.size()) +
+                  " options, got " + std::to_string(row.numel()) + " probabilities");
+    }
+    choices[ds[i].name] = ds[i].options[static_cast<size_t>(row.argmax().item<int64_t>())];
+  }
+  return make(std::move(choices));
 }
 
 std::vector<std::string> SearchSpace::describe(const Architecture& arch) const {

@@ -179,6 +179,45 @@ TEST(Search, EnasAndSposSupernetsAreDifferentTrainings) {
   EXPECT_NE(a.run_dir, b.run_dir);
 }
 
+// darts / gdas: one mixed-supernet training; the candidates are its discretized architectures,
+// the final one first; the alpha snapshots and the discretized sequence are stored. A gdas search
+// with the same settings is another training.
+TEST(Search, DartsAndGdasRetrainTheDiscretizedArchitecturesAndStoreAlpha) {
+  Fixture f("darts");
+  auto src = tiny("darts");
+  src.flags.push_back({"search.steps", "1024"});
+  src.sets.push_back("arch.lr=0.05");
+  const auto s = f.run(src);
+  ASSERT_EQ(s.status, "done") << s.note;
+  EXPECT_EQ(s.proxy_name, "last step as the discretization");
+  const auto trials = f.store.trials(s.experiment_id);
+  ASSERT_FALSE(trials.empty());
+  EXPECT_NE(trials[0].architecture.find("softmax"), std::string::npos);
+  const auto alpha = f.store.snapshots(s.experiment_id, "alpha");
+  ASSERT_EQ(alpha.size(), 1u);
+  const auto& series = alpha[0].payload["snapshots"];
+  ASSERT_EQ(series.size(), 8u);  // a line every 128 of 1024 steps
+  EXPECT_EQ(series.back()["step"], 1024);
+  const auto sequence = f.store.snapshots(s.experiment_id, "discretized_sequence");
+  ASSERT_EQ(sequence.size(), 1u);
+  const auto& seq = sequence[0].payload["sequence"];
+  ASSERT_FALSE(seq.empty());
+  // the first candidate is the final discretization
+  const SummaryRow* first = nullptr;
+  for (const auto& r : s.rows) {
+    if (r.kind == "candidate" && !first) first = &r;
+  }
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->arch_id, seq.back()["id"].get<std::string>());
+  EXPECT_EQ(space::Architecture::from_json(series.back()["arch"]).id(), first->arch_id);
+
+  const auto g = f.run(tiny("gdas"));
+  ASSERT_EQ(g.status, "done") << g.note;
+  const auto gt = f.store.trials(g.experiment_id).front();
+  EXPECT_NE(gt.cache_key, trials[0].cache_key);
+  EXPECT_NE(gt.architecture.find("gumbel"), std::string::npos);
+}
+
 TEST(Search, ResumeOfAFinishedSearchReturnsItsSummaryAndNewSettingsAreValidated) {
   Fixture f("resume");
   const auto s = f.run(tiny("random"));

@@ -14,6 +14,7 @@
 #include "rlnas/env/spec.h"
 #include "rlnas/env/vector_env.h"
 #include "rlnas/nn/networks.h"
+#include "rlnas/rl/arch.h"
 
 namespace rlnas::rl {
 
@@ -27,6 +28,9 @@ struct AlgorithmContext {
   torch::Device device = torch::kCPU;
   uint64_t seed = 0;
   int64_t total_steps = 0;  // environment-step budget, for schedules
+  ArchOptions arch;         // mixed supernets (net.mixed): alpha's optimizer and temperature
+  DistillOptions distill;   // actor-critic distillation (ppo, a2c)
+  std::shared_ptr<class Algorithm> teacher;  // the loaded distill.teacher run, when distilling
 };
 
 class Algorithm {

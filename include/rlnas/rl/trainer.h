@@ -3,7 +3,8 @@
 // final evaluation.
 //
 //   run dir: config.json (resolved config), metrics.jsonl (one line per iteration),
-//            checkpoint.ckpt (latest, atomic), eval.json (final evaluation)
+//            checkpoint.ckpt (latest, atomic), eval.json (final evaluation),
+//            alpha.jsonl (mixed supernets: op probabilities and discretized architecture per metrics line)
 #pragma once
 
 #include <atomic>
@@ -32,6 +33,12 @@ struct TrainConfig {
   // Train the single-path supernet of net.space instead of one architecture (SPOS): every
   // iteration (rollout + update) runs one path drawn uniformly, the same for all its epochs.
   bool net_supernet = false;
+  // Train the differentiable supernet of net.space instead (arch.h): "softmax" (RL-DARTS) or
+  // "gumbel" (A2D / GDAS) mixing of every edge's ops; "none" otherwise.
+  std::string net_mixed = "none";
+  ArchOptions arch;        // arch.*: alpha's optimizer, temperature, cost
+  DistillOptions distill;  // distill.*: actor-critic distillation from a teacher run
+  bool is_supernet() const { return net_supernet || net_mixed != "none"; }
   int64_t steps = 100000;             // environment-step budget
   int64_t seed = 1;                   // master seed (environments seed + i, weights, sampling)
   std::string device = "cpu";         // cpu | cuda | cuda:N

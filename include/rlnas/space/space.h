@@ -40,6 +40,18 @@ struct Candidate {
 };
 using OpChooser = std::function<Op(const std::string& decision, const std::vector<Candidate>& candidates)>;
 
+// Differentiable (softmax- or Gumbel-mixed) supernets (mixed.h) give every edge a row of
+// architecture variables alpha over its candidate ops. A space lays its alpha out in groups: one
+// group per decision for the spaces built through an OpChooser (one row, the decision's options),
+// or per cell type for the cells (one row per edge node_j <- node_i, the ops incl. "zero").
+struct MixedGroup {
+  std::string name;               // e.g. "normal", or a decision name
+  std::vector<std::string> rows;  // e.g. "node2<-input"
+  std::vector<std::string> ops;   // column labels
+};
+// Builds the mixed op of row `row` of group `group` from its candidates (one per column).
+using EdgeMixer = std::function<Op(size_t group, size_t row, const std::vector<Candidate>& candidates)>;
+
 class SearchSpace {
  public:
   virtual ~SearchSpace() = default;
@@ -68,6 +80,13 @@ class SearchSpace {
   // points keep the tensor shapes whatever is chosen implement it (chain spaces without channel
   // choices, blocks); the default throws, naming the space.
   virtual nn::Backbone build_with(const std::vector<int64_t>& obs_shape, const OpChooser& choose) const;
+  // Differentiable supernets (mixed.h). Defaults: one group per decision over build_with(),
+  // discretized by the most probable option of each decision. The cells override all three
+  // (every edge of a cell mixed; RL-DARTS Algorithm 4 to discretize).
+  virtual std::vector<MixedGroup> mixed_layout() const;
+  virtual nn::Backbone build_mixed(const std::vector<int64_t>& obs_shape, const EdgeMixer& mix) const;
+  // The architecture of op probabilities `probs` (one [rows, ops] tensor per group of the layout).
+  virtual Architecture discretize(const std::vector<torch::Tensor>& probs) const;
   // One line per layer / node, for `rlnas space show` and training logs.
   virtual std::vector<std::string> describe(const Architecture& arch) const;
 

@@ -1,0 +1,99 @@
+// Differentiable architecture search inside an RL algorithm (RL-DARTS, A2D): the options of a
+// mixed supernet run (net.mixed), the temperature schedule, and the optimizer of the
+// architecture variables alpha.
+//
+// The supernet replaces the encoder of an otherwise unchanged algorithm. alpha has its own Adam
+// (A2D: lr 1e-3, beta1 0.9); the algorithm's optimizer gets every other parameter. Per update:
+//   one-level (default; RL-DARTS eq. 2, A2D Algorithm 1): one backward pass of
+//            L_rl + lambda * cost(alpha) gives both gradients; the weights and alpha each step.
+//   bi-level (first-order DARTS): the update's minibatch is split in two halves; alpha steps on
+//            the loss of the first half (+ lambda * cost) with the weights fixed, then the
+//            weights step on the second half with alpha fixed.
+// Temperature (set before every iteration from the steps done):
+//   constant     T = arch.temperature
+//   exponential  T = T0 (T1 / T0)^progress, T1 = arch.temperature_end (A2D: 5 -> 0.1 over the budget)
+//   step         T = T0 * arch.anneal_factor^floor(steps / arch.anneal_every) (A2D's absolute
+//                schedule: x0.98 every 100k steps), floored at arch.temperature_end
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rlnas/core/options.h"
+#include "rlnas/space/mixed.h"
+
+namespace rlnas::rl {
+
+struct ArchOptions {
+  double lr = 1e-3;                      // Adam learning rate of alpha
+  double beta1 = 0.9, beta2 = 0.999;     // Adam betas of alpha
+  std::string level = "one";             // one | bi
+  double temperature = 5.0;              // T0
+  double temperature_end = 0.1;          // exponential: T at the end; step: floor
+  std::string anneal = "auto";           // auto (softmax: constant, gumbel: exponential) | constant | exponential | step
+  double anneal_factor = 0.98;           // step
+  int64_t anneal_every = 100000;         // step: environment steps
+  std::string cost = "flops";            // flops | latency
+  double cost_lambda = 0.0;              // weight of the normalized cost in alpha's loss
+  bool hard = false;                     // gumbel: straight-through one-op forward (GDAS)
+  bool freeze = false;                   // alpha fixed at uniform (RL-DARTS Appendix B.2 ablation)
+
+  void bind(OptionTable& table);  // arch.* keys
+  // T after `steps_done` of `total_steps`.
+  double temperature_at(int64_t steps_done, int64_t total_steps, const std::string& mode) const;
+};
+
+// Finds the mixed supernets of the algorithm's modules (an online and a target network may each
+// hold one; the first module's are trained) and optimizes their alpha.
+class ArchUpdater {
+ public:
+  ArchUpdater(const ArchOptions& options, const std::vector<torch::nn::Module*>& modules);
+  bool active() const { return !supernets_.empty(); }
+  bool bilevel() const { return active() && options_.level == "bi"; }
+  // Every trainable parameter of `module` that is not an architecture variable.
+  std::vector<torch::Tensor> weights_of(torch::nn::Module& module) const;
+  // Sets the temperature of every supernet for this point of training.
+  void begin_iteration(int64_t steps_done, int64_t total_steps);
+  // lambda * normalized expected cost (0 without a cost), differentiable in alpha.
+  torch::Tensor cost_loss();
+  void zero_grad();
+  void step();  // Adam on alpha (no-op when frozen or inactive)
+  // temperature, normalized expected cost, mean entropy of the op distributions.
+  std::vector<std::pair<std::string, double>> metrics() const;
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
+
+ private:
+  ArchOptions options_;
+  std::vector<space::MixedSupernet> supernets_;  // [0]: the trained one
+  std::vector<torch::Tensor> alphas_;
+  std::unique_ptr<torch::optim::Adam> adam_;
+  double last_cost_ = std::nan("");
+};
+
+// Actor-critic distillation (A2D Sec. 4.3, eq. 6-8) from a trained teacher run.
+//   variant  actor_critic  + a2 KL(pi_teacher || pi_student) + a3 0.5 (V_student - V_teacher)^2 (A2D)
+//            actor         + a2 KL only (policy distillation, Rusu et al.; a3 = 0)
+//            teacher_critic + a2 KL; the teacher's values replace the student critic in the
+//                           advantages and bootstraps, and the student's value loss is dropped
+//            none
+// The entropy coefficient a1 is the algorithm's ent_coef (A2D: 1e-2).
+struct DistillOptions {
+  std::string teacher;                  // run directory of a trained ppo/a2c run; empty = off
+  std::string variant = "actor_critic"; // actor_critic | actor | teacher_critic | none
+  double actor_coef = 0.1;              // a2
+  double critic_coef = 1e-3;            // a3
+  void bind(OptionTable& table);        // distill.* keys
+  bool enabled() const { return !teacher.empty() && variant != "none"; }
+};
+
+// KL(p_teacher || p_student) = sum_a p_t (log p_t - log p_s), averaged over the batch; logits [B, A].
+torch::Tensor distill_actor_loss(const torch::Tensor& teacher_logits, const torch::Tensor& student_logits);
+// 0.5 (V_student - V_teacher)^2 averaged; the teacher's values carry no gradient.
+torch::Tensor distill_critic_loss(const torch::Tensor& student_values, const torch::Tensor& teacher_values);
+
+}  // namespace rlnas::rl

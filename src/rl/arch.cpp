@@ -1,0 +1,145 @@
+#include "rlnas/rl/arch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "rlnas/core/error.h"
+
+namespace rlnas::rl {
+
+void ArchOptions::bind(OptionTable& t) {
+  t.add("arch.lr", &lr, "mixed supernets: Adam learning rate of the architecture variables alpha", 0, 10)
+      .add("arch.beta1", &beta1, "mixed supernets: Adam beta1 of alpha", 0, 1)
+      .add("arch.beta2", &beta2, "mixed supernets: Adam beta2 of alpha", 0, 1)
+      .add("arch.level", &level, "one: weights and alpha from one loss per update; bi: first-order bi-level",
+           {"one", "bi"})
+      .add("arch.temperature", &temperature, "mixing temperature T (start value when annealed)", 1e-6, 1e6)
+      .add("arch.temperature_end", &temperature_end, "exponential: final temperature; step: its floor", 1e-6, 1e6)
+      .add("arch.anneal", &anneal, "temperature schedule (auto: constant for softmax, exponential for gumbel)",
+           {"auto", "constant", "exponential", "step"})
+      .add("arch.anneal_factor", &anneal_factor, "step schedule: factor per arch.anneal_every steps", 1e-6, 1)
+      .add("arch.anneal_every", &anneal_every, "step schedule: environment steps per factor", 1, 1e13)
+      .add("arch.cost", &cost, "efficiency cost of alpha's loss", {"flops", "latency"})
+      .add("arch.cost_lambda", &cost_lambda, "weight of the normalized expected cost in alpha's loss (0 = none)", 0,
+           1e6)
+      .add("arch.hard", &hard, "gumbel: run only the sampled op (straight-through, GDAS)")
+      .add("arch.freeze", &freeze, "keep alpha at uniform weights (ablation)");
+}
+
+double ArchOptions::temperature_at(int64_t steps_done, int64_t total_steps, const std::string& mode) const {
+  const std::string kind = anneal == "auto" ? (mode == "gumbel" ? "exponential" : "constant") : anneal;
+  if (kind == "constant") return temperature;
+  if (kind == "exponential") {
+    const double p = total_steps > 0 ? std::clamp(static_cast<double>(steps_done) / total_steps, 0.0, 1.0) : 0.0;
+    return temperature * std::pow(temperature_end / temperature, p);
+  }
+  if (kind == "step") {
+    const double t = temperature * std::pow(anneal_factor, static_cast<double>(steps_done / anneal_every));
+    return std::max(t, temperature_end);
+  }
+  throw Error("arch.anneal: unknown schedule '" + anneal + "'");
+}
+
+ArchUpdater::ArchUpdater(const ArchOptions& options, const std::vector<torch::nn::Module*>& modules)
+    : options_(options) {
+  for (auto* m : modules) {
+    for (auto& s : space::find_mixed_supernets(*m)) supernets_.push_back(s);
+  }
+  if (supernets_.empty()) return;
+  for (const auto& a : supernets_.front()->alphas()) {
+    if (a.requires_grad()) alphas_.push_back(a);
+  }
+  if (!alphas_.empty()) {
+    adam_ = std::make_unique<torch::optim::Adam>(
+        alphas_, torch::optim::AdamOptions(options_.lr).betas({options_.beta1, options_.beta2}));
+  }
+}
+
+std::vector<torch::Tensor> ArchUpdater::weights_of(torch::nn::Module& module) const {
+  std::set<const void*> arch;
+  for (const auto& s : supernets_) {
+    for (const auto& a : s->alphas()) arch.insert(a.unsafeGetTensorImpl());
+  }
+  std::vector<torch::Tensor> out;
+  for (const auto& p : module.parameters()) {
+    if (!arch.count(p.unsafeGetTensorImpl())) out.push_back(p);
+  }
+  return out;
+}
+
+void ArchUpdater::begin_iteration(int64_t steps_done, int64_t total_steps) {
+  for (const auto& s : supernets_) s->set_temperature(options_.temperature_at(steps_done, total_steps, s->options().mode));
+}
+
+torch::Tensor ArchUpdater::cost_loss() {
+  if (!active() || options_.cost_lambda == 0 || alphas_.empty()) return torch::zeros({});
+  const auto cost = supernets_.front()->expected_cost(options_.cost);
+  last_cost_ = cost.item<double>();
+  return options_.cost_lambda * cost.to(torch::kFloat);
+}
+
+void ArchUpdater::zero_grad() {
+  for (auto& a : alphas_) {
+    if (a.grad().defined()) a.mutable_grad().zero_();
+  }
+}
+
+void ArchUpdater::step() {
+  if (adam_) adam_->step();
+}
+
+std::vector<std::pair<std::string, double>> ArchUpdater::metrics() const {
+  if (!active()) return {};
+  const auto& s = supernets_.front();
+  double entropy = 0;
+  int64_t rows = 0;
+  for (const auto& p : s->probabilities()) {
+    entropy += -(p * p.clamp_min(1e-12).log()).sum().item<double>();
+    rows += p.size(0);
+  }
+  double cost = last_cost_;
+  if (options_.cost_lambda == 0) {
+    torch::NoGradGuard no_grad;
+    cost = s->expected_cost(options_.cost).item<double>();
+  }
+  return {{"arch.temperature", s->temperature()},
+          {"arch.cost", cost},
+          {"arch.entropy", rows ? entropy / static_cast<double>(rows) : 0.0}};
+}
+
+void ArchUpdater::save(torch::serialize::OutputArchive& archive) const {
+  if (adam_) {
+    torch::serialize::OutputArchive a;
+    adam_->save(a);
+    archive.write("arch_optimizer", a);
+  }
+}
+
+void ArchUpdater::load(torch::serialize::InputArchive& archive) {
+  if (adam_) {
+    torch::serialize::InputArchive a;
+    if (!archive.try_read("arch_optimizer", a)) throw Error("checkpoint has no optimizer state of alpha");
+    adam_->load(a);
+  }
+}
+
+void DistillOptions::bind(OptionTable& t) {
+  t.add("distill.teacher", &teacher, "run directory of a trained ppo/a2c teacher (empty = no distillation)")
+      .add("distill.variant", &variant, "actor_critic (A2D) | actor | teacher_critic | none",
+           {"actor_critic", "actor", "teacher_critic", "none"})
+      .add("distill.actor_coef", &actor_coef, "a2: weight of KL(pi_teacher || pi_student)", 0, 1e6)
+      .add("distill.critic_coef", &critic_coef, "a3: weight of 0.5 (V_student - V_teacher)^2", 0, 1e6);
+}
+
+torch::Tensor distill_actor_loss(const torch::Tensor& teacher_logits, const torch::Tensor& student_logits) {
+  const auto log_t = torch::log_softmax(teacher_logits.detach(), -1);
+  const auto log_s = torch::log_softmax(student_logits, -1);
+  return (log_t.exp() * (log_t - log_s)).sum(-1).mean();
+}
+
+torch::Tensor distill_critic_loss(const torch::Tensor& student_values, const torch::Tensor& teacher_values) {
+  return 0.5 * (student_values - teacher_values.detach()).square().mean();
+}
+
+}  // namespace rlnas::rl
