@@ -21,39 +21,17 @@ COMMON=(--preset ppo.nas-rl --steps "$STEPS" --search-steps "$STEPS" --seeds 1 -
         --set search.eval_episodes=30 --set search.proxy_episodes=10 --set checkpoint_every=25000
         --set log_every=5000)
 
-# run NAME ARGS...: one search, resumed if an earlier run of it was interrupted.
-run() {
-  local name=$1; shift
-  local log="$OUT/$name.log"
-  if [ -f "$log" ] && grep -q "stored as experiment" "$log"; then return 0; fi
-  local id=""
-  if [ -f "$OUT/$name.id" ]; then id=$(cat "$OUT/$name.id"); fi
-  if [ -n "$id" ]; then
-    "$BIN" --store "$STORE" search --resume "$id" --jobs "$JOBS" >> "$log" 2>&1
-  else
-    "$BIN" --store "$STORE" search "$@" "${COMMON[@]}" --jobs "$JOBS" > "$log" 2>&1 &
-    local pid=$!
-    # the experiment id, as soon as the search has created it (for --resume)
-    for _ in $(seq 1 600); do
-      id=$(sed -n 's/.*search: experiment \([0-9]*\) in.*/\1/p' "$log" 2>/dev/null | head -1)
-      [ -n "$id" ] && break
-      sleep 0.5
-    done
-    [ -n "$id" ] && echo "$id" > "$OUT/$name.id"
-    wait "$pid"
-  fi
-  echo "$(date -u +%FT%TZ) $name: $(grep -c . "$log") log lines, $(grep -o 'stored as experiment [0-9]*' "$log" | tail -1)"
-}
+source "$(dirname "$0")/search_lib.sh"
 
 for space in $SPACES; do
   for game in $GAMES; do
     tag="${game}-${space//\//-}"
     # The tabular benchmark: every architecture, 2 at a time; baselines: minatar/ss1/nature (ss1) and the minatar net.
-    JOBS=2 run "grid-$tag" --env "minatar/$game" --space "$space" --strategy grid
+    JOBS=2 run_search "grid-$tag" --env "minatar/$game" --space "$space" --strategy grid
     # SPOS and ENAS, 4 search seeds each, two searches at a time.
     for seed in 1 2 3 4; do
-      JOBS=1 run "spos-$tag-$seed" --env "minatar/$game" --space "$space" --strategy spos --search-seed "$seed" &
-      JOBS=1 run "enas-$tag-$seed" --env "minatar/$game" --space "$space" --strategy enas --search-seed "$seed" &
+      JOBS=1 run_search "spos-$tag-$seed" --env "minatar/$game" --space "$space" --strategy spos --search-seed "$seed" &
+      JOBS=1 run_search "enas-$tag-$seed" --env "minatar/$game" --space "$space" --strategy enas --search-seed "$seed" &
       wait
     done
   done
