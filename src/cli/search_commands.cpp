@@ -25,10 +25,10 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--config", a->config, "YAML config: search.* keys for the search, the rest as in rlnas train");
     cmd->add_option("--env", a->env, "environment (rlnas env list)");
     cmd->add_option("--env-opt", a->env_opts, "environment option KEY=VALUE (repeatable)")->take_all();
-    cmd->add_option("--algo", a->algo, "ppo | a2c (one-shot strategies); any algorithm for random and grid");
+    cmd->add_option("--algo", a->algo, "ppo | a2c (spos, enas); ppo | a2c | dqn (darts, gdas); any algorithm for random and grid");
     cmd->add_option("--preset", a->preset, "hyperparameter preset, e.g. ppo.nas-rl");
     cmd->add_option("--space", a->space, "search space (rlnas space list) [search.space]");
-    cmd->add_option("--strategy", a->strategy, "random | grid | spos | enas [search.strategy]");
+    cmd->add_option("--strategy", a->strategy, "random | grid | spos | enas | darts | gdas [search.strategy]");
     cmd->add_option("--steps", a->steps, "environment steps of every retrain (one training's budget)");
     cmd->add_option("--search-steps", a->search_steps, "environment steps of the search phase (default: --steps)");
     cmd->add_option("--seed", a->seed, "first training seed of the retrains (seed, seed+1, ...)");

@@ -51,7 +51,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("train", "train an agent and write a run directory (config, metrics, checkpoint, evaluation)");
     struct Args {
-      std::string env, algo, net, space, arch, named, preset, config, out, resume, steps, seed;
+      std::string env, algo, net, space, arch, named, preset, config, out, resume, steps, seed, mixed;
       std::vector<std::string> env_opts, sets;
       bool list_options = false, quiet = false, supernet = false, no_store = false;
     };
@@ -64,6 +64,8 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--arch", a->arch, "architecture in --space: JSON text or @FILE (rlnas space sample)");
     cmd->add_option("--named", a->named, "named reference architecture, e.g. minatar/ss1/nature (rlnas space list)");
     cmd->add_flag("--supernet", a->supernet, "train the single-path supernet of --space (SPOS: a uniform path per iteration)");
+    cmd->add_option("--mixed", a->mixed,
+                    "train the differentiable supernet of --space: softmax (RL-DARTS) | gumbel (A2D); see arch.* options");
     cmd->add_option("--preset", a->preset, "named hyperparameter preset, e.g. ppo.nas-rl (see --list-options)");
     cmd->add_option("--steps", a->steps, "environment-step budget");
     cmd->add_option("--seed", a->seed, "master seed");
@@ -80,7 +82,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       rl::TrainConfig config;
       if (!a->resume.empty()) {
         if (!a->env.empty() || !a->algo.empty() || !a->net.empty() || !a->space.empty() || !a->arch.empty() ||
-            !a->named.empty() || a->supernet || !a->preset.empty() || !a->config.empty() ||
+            !a->named.empty() || a->supernet || !a->mixed.empty() || !a->preset.empty() || !a->config.empty() ||
             !a->sets.empty() || !a->steps.empty() || !a->seed.empty() || !a->env_opts.empty() || !a->out.empty()) {
           throw Error("--resume continues a run with its stored configuration; give no other training options");
         }
@@ -95,7 +97,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
                  {"env", a->env}, {"algo", a->algo}, {"net.name", a->net}, {"net.space", a->space},
                  {"net.arch", a->arch}, {"net.named", a->named}, {"preset", a->preset},
-                 {"steps", a->steps}, {"seed", a->seed}}) {
+                 {"steps", a->steps}, {"seed", a->seed}, {"net.mixed", a->mixed}}) {
           if (!value.empty()) sources.flags.push_back({key, value});
         }
         if (a->supernet) sources.flags.push_back({"net.supernet", "true"});

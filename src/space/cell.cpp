@@ -101,10 +101,25 @@ std::string edge_text(const CellEdge& edge, bool strided) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What the network needs of a cell: its forward pass, and a handle on its output scale.
+// A cell: node j (1-based) sums its edges, each an op on an earlier state (0 = the cell input);
+// the output is a 1x1 conv over the concatenated nodes, or the last node. The discrete and the
+// mixed cells differ only in which edges they build.
 class CellBaseImpl : public torch::nn::Module {
  public:
-  virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+  torch::Tensor forward(const torch::Tensor& x) {
+    std::vector<torch::Tensor> states{x};
+    for (const auto& in : edges_) {
+      torch::Tensor sum;
+      for (const auto& [op, input] : in) {
+        auto y = op->forward(states[static_cast<size_t>(input)]);
+        sum = sum.defined() ? sum + y : y;
+      }
+      states.push_back(sum);  // undefined for a node without edges (not on a path to the output)
+    }
+    if (!output_) return states.back();
+    return output_->forward(torch::cat(std::vector<torch::Tensor>(states.begin() + 1, states.end()), /*dim=*/1));
+  }
+
   // Multiplies the output conv's weights (its bias is still zero): scales the cell's output.
   // False when the cell outputs its last node and has no output conv.
   bool scale_output(double factor) {
@@ -115,53 +130,37 @@ class CellBaseImpl : public torch::nn::Module {
   }
 
  protected:
+  void add_edge(int64_t node, int64_t input, const std::string& name, Op op) {
+    if (edges_.size() < static_cast<size_t>(node)) edges_.resize(static_cast<size_t>(node));
+    edges_[static_cast<size_t>(node - 1)].emplace_back(register_module(name, std::move(op)), input);
+  }
+  void add_output(int64_t nodes, int64_t channels) {
+    edges_.resize(static_cast<size_t>(nodes));
+    output_ = register_module("output", make_op("conv1x1_plain", {nodes * channels, channels, 1}));
+  }
+
+ private:
+  std::vector<std::vector<std::pair<Op, int64_t>>> edges_;  // [node - 1] -> (op, input)
   Op output_;
 };
 using Cell = std::shared_ptr<CellBaseImpl>;
 
-// One cell. Ops reading the cell input carry `input_stride` (2 in a reduction cell).
+// One discrete cell. Ops reading the cell input carry `input_stride` (2 in a reduction cell).
 class CellImpl final : public CellBaseImpl {
  public:
-  CellImpl(const CellGenotype& genotype, int64_t channels, int64_t input_stride, bool concat_output)
-      : genotype_(genotype), concat_output_(concat_output) {
-    live_ = live_nodes(genotype_, concat_output_);
-    edges_.resize(genotype_.size());
-    for (size_t node = 1; node <= genotype_.size(); ++node) {
-      if (!live_[node]) continue;
-      for (size_t e = 0; e < genotype_[node - 1].size(); ++e) {
-        const auto& edge = genotype_[node - 1][e];
+  CellImpl(const CellGenotype& genotype, int64_t channels, int64_t input_stride, bool concat_output) {
+    const auto live = live_nodes(genotype, concat_output);  // [node] (0 = input): on a path to the output
+    for (size_t node = 1; node <= genotype.size(); ++node) {
+      if (!live[node]) continue;
+      for (size_t e = 0; e < genotype[node - 1].size(); ++e) {
+        const auto& edge = genotype[node - 1][e];
         const int64_t stride = edge.input == 0 ? input_stride : 1;
-        edges_[node - 1].push_back(register_module("node" + std::to_string(node) + "_edge" + std::to_string(e),
-                                                   make_op(edge.op, {channels, channels, stride})));
+        add_edge(static_cast<int64_t>(node), edge.input, "node" + std::to_string(node) + "_edge" + std::to_string(e),
+                 make_op(edge.op, {channels, channels, stride}));
       }
     }
-    if (concat_output_) {
-      output_ = register_module(
-          "output", make_op("conv1x1_plain", {static_cast<int64_t>(genotype_.size()) * channels, channels, 1}));
-    }
+    if (concat_output) add_output(static_cast<int64_t>(genotype.size()), channels);
   }
-
-  torch::Tensor forward(const torch::Tensor& x) override {
-    std::vector<torch::Tensor> states{x};
-    for (size_t node = 1; node <= genotype_.size(); ++node) {
-      torch::Tensor sum;
-      if (live_[node]) {
-        for (size_t e = 0; e < edges_[node - 1].size(); ++e) {
-          auto y = edges_[node - 1][e]->forward(states[static_cast<size_t>(genotype_[node - 1][e].input)]);
-          sum = sum.defined() ? sum + y : y;
-        }
-      }
-      states.push_back(sum);
-    }
-    if (!concat_output_) return states.back();
-    return output_->forward(torch::cat(std::vector<torch::Tensor>(states.begin() + 1, states.end()), /*dim=*/1));
-  }
-
- private:
-  CellGenotype genotype_;
-  bool concat_output_;
-  std::vector<bool> live_;  // [node] (0 = input): on a path to the output
-  std::vector<std::vector<Op>> edges_;
 };
 
 // The row of edge node_j <- node_i (0 <= i < j) in a cell type's alpha: edges in node order, each
@@ -172,39 +171,18 @@ int64_t edge_row(int64_t node, int64_t input) { return node * (node - 1) / 2 + i
 class MixedCellImpl final : public CellBaseImpl {
  public:
   MixedCellImpl(const std::vector<std::string>& ops, int64_t channels, int64_t input_stride, bool concat_output,
-                size_t group, const EdgeMixer& mix)
-      : concat_output_(concat_output) {
+                size_t group, const EdgeMixer& mix) {
     for (int64_t node = 1; node <= kNodes; ++node) {
-      std::vector<Op> in;
       for (int64_t input = 0; input < node; ++input) {
         std::vector<Candidate> candidates;
         const int64_t stride = input == 0 ? input_stride : 1;
         for (const auto& op : ops) candidates.push_back({op, op, {channels, channels, stride}});
-        in.push_back(register_module("node" + std::to_string(node) + "_from" + std::to_string(input),
-                                     mix(group, static_cast<size_t>(edge_row(node, input)), candidates)));
+        add_edge(node, input, "node" + std::to_string(node) + "_from" + std::to_string(input),
+                 mix(group, static_cast<size_t>(edge_row(node, input)), candidates));
       }
-      edges_.push_back(std::move(in));
     }
-    if (concat_output_) output_ = register_module("output", make_op("conv1x1_plain", {kNodes * channels, channels, 1}));
+    if (concat_output) add_output(kNodes, channels);
   }
-
-  torch::Tensor forward(const torch::Tensor& x) override {
-    std::vector<torch::Tensor> states{x};
-    for (const auto& in : edges_) {
-      torch::Tensor sum;
-      for (size_t i = 0; i < in.size(); ++i) {
-        auto y = in[i]->forward(states[i]);
-        sum = sum.defined() ? sum + y : y;
-      }
-      states.push_back(sum);
-    }
-    if (!concat_output_) return states.back();
-    return output_->forward(torch::cat(std::vector<torch::Tensor>(states.begin() + 1, states.end()), /*dim=*/1));
-  }
-
- private:
-  bool concat_output_;
-  std::vector<std::vector<Op>> edges_;  // [node - 1][input]
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -177,6 +177,33 @@ TEST(Cli, TrainOptionErrorsNameTheKey) {
   EXPECT_TRUE(contains(r.out, "\"ppo.clip_coef\": 0.2")) << r.out;
 }
 
+TEST(Cli, TrainMixedWritesAlphaSnapshotsAndSaysWhatIsWrong) {
+  const auto dir = temp_run_dir("mixed");
+  auto r = run("train --env minatar/breakout --space cell/micro --mixed softmax --steps 256 --set ppo.num_envs=2 "
+               "--set ppo.num_steps=32 --set log_every=64 --set eval.episodes=1 --no-store --out " + dir);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "softmax-mixed supernet of cell/micro")) << r.out;
+  std::ifstream in(std::filesystem::path(dir) / "alpha.jsonl");
+  std::string line, last;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    last = line;
+  }
+  EXPECT_EQ(lines, 4);
+  const auto j = nlohmann::json::parse(last);
+  EXPECT_EQ(j["step"], 256);
+  EXPECT_EQ(j["groups"][0]["rows"].size(), 10u);
+  EXPECT_EQ(j["arch"]["space"], "cell/micro");
+  r = run("train --env minatar/breakout --space cell/micro --mixed fuzzy --steps 256");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "net.mixed")) << r.out;
+  EXPECT_TRUE(contains(r.out, "fuzzy")) << r.out;
+  r = run("train --env minatar/breakout --algo sac --space cell/micro --mixed softmax --steps 256");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.out, "wired into ppo, a2c and dqn")) << r.out;
+}
+
 TEST(Cli, NoGlogNoiseOnStartup) {
   const auto r = run("env list --json");
   EXPECT_FALSE(contains(r.out, "Logging before InitGoogleLogging")) << r.out;

@@ -149,17 +149,7 @@ TEST(MixedTraining, FrozenAlphaStaysUniform) {
 }
 
 TEST(MixedTraining, ConfigErrorsSayWhatIsWrong) {
-  const auto message = [](std::vector<std::pair<std::string, std::string>> flags) {
-    TrainSources s;
-    s.flags = {{"env", "minatar/breakout"}};
-    s.flags.insert(s.flags.end(), flags.begin(), flags.end());
-    try {
-      resolve_train_config(s, registry());
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  const auto message = test_util::flags_error;
   EXPECT_NE(message({{"net.mixed", "softmax"}}).find("needs net.space"), std::string::npos);
   EXPECT_NE(message({{"net.mixed", "softmax"}, {"net.space", "minatar/ss1"}, {"net.supernet", "true"}})
                 .find("set one of them"),

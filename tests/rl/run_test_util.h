@@ -53,6 +53,19 @@ inline std::vector<std::string> metric_lines(const std::filesystem::path& dir) {
   return out;
 }
 
+// The error resolving a training configuration of MinAtar Breakout with `flags` gives, or "no error".
+inline std::string flags_error(const std::vector<std::pair<std::string, std::string>>& flags) {
+  TrainSources s;
+  s.flags = {{"env", "minatar/breakout"}};
+  s.flags.insert(s.flags.end(), flags.begin(), flags.end());
+  try {
+    resolve_train_config(s, registry());
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 inline void expect_same_weights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;

@@ -229,22 +229,10 @@ TEST(Trainer, TrainsAnyArchitectureOfASpace) {
 }
 
 // The error resolving a MinAtar Breakout config with `flags` gives, or "no error".
-std::string flags_error(std::vector<std::pair<std::string, std::string>> flags) {
-  TrainSources s;
-  s.flags = {{"env", "minatar/breakout"}};
-  s.flags.insert(s.flags.end(), flags.begin(), flags.end());
-  try {
-    resolve_train_config(s, registry());
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 TEST(Trainer, RejectsArchitecturesThatDoNotFitTheirSpace) {
   const auto message = [](std::vector<std::pair<std::string, std::string>> flags) {
     flags.insert(flags.begin(), {"algo", "ppo"});
-    return flags_error(flags);
+    return test_util::flags_error(flags);
   };
   EXPECT_NE(message({{"net.space", "minatar/ss1"},
                      {"net.arch", R"({"space":"minatar/ss1","choices":{"conv2.kernel":7,"conv3.kernel":3}})"}})
@@ -312,7 +300,7 @@ TEST(Trainer, TrainsASinglePathSupernetAndResumesOnTheSamePaths) {
 TEST(Trainer, SupernetTrainingNeedsASpaceAndAnOnPolicyAlgorithm) {
   const auto message = [](std::vector<std::pair<std::string, std::string>> flags) {
     flags.insert(flags.begin(), {"net.supernet", "true"});
-    return flags_error(flags);
+    return test_util::flags_error(flags);
   };
   EXPECT_NE(message({{"algo", "ppo"}}).find("needs net.space"), std::string::npos);
   EXPECT_NE(message({{"algo", "dqn"}, {"net.space", "minatar/ss1"}}).find("supports the on-policy algorithms"),
