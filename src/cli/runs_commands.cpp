@@ -51,18 +51,11 @@ std::string config_text(const ordered_json& config, const char* key) {
   return v.dump();
 }
 
-std::optional<double> metric(const store::TrialRecord& t, const char* key) {
-  if (t.metrics.is_object() && t.metrics.contains(key) && t.metrics[key].is_number()) {
-    return t.metrics[key].get<double>();
-  }
-  return std::nullopt;
-}
-
 // Best final evaluation return among the done trials.
 std::optional<double> best_return(const std::vector<store::TrialRecord>& trials) {
   std::optional<double> best;
   for (const auto& t : trials) {
-    const auto r = metric(t, "eval_return_mean");
+    const auto r = t.metric("eval_return_mean");
     if (t.status == store::Status::done && r && (!best || *r > *best)) best = r;
   }
   return best;
@@ -173,9 +166,9 @@ void show(const Context& ctx, int64_t id, bool as_json) {
               "STEPS", "WALL", "PARAMS", "FLOPS", "RETURN (EVAL)", "CURVE");
   for (const auto& t : trials) {
     std::string ret = "-";
-    if (const auto m = metric(t, "eval_return_mean")) {
+    if (const auto m = t.metric("eval_return_mean")) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "%.3f +- %.3f (%s)", *m, metric(t, "eval_return_std").value_or(0.0),
+      std::snprintf(buf, sizeof buf, "%.3f +- %.3f (%s)", *m, t.metric("eval_return_std").value_or(0.0),
                     t.metrics.contains("eval_episodes") ? t.metrics["eval_episodes"].dump().c_str() : "?");
       ret = buf;
     }

@@ -43,13 +43,18 @@ double ArchOptions::temperature_at(int64_t steps_done, int64_t total_steps, cons
 
 ArchUpdater::ArchUpdater(const ArchOptions& options, const std::vector<torch::nn::Module*>& modules)
     : options_(options) {
-  for (auto* m : modules) {
-    for (auto& s : space::find_mixed_supernets(*m)) supernets_.push_back(s);
+  for (size_t i = 0; i < modules.size(); ++i) {
+    for (auto& s : space::find_mixed_supernets(*modules[i])) {
+      supernets_.push_back(s);
+      // The first module's supernets are trained (e.g. actor and critic encoders); the others
+      // (a DQN target network) only follow the temperature.
+      if (i > 0) continue;
+      for (const auto& a : s->alphas()) {
+        if (a.requires_grad()) alphas_.push_back(a);
+      }
+    }
   }
   if (supernets_.empty()) return;
-  for (const auto& a : supernets_.front()->alphas()) {
-    if (a.requires_grad()) alphas_.push_back(a);
-  }
   if (!alphas_.empty()) {
     adam_ = std::make_unique<torch::optim::Adam>(
         alphas_, torch::optim::AdamOptions(options_.lr).betas({options_.beta1, options_.beta2}));

@@ -100,11 +100,6 @@ double std_of(const std::vector<double>& v) {  // population std (ddof 0)
   return v.empty() ? 0.0 : std::sqrt(s / static_cast<double>(v.size()));
 }
 
-std::optional<double> metric(const store::TrialRecord& t, const char* key) {
-  if (!t.metrics.is_object() || !t.metrics.contains(key) || !t.metrics[key].is_number()) return std::nullopt;
-  return t.metrics[key].get<double>();
-}
-
 class Driver {
  public:
   Driver(SearchConfig config, const env::EnvRegistry& envs, store::Store& store, TrialRunner& runner,
@@ -142,7 +137,8 @@ class Driver {
   // finds the same trials; a done trial elsewhere in the store with the same cache key is copied.
   int64_t plan(store::Role role, const json& overrides, const json& sampler) {
     const auto config = trial_config(c_.train, overrides, envs_);
-    store::TrialRecord t = describe_trial(config, envs_);
+    // Without the network's cost first: a resumed search finds most trials already planned.
+    store::TrialRecord t = describe_trial(config, envs_, /*with_cost=*/false);
     if (!sampler.is_null()) {
       // Who chose the supernet's paths (ENAS's controller, not uniform draws) makes it another
       // training: part of the architecture record and of the cache key.
@@ -159,6 +155,11 @@ class Driver {
       }
     }
     if (const auto it = planned_.find(plan_key); it != planned_.end()) return it->second;
+    if (!config.is_supernet()) {
+      const auto costed = describe_trial(config, envs_);
+      t.params = costed.params;
+      t.flops = costed.flops;
+    }
     t.experiment_id = exp_;
     t.role = role;
     t.status = store::Status::pending;
@@ -239,7 +240,7 @@ class Driver {
         if (t.status == store::Status::done) {
           std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld done in %.0f s: reward mean %.3f, total reward %.3f",
                         finished, total, static_cast<long long>(t.id), e->seconds,
-                        metric(t, "train_return_mean").value_or(NAN), metric(t, "eval_return_mean").value_or(NAN));
+                        t.metric("train_return_mean").value_or(NAN), t.metric("eval_return_mean").value_or(NAN));
         } else {
           std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld %s: %s", finished, total,
                         static_cast<long long>(t.id), store::to_string(t.status), t.reason.c_str());
@@ -327,7 +328,7 @@ class Driver {
     o.run_dir = t.run_dir;
     o.steps = t.steps;
     o.metrics = t.metrics;
-    if (const auto r = metric(t, "train_return_mean")) o.objectives = {*r};
+    if (const auto r = t.metric("train_return_mean")) o.objectives = {*r};
     return o;
   }
 
@@ -413,8 +414,8 @@ class Driver {
       r.params = t.params;
       r.flops = t.flops;
       if (t.status != store::Status::done) continue;
-      if (const auto x = metric(t, "train_return_mean")) reward.push_back(*x);
-      if (const auto x = metric(t, "eval_return_mean")) total.push_back(*x);
+      if (const auto x = t.metric("train_return_mean")) reward.push_back(*x);
+      if (const auto x = t.metric("eval_return_mean")) total.push_back(*x);
     }
     r.seeds = static_cast<int64_t>(reward.size());
     if (!reward.empty()) {
@@ -442,8 +443,8 @@ class Driver {
         const auto key = store::trial_cache_key(cache_key_parts(trial_config(c_.train, o, envs_), envs_));
         const auto trial = store_.find_trial_by_cache_key(key);
         if (!trial || trial->status != store::Status::done) continue;
-        if (const auto x = metric(*trial, "train_return_mean")) r.push_back(*x);
-        if (const auto x = metric(*trial, "eval_return_mean")) t.push_back(*x);
+        if (const auto x = trial->metric("train_return_mean")) r.push_back(*x);
+        if (const auto x = trial->metric("eval_return_mean")) t.push_back(*x);
       }
       if (r.empty() || t.empty()) {
         *note = "random search: no tabular benchmark of " + space_.name() +

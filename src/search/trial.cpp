@@ -104,7 +104,7 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
   return key;
 }
 
-store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
+store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvRegistry& envs, bool with_cost) {
   const auto key = cache_key_parts(config, envs);
   store::TrialRecord t;
   t.space = key.space;
@@ -114,7 +114,7 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
   t.cache_key = store::trial_cache_key(key);
   t.seed = config.seed;
   t.budget = config.steps;
-  if (!config.is_supernet()) {  // a supernet is many architectures: no single figure
+  if (with_cost && !config.is_supernet()) {  // a supernet is many architectures: no single figure
     try {
       const auto shape = envs.make(config.env, config.env_options)->observation_spec().shape;
       nn::Backbone net =

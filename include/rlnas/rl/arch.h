@@ -47,8 +47,9 @@ struct ArchOptions {
   double temperature_at(int64_t steps_done, int64_t total_steps, const std::string& mode) const;
 };
 
-// Finds the mixed supernets of the algorithm's modules (an online and a target network may each
-// hold one; the first module's are trained) and optimizes their alpha.
+// Finds the mixed supernets of the algorithm's modules and optimizes the alpha of those in the
+// first module (an actor-critic with separate encoders holds two; a DQN target network's only
+// follows the temperature). Metrics and the cost are read from the first supernet.
 class ArchUpdater {
  public:
   ArchUpdater(const ArchOptions& options, const std::vector<torch::nn::Module*>& modules);
@@ -69,7 +70,7 @@ class ArchUpdater {
 
  private:
   ArchOptions options_;
-  std::vector<space::MixedSupernet> supernets_;  // [0]: the trained one
+  std::vector<space::MixedSupernet> supernets_;  // the first module's first
   std::vector<torch::Tensor> alphas_;
   std::unique_ptr<torch::optim::Adam> adam_;
   double last_cost_ = std::nan("");

@@ -20,6 +20,9 @@
 //           (eq. 6).
 //   enas    one supernet training whose paths an LSTM controller chooses and learns from by
 //           REINFORCE (enas.h); proxy = the controller's probability of an architecture.
+//   darts   one softmax-mixed supernet training, alpha learned with the weights (RL-DARTS);
+//   gdas    the same with Gumbel-softmax mixing (A2D). Both rank the distinct discretized
+//           architectures of the run's alpha.jsonl, the final one first (rl/arch.h).
 #pragma once
 
 #include <memory>

@@ -27,8 +27,9 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
 
 // A trial record for a training configuration: space, architecture and id, seed, budget, cache
 // key, and the network's parameters and FLOPs on the environment's observations (not for
-// supernets). Role, status, run directory and experiment are left to the caller.
-store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvRegistry& envs);
+// supernets; `with_cost` false leaves them out: building the network is the slow part). Role,
+// status, run directory and experiment are left to the caller.
+store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvRegistry& envs, bool with_cost = true);
 
 // Files of a trial's run directory.
 inline constexpr const char* kTrialFile = "trial.json";

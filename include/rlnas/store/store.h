@@ -80,6 +80,12 @@ struct TrialRecord {
   std::string run_dir;
   std::string checkpoint;
   std::string created_at, updated_at;  // set by the store
+
+  // A numeric final metric (e.g. "eval_return_mean"), if the trial has it.
+  std::optional<double> metric(const char* key) const {
+    if (!metrics.is_object() || !metrics.contains(key) || !metrics[key].is_number()) return std::nullopt;
+    return metrics[key].get<double>();
+  }
 };
 
 struct CurvePoint {
