@@ -4,10 +4,11 @@
 # distillation (the found agent and the hand-designed minatar net, ResNet-14 and ResNet-20
 # retrained with the same setting); on the first game the distillation ablation (Table 2: none /
 # actor / actor + teacher critic / actor + critic MSE on the minatar net, 2 seeds) and the
-# efficiency weight lambda against the FLOPs found.
+# efficiency weight lambda against the FLOPs found; with SOFT_STEPS > 0, one search with the
+# paper's soft Gumbel forward.
 #
-#   bash bench/a2d.sh RLNAS_BIN OUT_DIR [STEPS] [GAMES] [TEACHER_STEPS] [LAMBDA]
-#   e.g. bash bench/a2d.sh out/bin/rlnas out/a2d 100000 "breakout freeway" 300000 0.1
+#   bash bench/a2d.sh RLNAS_BIN OUT_DIR [STEPS] [GAMES] [TEACHER_STEPS] [LAMBDA] [SOFT_STEPS]
+#   e.g. bash bench/a2d.sh out/bin/rlnas out/a2d 100000 "breakout freeway" 300000 0.1 50000
 #
 # The searches use arch.hard (the straight-through Gumbel forward of GDAS: one op per block per
 # pass) because the weighted sum of all 9 ops of eq. 10 runs ~9x slower here (docs/results/a2d.md).
@@ -60,9 +61,11 @@ done
 wait
 
 # The paper's soft Gumbel forward (all 9 ops of a block weighted, eq. 10) on the first game, with
-# distillation, at half the search budget (it runs ~9x slower per step).
-COMMON=(--preset a2c.a2d --steps "$STEPS" --seeds 1 --set search.eval_episodes=50
-        --set checkpoint_every=25000 --set log_every=2000 --set arch.cost=flops)
-run_search "gdas-soft-distill-$first" --env "minatar/$first" --space blocks --strategy gdas \
-  --search-steps $((STEPS / 2)) --top-k 1 --set arch.cost_lambda="$LAMBDA" \
-  --set distill.teacher="$teacher"
+# distillation, at SOFT_STEPS search steps (7th argument; 0 = skip: it runs ~9x slower per step).
+SOFT_STEPS=${7:-0}
+if [ "$SOFT_STEPS" -gt 0 ]; then
+  COMMON=(--preset a2c.a2d --steps "$STEPS" --seeds 1 --set search.eval_episodes=50
+          --set checkpoint_every=25000 --set log_every=2000 --set arch.cost=flops)
+  run_search "gdas-soft-distill-$first" --env "minatar/$first" --space blocks --strategy gdas \
+    --search-steps "$SOFT_STEPS" --top-k 1 --set arch.cost_lambda="$LAMBDA" --set distill.teacher="$teacher"
+fi

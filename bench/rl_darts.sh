@@ -2,8 +2,9 @@
 # RL-DARTS on MinAtar (docs/results/rl-darts.md): per game, a darts search over cell/micro with PPO
 # (the supernet trained with alpha, the final discretized cell retrained from scratch against
 # IMPALA-CNN and the minatar net), and 3 random micro cells retrained the same way (best of 3);
-# on the first game the two failure ablations of Appendix B: alpha frozen at uniform, and the
-# classic cells with / without ReLU (cell/classic vs cell/classic-linear supernets).
+# on the first game the two failure ablations of Appendix B: alpha frozen at uniform (PPO, and
+# Rainbow as in the paper's Figure 12, at ABLATION_STEPS), and the classic cells with / without
+# ReLU (cell/classic vs cell/classic-linear supernets).
 #
 #   bash bench/rl_darts.sh RLNAS_BIN OUT_DIR [STEPS] [GAMES] [ABLATION_STEPS] [ARCH_LR]
 #   e.g. bash bench/rl_darts.sh out/bin/rlnas out/rl-darts 100000 "breakout freeway" 50000 5e-3
@@ -45,3 +46,12 @@ run_train "classic-$first" "${ABL[@]}" --steps "$ABLATION_STEPS" --space cell/cl
 wait
 run_train "classic-linear-$first" "${ABL[@]}" --steps "$ABLATION_STEPS" --space cell/classic-linear \
   --set net.mixed=softmax
+
+# Appendix B.2 as in the paper: micro cells + Rainbow (no noisy nets; T = 10), alpha trainable vs
+# frozen at uniform.
+R=(--env "minatar/$first" --algo dqn --preset dqn.rainbow-minatar --steps "$ABLATION_STEPS" --space cell/micro
+   --set net.mixed=softmax --set arch.temperature=10 --set arch.lr=2.5e-3 --set checkpoint_every=25000
+   --set log_every=2000 --set eval.episodes=50)
+run_train "rainbow-trainable-alpha-$first" "${R[@]}" &
+run_train "rainbow-frozen-alpha-$first" "${R[@]}" --set arch.freeze=true &
+wait
