@@ -16,6 +16,7 @@
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/search/tabular.h"
+#include "rlnas/space/mixed.h"
 #include "rlnas/space/supernet.h"
 
 namespace rlnas::search {
@@ -595,8 +596,13 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   }
   make_strategy({&envs, &space, c.search, 1, 1});  // e.g. grid refuses large spaces
   if (c.search.strategy == "darts" || c.search.strategy == "gdas") {
-    trial_config(c.train, {{"net.space", space.name()}, {"net.mixed", c.search.strategy == "darts" ? "softmax" : "gumbel"}},
-                 envs);
+    const std::string mode = c.search.strategy == "darts" ? "softmax" : "gumbel";
+    trial_config(c.train, {{"net.space", space.name()}, {"net.mixed", mode}}, envs);
+    try {
+      space::make_mixed_supernet(space, obs_shape, {mode});
+    } catch (const Error& e) {
+      throw Error("strategy " + c.search.strategy + " needs a differentiable supernet: " + e.what());
+    }
   }
   if (c.search.strategy == "spos" || c.search.strategy == "enas") {
     trial_config(c.train, {{"net.space", space.name()}, {"net.supernet", true}}, envs);

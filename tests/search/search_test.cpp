@@ -236,6 +236,9 @@ TEST(Search, ResumeOfAFinishedSearchReturnsItsSummaryAndNewSettingsAreValidated)
   bad = tiny("spos");
   bad.flags.push_back({"search.space", "cell/micro"});
   EXPECT_NE(error_of([&] { f.run(bad); }).find("needs a weight-sharing supernet"), std::string::npos);
+  bad = tiny("darts");
+  bad.flags.push_back({"search.space", "mlp"});
+  EXPECT_NE(error_of([&] { f.run(bad); }).find("needs a differentiable supernet"), std::string::npos);
   bad = tiny("random");
   bad.flags.push_back({"env", "classic/cartpole"});
   EXPECT_FALSE(error_of([&] { f.run(bad); }).empty());
