@@ -334,31 +334,22 @@ class ActorCriticAlgorithm final : public Algorithm {
         return std::make_pair(loss, st);
       };
       for (int64_t start = 0; start < batch_; start += mb) {
+        int64_t first = start, n = mb;
         if (arch_->bilevel()) {
           // First-order bi-level: alpha on the first half of the minibatch, the weights on the second.
           const int64_t half = mb / 2;
           if (half < 1) throw Error("arch.level bi needs minibatches of at least 2 samples");
-          auto [arch_loss, arch_stats] = minibatch_loss(start, half);
-          optimizer_->zero_grad();
-          arch_->zero_grad();
-          (arch_loss + arch_->cost_loss()).backward();
-          arch_->step();
-          auto [loss, st] = minibatch_loss(start + half, mb - half);
-          optimizer_->zero_grad();
-          arch_->zero_grad();
-          loss.backward();
-          if (o_.max_grad_norm > 0) optimizer_->clip_grad_norm(o_.max_grad_norm);
-          optimizer_->step();
-          stats.push_back(st);
-          continue;
+          arch_->step_alone(minibatch_loss(start, half).first);
+          first = start + half;
+          n = mb - half;
         }
-        auto [loss, st] = minibatch_loss(start, mb);
+        auto [loss, st] = minibatch_loss(first, n);
         optimizer_->zero_grad();
         arch_->zero_grad();
-        (arch_->active() ? loss + arch_->cost_loss() : loss).backward();
+        arch_->weight_loss(loss).backward();
         if (o_.max_grad_norm > 0) optimizer_->clip_grad_norm(o_.max_grad_norm);
         optimizer_->step();
-        arch_->step();
+        arch_->after_weight_step();
         stats.push_back(st);
       }
     }

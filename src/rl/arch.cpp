@@ -94,6 +94,20 @@ void ArchUpdater::step() {
   if (adam_) adam_->step();
 }
 
+torch::Tensor ArchUpdater::weight_loss(const torch::Tensor& loss) {
+  return active() && !bilevel() ? loss + cost_loss() : loss;
+}
+
+void ArchUpdater::after_weight_step() {
+  if (!bilevel()) step();
+}
+
+void ArchUpdater::step_alone(const torch::Tensor& loss) {
+  zero_grad();
+  (loss + cost_loss()).backward();
+  step();
+}
+
 std::vector<std::pair<std::string, double>> ArchUpdater::metrics() const {
   if (!active()) return {};
   const auto& s = supernets_.front();

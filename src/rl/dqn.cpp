@@ -360,10 +360,7 @@ class DqnAlgorithm final : public Algorithm {
     if (arch_->bilevel()) {
       const auto arch_batch = replay_.sample(std::max<int64_t>(1, o_.batch_size / 2), gen_, beta);
       const auto arch_out = batch_loss(arch_batch);
-      optimizer_->zero_grad();
-      arch_->zero_grad();
-      (arch_out.loss + arch_->cost_loss()).backward();
-      arch_->step();
+      arch_->step_alone(arch_out.loss);
       if (o_.prioritized) replay_.update_priorities(arch_batch.indices, arch_out.priorities.to(torch::kCPU));
     }
     const auto batch = replay_.sample(arch_->bilevel() ? std::max<int64_t>(1, o_.batch_size / 2) : o_.batch_size,
@@ -371,10 +368,10 @@ class DqnAlgorithm final : public Algorithm {
     const auto out = batch_loss(batch);
     optimizer_->zero_grad();
     arch_->zero_grad();
-    (arch_->active() && !arch_->bilevel() ? out.loss + arch_->cost_loss() : out.loss).backward();
+    arch_->weight_loss(out.loss).backward();
     if (o_.max_grad_norm > 0) optimizer_->clip_grad_norm(o_.max_grad_norm);
     optimizer_->step();
-    if (!arch_->bilevel()) arch_->step();
+    arch_->after_weight_step();
     if (o_.prioritized) replay_.update_priorities(batch.indices, out.priorities.to(torch::kCPU));
     return {out.loss.item<double>(), out.q_taken.mean().item<double>()};
   }

@@ -63,6 +63,13 @@ class ArchUpdater {
   torch::Tensor cost_loss();
   void zero_grad();
   void step();  // Adam on alpha (no-op when frozen or inactive)
+  // The loss the weights' backward pass takes: + lambda * cost under one-level optimization (alpha
+  // then steps on the same gradients, after_weight_step); the loss alone under bi-level.
+  torch::Tensor weight_loss(const torch::Tensor& loss);
+  void after_weight_step();  // one-level: step alpha on the weights' backward pass
+  // Bi-level: alpha alone steps on `loss` (+ lambda * cost), computed on data the weights do not
+  // train on; the weights' gradients it leaves behind are cleared by their next zero_grad.
+  void step_alone(const torch::Tensor& loss);
   // temperature, normalized expected cost, mean entropy of the op distributions.
   std::vector<std::pair<std::string, double>> metrics() const;
   void save(torch::serialize::OutputArchive& archive) const;
