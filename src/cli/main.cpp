@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   cli::add_space_commands(app, ctx);
   cli::add_search_commands(app, ctx);
   cli::add_runs_commands(app, ctx);
+  cli::add_report_commands(app, ctx);
   cli::add_bench_commands(app, ctx);
 
   // Runtime settings apply before any subcommand callback runs.

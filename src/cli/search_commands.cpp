@@ -98,6 +98,8 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         std::fprintf(note, "stopped; continue with: rlnas --store %s search --resume %lld\n", ctx.store.c_str(),
                      static_cast<long long>(summary.experiment_id));
       } else {
+        std::fprintf(note, "report (HTML with plots): rlnas --store %s report %lld\n", ctx.store.c_str(),
+                     static_cast<long long>(summary.experiment_id));
         std::fprintf(note, "stored as experiment %lld in %s (rlnas --store %s runs show %lld)\n",
                      static_cast<long long>(summary.experiment_id), ctx.store.c_str(), ctx.store.c_str(),
                      static_cast<long long>(summary.experiment_id));

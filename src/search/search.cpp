@@ -119,6 +119,8 @@ class Driver {
   }
 
   SearchSummary run() {
+    info("experiment " + std::to_string(exp_) + " in " + store_.path() + "; follow it in a browser: rlnas --store " +
+         store_.path() + " report --watch " + std::to_string(exp_));
     try {
       if (!search_phase()) return finish("stopped");
       if (!retrain_phase()) return finish("stopped");
@@ -160,6 +162,7 @@ class Driver {
       const auto costed = describe_trial(config, envs_);
       t.params = costed.params;
       t.flops = costed.flops;
+      t.latency_ms = costed.latency_ms;
     }
     t.experiment_id = exp_;
     t.role = role;
@@ -407,16 +410,21 @@ class Driver {
     r.kind = p.kind;
     r.label = p.label;
     r.proxy = p.proxy;
-    std::vector<double> reward, total;
+    std::vector<double> reward, total, latency;
     for (const auto id : p.trials) {
       const auto t = *store_.trial(id);
       r.arch = t.architecture;
       r.arch_id = t.arch_id;
       r.params = t.params;
       r.flops = t.flops;
+      if (t.latency_ms) latency.push_back(*t.latency_ms);
       if (t.status != store::Status::done) continue;
       if (const auto x = t.metric("train_return_mean")) reward.push_back(*x);
       if (const auto x = t.metric("eval_return_mean")) total.push_back(*x);
+    }
+    if (!latency.empty()) {
+      std::sort(latency.begin(), latency.end());
+      r.latency_ms = latency[latency.size() / 2];
     }
     r.seeds = static_cast<int64_t>(reward.size());
     if (!reward.empty()) {
@@ -684,7 +692,8 @@ ordered_json SearchSummary::to_json() const {
                          {"total_reward", opt(r.total_reward)},
                          {"total_reward_std", opt(r.total_reward_std)},
                          {"params", opt(r.params)},
-                         {"flops", opt(r.flops)}});
+                         {"flops", opt(r.flops)},
+                         {"latency_ms", opt(r.latency_ms)}});
   }
   return {{"experiment_id", experiment_id}, {"status", status}, {"strategy", strategy},
           {"proxy_name", proxy_name},       {"note", note},     {"rows", rows_json}};
@@ -717,6 +726,7 @@ SearchSummary SearchSummary::from_json(const json& j) {
     d("total_reward_std", r.total_reward_std);
     i("params", r.params);
     i("flops", r.flops);
+    if (x.contains("latency_ms")) d("latency_ms", r.latency_ms);  // older summaries lack it
     s.rows.push_back(std::move(r));
   }
   return s;

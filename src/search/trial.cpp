@@ -121,10 +121,12 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
           config.net_space.empty()
               ? nn::make_backbone(config.net, shape)
               : space::find_space(config.net_space).build(space::Architecture::parse(config.net_arch), shape);
-      const auto cost = space::measure_cost(
-          *net, [&](const torch::Tensor& x) { return net->forward(x); }, shape);
+      const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
+      const auto cost = space::measure_cost(*net, forward, shape);
       t.params = cost.params;
       t.flops = cost.flops();
+      // Batch 1, this process's torch threads, on whatever else the machine is doing now.
+      t.latency_ms = space::measure_latency(forward, shape, /*batch=*/1, /*repeats=*/10, /*warmup=*/2).batch1_ms;
     } catch (const std::exception&) {
       // training reports why it cannot be built
     }

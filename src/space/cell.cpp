@@ -422,6 +422,32 @@ class CellSpace final : public SearchSpace {
     return make(std::move(choices));
   }
 
+  nlohmann::json graph(const Architecture& arch) const override {
+    validate(arch);
+    nlohmann::json cells = nlohmann::json::array();
+    for (CellType type : cell_types()) {
+      const auto cell = genotype(arch, type);
+      const auto live = live_nodes(cell, concat_output_);
+      nlohmann::json nodes = nlohmann::json::array(), edges = nlohmann::json::array(), from = nlohmann::json::array();
+      for (size_t node = 0; node <= cell.size(); ++node) {
+        nodes.push_back({{"name", node_name(static_cast<int64_t>(node))}, {"live", static_cast<bool>(live[node])}});
+        if (node == 0) continue;
+        for (const auto& edge : cell[node - 1]) {
+          const bool strided = type == CellType::kReduction && edge.input == 0;
+          edges.push_back({{"from", node_name(edge.input)},
+                           {"to", node_name(static_cast<int64_t>(node))},
+                           {"op", edge.op + (strided ? "/2" : "")}});
+        }
+        if (concat_output_ || node == cell.size()) from.push_back(node_name(static_cast<int64_t>(node)));
+      }
+      cells.push_back({{"name", type_name(type)},
+                       {"nodes", nodes},
+                       {"edges", edges},
+                       {"output", {{"name", "output"}, {"op", concat_output_ ? "conv1x1(concat)" : "identity"}, {"from", from}}}});
+    }
+    return {{"cells", cells}};
+  }
+
   std::vector<std::string> describe(const Architecture& arch) const override {
     validate(arch);
     std::vector<std::string> lines;

@@ -69,6 +69,7 @@ struct SummaryRow {
   int64_t seeds = 0;  // seeds done
   std::optional<double> reward_mean, reward_mean_std, total_reward, total_reward_std;
   std::optional<int64_t> params, flops;
+  std::optional<double> latency_ms;  // median over the trials (batch 1, measured when planned)
 };
 
 struct SearchSummary {

@@ -89,6 +89,10 @@ class SearchSpace {
   virtual Architecture discretize(const std::vector<torch::Tensor>& probs) const;
   // One line per layer / node, for `rlnas space show` and training logs.
   virtual std::vector<std::string> describe(const Architecture& arch) const;
+  // The architecture as a graph for diagrams, or null when describe()'s lines (a chain of layers)
+  // say it all. Cell spaces: {"cells": [{"name", "nodes": [{"name", "live"}], "edges": [{"from",
+  // "to", "op"}], "output": {"name", "op", "from": [...]}}]}; the first node is the cell input.
+  virtual nlohmann::json graph(const Architecture& arch) const { return nullptr; }
 
   Architecture make(nlohmann::json choices) const;  // this space's name and version + choices
 };
