@@ -486,13 +486,15 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
 
   // Learning curves: one line per protocol row (the found row is its candidate's line) or the
   // train run; the search phase's trainings (supernets) apart.
-  constexpr int kMaxCandidateCurves = 10;  // a tabular benchmark has hundreds of rows
+  constexpr int kMaxCandidateCurves = 10;  // a tabular benchmark has hundreds of rows; the found one always
+  const std::string found_label = out["found"].is_object() ? out["found"]["label"].get<std::string>() : "";
   int candidate_curves = 0, candidates = 0;
   out["curves"] = ordered_json::array();
   for (const auto& r : rows) {
     const std::string kind = r.json.value("kind", std::string());
     if (kind == "found" || kind == "random" || r.trials.empty()) continue;
-    if (kind == "candidate" && ++candidates > kMaxCandidateCurves) continue;
+    const bool is_found = found_label == "found (" + r.json.value("label", std::string()) + ")";
+    if (kind == "candidate" && ++candidates > kMaxCandidateCurves && !is_found) continue;
     if (kind == "candidate") ++candidate_curves;
     auto series = curve_series(store, r.trials, "return_mean");
     if (series["steps"].empty()) continue;

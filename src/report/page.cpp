@@ -60,7 +60,22 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
-// Text that goes inside <script>: nothing in it may close the element.
+// JSON that goes inside <script>: no '<' at all (it only occurs inside strings, as \u003c), so no
+// "</script" nor "<!--" can change how the HTML parser reads the element.
+std::string json_in_script(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Code that goes inside <script>: nothing in it may close the element.
 std::string script_safe(std::string text) {
   for (size_t at = text.find("</"); at != std::string::npos; at = text.find("</", at + 3)) text.replace(at, 2, "<\\/");
   return text;
@@ -141,10 +156,10 @@ std::string architecture_dot(const json& view) {
       d << "  }\n";
     }
   } else {
-    // A chain of layers: a strip read left to right, wrapped into rows of kPerRow.
+    // A chain of layers: a strip read left to right, wrapped into rows of per_row.
     const auto& lines = view.contains("lines") ? view["lines"] : json::array();
     if (lines.empty()) return "";
-    constexpr size_t kPerRow = 5;
+
     std::vector<std::string> ids{"in"}, labels{"observation"};
     for (size_t i = 0; i < lines.size(); ++i) {
       std::string text = lines[i].is_string() ? lines[i].get<std::string>() : lines[i].dump();
@@ -154,6 +169,7 @@ std::string architecture_dot(const json& view) {
     }
     ids.push_back("out");
     labels.push_back("features");
+    const size_t per_row = ids.size() <= 7 ? ids.size() : 5;
     d << "  rankdir=TB;\n";
     for (size_t i = 0; i < ids.size(); ++i) {
       const bool end = i == 0 || i + 1 == ids.size();
@@ -163,16 +179,16 @@ std::string architecture_dot(const json& view) {
         << (end && i > 0 ? ", shape=ellipse, fillcolor=\"#e3f4e1\", color=\"#4f9a45\"" : "")
         << (chosen ? ", fillcolor=\"#dcebd9\", color=\"#4f9a45\"" : "") << "];\n";
     }
-    for (size_t row = 0; row * kPerRow < ids.size(); ++row) {
+    for (size_t row = 0; row * per_row < ids.size(); ++row) {
       d << "  { rank=same;";
-      for (size_t i = row * kPerRow; i < std::min(ids.size(), (row + 1) * kPerRow); ++i) d << " " << ids[i] << ";";
+      for (size_t i = row * per_row; i < std::min(ids.size(), (row + 1) * per_row); ++i) d << " " << ids[i] << ";";
       d << " }\n";
     }
     // Rows stack under each other (invisible edges between their first nodes); the edge from a
     // row's end to the next row's start does not pull the layout.
     for (size_t i = 1; i < ids.size(); ++i) {
-      d << "  " << ids[i - 1] << " -> " << ids[i] << (i % kPerRow == 0 ? " [constraint=false]" : "") << ";\n";
-      if (i % kPerRow == 0) d << "  " << ids[i - kPerRow] << " -> " << ids[i] << " [style=invis, weight=10];\n";
+      d << "  " << ids[i - 1] << " -> " << ids[i] << (i % per_row == 0 ? " [constraint=false]" : "") << ";\n";
+      if (i % per_row == 0) d << "  " << ids[i - per_row] << " -> " << ids[i] << " [style=invis, weight=10];\n";
     }
   }
   d << "}\n";
@@ -205,12 +221,16 @@ std::string render_html(const std::vector<ordered_json>& experiments, const Page
   h << "<title>" << html_escape(title) << "</title>\n<style>\n" << detail::kReportCss << "</style>\n"
     // Errors of any later script are collected for the page's self-check (tests read it).
     << "<script>window.rlnasErrors=[];window.addEventListener('error',function(e){window.rlnasErrors.push("
-       "String(e.message)+' at '+e.filename+':'+e.lineno);});</script>\n"
+       "String(e.message)+' at '+e.filename+':'+e.lineno);});\n"
+       "window.addEventListener('load',function(){if(document.getElementById('rlnas-check'))return;"
+       "var p=document.createElement('pre');p.id='rlnas-check';p.hidden=true;p.textContent=JSON.stringify("
+       "{charts:[],errors:window.rlnasErrors.concat(['the report script did not finish'])});"
+       "document.body.appendChild(p);});</script>\n"
     << "<script>\n" << script_safe(chartjs) << "\n</script>\n"
     << "</head>\n<body>\n<div id=\"report\"></div>\n<noscript>This report draws its tables and plots with "
        "JavaScript; enable it to see them.</noscript>\n"
     << "<script id=\"rlnas-data\" type=\"application/json\">"
-    << script_safe(data.dump(-1, ' ', false, json::error_handler_t::replace)) << "</script>\n"
+    << json_in_script(data.dump(-1, ' ', false, json::error_handler_t::replace)) << "</script>\n"
     << "<script>\n" << script_safe(detail::kReportJs) << "\n</script>\n</body>\n</html>\n";
   return h.str();
 }

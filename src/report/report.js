@@ -160,8 +160,9 @@
       ['strategy', e.kind === 'search' ? text(e.strategy) + (e.proxy_name ? ' (proxy: ' + e.proxy_name + ')' : '') : null],
       ['budget per training', steps(e.steps) + ' environment steps'],
       ['search phase', e.kind === 'search' ? steps(e.search_steps) + ' environment steps' : null],
-      ['protocol', e.kind === 'search' ? 'top ' + text(e.top_k) + ' retrained from scratch over ' + text(e.seeds) +
-        ' seeds, with the baselines' : null],
+      ['protocol', e.kind !== 'search' ? null : e.strategy === 'grid' ? 'every architecture trained over ' +
+        text(e.seeds) + ' seeds (tabular benchmark), with the baselines' : 'top ' + text(e.top_k) +
+        ' retrained from scratch over ' + text(e.seeds) + ' seeds, with the baselines'],
       ['started / ended (UTC)', text(e.started_at) + ' / ' + (e.ended_at || '(running)')],
       ['wall time', duration(e.elapsed_seconds) + ' (trainings: ' + duration(e.train_seconds) + ' summed)'],
       ['trials', e.trials + (counts.length ? ' (' + counts.join(', ') + ')' : '')],
