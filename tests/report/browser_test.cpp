@@ -2,8 +2,9 @@
 // self-check (#rlnas-check: every chart with the elements it drew and the pixels it painted, and
 // every script error) read from the DOM after the scripts ran, and a screenshot.
 //
-// Skipped when Chromium is missing, unless RLNAS_BROWSER_TESTS=1 (scripts/test sets it, and
-// scripts/setup installs Chromium then): a browser test that silently skips in CI proves nothing.
+// RLNAS_BROWSER_TESTS=1 (scripts/test's default; scripts/setup then installs Chromium): they run,
+// and a missing Chromium fails them: a browser test that silently skips in CI proves nothing.
+// =0: skipped. Unset: run when Chromium is there, skipped otherwise.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,13 +56,18 @@ fs::path fresh(const std::string& name) {
   return d;
 }
 
-#define REQUIRE_CHROMIUM()                                                                                  \
-  do {                                                                                                      \
-    if (!fs::exists(chromium())) {                                                                          \
-      const char* want = std::getenv("RLNAS_BROWSER_TESTS");                                                \
-      if (want && std::string(want) == "1") FAIL() << "RLNAS_BROWSER_TESTS=1 but no Chromium at " << chromium(); \
-      GTEST_SKIP() << "no Chromium at " << chromium() << " (RLNAS_BROWSER_TESTS=1 bash scripts/setup installs it)"; \
-    }                                                                                                       \
+std::string browser_tests() {
+  const char* v = std::getenv("RLNAS_BROWSER_TESTS");
+  return v ? v : "";
+}
+
+#define REQUIRE_CHROMIUM()                                                                            \
+  do {                                                                                                \
+    if (browser_tests() == "0") GTEST_SKIP() << "RLNAS_BROWSER_TESTS=0";                              \
+    if (!fs::exists(chromium())) {                                                                    \
+      if (browser_tests() == "1") FAIL() << "RLNAS_BROWSER_TESTS=1 but no Chromium at " << chromium(); \
+      GTEST_SKIP() << "no Chromium at " << chromium() << " (RLNAS_BROWSER_TESTS=1 bash scripts/setup)"; \
+    }                                                                                                 \
   } while (0)
 
 // Chromium as the machine allows it here: headless, as root, no network chatter, a fresh profile.
