@@ -28,7 +28,10 @@
     return x.toLocaleString('en-US', {maximumFractionDigits: digits === undefined ? 2 : digits,
                                       minimumFractionDigits: digits === undefined ? 2 : digits});
   }
-  function pm(m, s) { return isNum(m) ? fmt(m) + (isNum(s) ? ' \u00b1 ' + fmt(s) : '') : '-'; }
+  // mean +- std; the spread only when there are several seeds
+  function pm(m, s, seeds) {
+    return isNum(m) ? fmt(m) + (isNum(s) && !(seeds <= 1) ? ' \u00b1 ' + fmt(s) : '') : '-';
+  }
   function count(x) { return isNum(x) ? x.toLocaleString('en-US') : '-'; }
   function mflops(x) { return isNum(x) ? fmt(x / 1e6, 2) : '-'; }
   function duration(s) {
@@ -218,13 +221,13 @@
                 {text: 'latency ms', num: true}, {text: 'seeds', num: true}];
     var rows = e.rows.map(function (r) {
       return {cls: r.kind, cells: [r.label, r.arch_id ? r.arch_id.slice(0, 12) : '', isNum(r.proxy) ? fmt(r.proxy, Math.abs(r.proxy) >= 1000 ? 0 : 3) : '-',
-        pm(r.reward_mean, r.reward_mean_std), pm(r.total_reward, r.total_reward_std), count(r.params),
-        mflops(r.flops), isNum(r.latency_ms) ? fmt(r.latency_ms, 3) : '-', String(r.seeds)]};
+        pm(r.reward_mean, r.reward_mean_std, r.seeds), pm(r.total_reward, r.total_reward_std, r.seeds),
+        count(r.params), mflops(r.flops), isNum(r.latency_ms) ? fmt(r.latency_ms, 3) : '-', String(r.seeds)]};
     });
     card.appendChild(table(head, rows));
     card.appendChild(el('p', {class: 'caption', text: 'reward mean: mean return of the last 100 training episodes; ' +
       'total reward: mean return of the final policy\'s evaluation episodes (nas-for-rl-agents Table 1\'s two ' +
-      'metrics); mean \u00b1 std over seeds.' + (e.proxy_name ? ' proxy: ' + e.proxy_name + '.' : '') +
+      'metrics); mean \u00b1 std over seeds (no spread for one seed).' + (e.proxy_name ? ' proxy: ' + e.proxy_name + '.' : '') +
       (e.rows_final ? '' : ' Partial: the search has not finished, rows show the seeds done so far.') +
       (e.note ? ' ' + e.note : '')}));
     section.appendChild(card);
@@ -464,9 +467,8 @@
                 {text: 'total reward', num: true}, {text: 'MFLOPs', num: true}];
     card.appendChild(table(head, list.map(function (e) {
       var f = (e.rows || []).filter(function (r) { return r.kind === 'found'; })[0] || {};
-      var c = e.kind !== 'search' && e.curves.length ? e.curves[0] : null;
       return {cells: [String(e.id), e.kind, text(e.strategy), text(e.env), e.status, text(f.label || (e.found ? e.found.label : null)),
-        pm(f.reward_mean, f.reward_mean_std), pm(f.total_reward, f.total_reward_std),
+        pm(f.reward_mean, f.reward_mean_std, f.seeds), pm(f.total_reward, f.total_reward_std, f.seeds),
         mflops(f.flops !== undefined ? f.flops : (e.found ? e.found.flops : null))]};
     })));
     var ds = [];
