@@ -284,14 +284,12 @@
     }
   }
 
-  function histogram(e, section, key) {
-    var b = e.benchmark;
-    if (!b || !b.archs.length) return;
-    section.appendChild(el('h2', {text: 'Tabular benchmark'}));
-    var card = el('div', {class: 'card'});
-    section.appendChild(card);
+  // A histogram of a tabular benchmark's reward means with vertical marks (nas-for-rl-agents
+  // Figure 4). marks: [{label, x, color, dashed}].
+  function drawHistogram(card, id, b, marks) {
     var values = b.archs.map(function (a) { return a.reward_mean; });
-    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    var all = values.concat(marks.map(function (m) { return m.x; }));
+    var lo = Math.min.apply(null, all), hi = Math.max.apply(null, all);
     var bins = Math.max(5, Math.min(30, Math.ceil(Math.sqrt(values.length)) * 2));
     var width = (hi - lo) / bins || 1;
     var counts = new Array(bins).fill(0);
@@ -301,21 +299,34 @@
     var ds = [{type: 'bar', label: b.archs.length + ' architectures of ' + b.space, data: bars,
                backgroundColor: alpha('#5b7db1', 0.55), borderColor: '#5b7db1', borderWidth: 1,
                barPercentage: 1.0, categoryPercentage: 1.0}];
-    (e.rows || []).forEach(function (r, i) {
-      if (r.kind === 'random' || r.kind === 'candidate' || !isNum(r.reward_mean)) return;
-      var color = r.kind === 'found' ? KIND_COLOR.found : PALETTE[(i + 3) % 10];
-      ds.push({type: 'line', label: r.label, data: [{x: r.reward_mean, y: 0}, {x: r.reward_mean, y: top + 0.5}],
-               borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: [0, 5],
-               borderDash: r.kind === 'baseline' ? [6, 4] : []});
+    marks.forEach(function (m) {
+      ds.push({type: 'line', label: m.label, data: [{x: m.x, y: 0}, {x: m.x, y: top + 0.5}],
+               borderColor: m.color, backgroundColor: m.color, borderWidth: 3, pointRadius: [0, 5],
+               borderDash: m.dashed ? [6, 4] : []});
     });
-    chart(card, key + '-histogram', 'Final reward mean of every architecture (nas-for-rl-agents Figure 4)',
+    chart(card, id, 'Final reward mean of every architecture (nas-for-rl-agents Figure 4)',
           {type: 'bar', data: {datasets: ds},
            options: {scales: {x: axis('reward mean (mean return of the last 100 training episodes)',
                                       {offset: false, min: lo - width, max: hi + width}),
                               y: axis('architectures', {beginAtZero: true, ticks: {precision: 0}})}}});
-    card.appendChild(el('p', {class: 'caption', text: 'Every architecture of the space trained with the same ' +
-      'settings (grid search, experiment ' + b.experiments.join(', ') + '); vertical lines mark the found ' +
-      'architecture and the baselines at their retrained reward mean.'}));
+    card.appendChild(el('p', {class: 'caption', text: 'Every architecture of ' + b.space + ' trained with the ' +
+      'same settings (grid search, experiment ' + b.experiments.join(', ') + '); vertical lines mark picks and ' +
+      'baselines at their retrained reward mean.'}));
+  }
+
+  function histogram(e, section, key) {
+    var b = e.benchmark;
+    if (!b || !b.archs.length) return;
+    section.appendChild(el('h2', {text: 'Tabular benchmark'}));
+    var card = el('div', {class: 'card'});
+    section.appendChild(card);
+    var marks = [];
+    (e.rows || []).forEach(function (r, i) {
+      if (r.kind === 'random' || r.kind === 'candidate' || !isNum(r.reward_mean)) return;
+      marks.push({label: r.label, x: r.reward_mean, color: r.kind === 'found' ? KIND_COLOR.found : PALETTE[(i + 3) % 10],
+                  dashed: r.kind === 'baseline'});
+    });
+    drawHistogram(card, key + '-histogram', b, marks);
   }
 
   function dynamics(e, section, key) {
@@ -471,6 +482,25 @@
         pm(f.reward_mean, f.reward_mean_std, f.seeds), pm(f.total_reward, f.total_reward_std, f.seeds),
         mflops(f.flops !== undefined ? f.flops : (e.found ? e.found.flops : null))]};
     })));
+    // The picks of every search of one benchmarked space on its histogram, with the baselines.
+    var bench = list.filter(function (e) { return e.benchmark && e.benchmark.archs.length; })[0];
+    if (bench) {
+      var marks = [], seen = {};
+      list.forEach(function (e, i) {
+        if (e.space !== bench.space || e.env !== bench.env) return;
+        (e.rows || []).forEach(function (r) {
+          if (!isNum(r.reward_mean)) return;
+          if (r.kind === 'found') {
+            marks.push({label: 'experiment ' + e.id + ' (' + text(e.strategy) + ')', x: r.reward_mean,
+                        color: PALETTE[i % 10], dashed: false});
+          } else if (r.kind === 'baseline' && !seen[r.label]) {
+            seen[r.label] = true;
+            marks.push({label: r.label, x: r.reward_mean, color: '#444444', dashed: true});
+          }
+        });
+      });
+      if (marks.length) drawHistogram(card, 'compare-histogram', bench.benchmark, marks);
+    }
     var ds = [];
     list.forEach(function (e, i) {
       var f = (e.rows || []).filter(function (r) { return r.kind === 'found'; })[0];

@@ -140,7 +140,7 @@ TEST(ReportInBrowser, ReportsOfRealSearchesDrawEveryPlotWithoutScriptErrors) {
     EXPECT_GT(c["width"].get<int>(), 100) << c.dump();
   }
   for (const char* want :
-       {"compare-curves", "e0-curves", "e0-histogram", "e0-pareto", "e1-curves", "e1-supernet", "e1-histogram",
+       {"compare-curves", "compare-histogram", "e0-curves", "e0-histogram", "e0-pareto", "e1-curves", "e1-supernet", "e1-histogram",
         "e1-controller-0", "e1-controller-1", "e1-pareto", "e2-curves", "e2-supernet", "e2-alpha-0-0",
         "e2-alpha-0-9", "e2-temperature", "e2-sequence", "e2-pareto"}) {
     EXPECT_TRUE(ids.count(want)) << "missing plot " << want << " in " << page.check["charts"].dump();
