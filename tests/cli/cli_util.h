@@ -14,8 +14,9 @@ struct Run {
   std::string out;  // stdout and stderr together
 };
 
-inline Run run(const std::string& args) {
-  const std::string cmd = std::string(RLNAS_BIN) + " " + args + " 2>&1";
+// Any shell command line.
+inline Run run_command(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return {-1, "popen failed"};
   std::string out;
@@ -25,6 +26,9 @@ inline Run run(const std::string& args) {
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+// The rlnas executable with `args`.
+inline Run run(const std::string& args) { return run_command(std::string(RLNAS_BIN) + " " + args); }
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

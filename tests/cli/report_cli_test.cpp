@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../common/fresh_dir.h"
 #include "cli_util.h"
 #include "rlnas/store/store.h"
 
@@ -22,12 +23,7 @@ using nlohmann::ordered_json;
 using rlnas::cli_test::contains;
 using rlnas::cli_test::run;
 
-fs::path fresh(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("rlnas_report_cli_test_" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh(const std::string& name) { return rlnas::test_util::fresh_dir("rlnas_report_cli_test", name); }
 
 std::string read(const fs::path& p) {
   std::ifstream in(p);

@@ -6,11 +6,9 @@
 // and a missing Chromium fails them: a browser test that silently skips in CI proves nothing.
 // =0: skipped. Unset: run when Chromium is there, skipped otherwise.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +16,8 @@
 #include <set>
 #include <string>
 
+#include "../cli/cli_util.h"
+#include "../common/fresh_dir.h"
 #include "rlnas/store/store.h"
 
 namespace {
@@ -26,35 +26,17 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-struct Run {
-  int code;
-  std::string out;
-};
+using rlnas::cli_test::Run;
 
-Run sh(const std::string& cmd) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-Run rlnas(const std::string& args) { return sh(std::string(RLNAS_BIN) + " " + args); }
+Run sh(const std::string& cmd) { return rlnas::cli_test::run_command(cmd); }
+Run rlnas(const std::string& args) { return rlnas::cli_test::run(args); }
 
 std::string chromium() {
   const char* env = std::getenv("RLNAS_CHROMIUM");
   return env && *env ? env : "/usr/bin/chromium";
 }
 
-fs::path fresh(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("rlnas_browser_test_" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh(const std::string& name) { return rlnas::test_util::fresh_dir("rlnas_browser_test", name); }
 
 std::string browser_tests() {
   const char* v = std::getenv("RLNAS_BROWSER_TESTS");

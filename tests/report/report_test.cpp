@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "../common/error_of.h"
+#include "../common/fresh_dir.h"
 #include "rlnas/space/space.h"
 #include "rlnas/store/store.h"
 
@@ -26,12 +27,7 @@ using rlnas::store::Store;
 using rlnas::store::TrialRecord;
 using rlnas::test_util::error_of;
 
-fs::path fresh(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("rlnas_report_test_" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh(const std::string& name) { return rlnas::test_util::fresh_dir("rlnas_report_test", name); }
 
 ordered_json search_config(const std::string& strategy, const std::string& space) {
   return {{"search", {{"search.strategy", strategy}, {"search.space", space}, {"search.steps", 0},
