@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "interrupt.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/log.h"
 #include "rlnas/report/report.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/store/store.h"
@@ -83,7 +84,12 @@ void add_report_commands(CLI::App& app, Context& ctx) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
       if (stop->load()) break;
-      running = write_report(ctx, *a, out, true);
+      try {
+        running = write_report(ctx, *a, out, true);
+      } catch (const std::exception& e) {  // e.g. the store busy for long: keep the last page, try again
+        log::warning(std::string("report: could not rewrite ") + out + ": " + e.what() + "; trying again");
+        continue;
+      }
       std::cout << "report rewritten: " << out << (running ? "" : " (the experiment has ended; final page)") << "\n"
                 << std::flush;
     }

@@ -381,6 +381,7 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   out["id"] = e.id;
   out["kind"] = e.kind;
   out["name"] = e.name;
+  out["store"] = store.path();
   out["status"] = store::to_string(e.status);
   out["started_at"] = e.started_at;
   out["ended_at"] = e.ended_at;

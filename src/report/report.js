@@ -143,9 +143,10 @@
         (DATA.refresh_seconds > 0 ? ' It reloads every ' + DATA.refresh_seconds + ' s.' : '') +
         ' The protocol table fills in as trainings finish.';
     } else if (e.status === 'failed') {
-      msg = 'Failed: the experiment ended with an error; see the problems below. What finished is shown.';
+      msg = 'Failed: the experiment ended with an error; see the failed trials below. What finished is shown.';
     } else if (e.status === 'stopped') {
-      msg = 'Stopped (interrupted): continue it with rlnas search --resume ' + e.id + '. What finished is shown.';
+      msg = 'Stopped (interrupted): continue it with rlnas --store ' + e.store + ' search --resume ' + e.id +
+        '. What finished is shown.';
     } else {
       msg = 'Status: ' + e.status + '.';
     }
@@ -235,7 +236,7 @@
 
   function problems(e, section) {
     if (!e.problems || !e.problems.length) return;
-    section.appendChild(el('h2', {text: 'Problems'}));
+    section.appendChild(el('h2', {text: 'Failed or stopped trials'}));
     var card = el('div', {class: 'card'});
     card.appendChild(table(['trial', 'role', 'status', 'reason'], e.problems.map(function (p) {
       return {cells: [String(p.trial), p.role, p.status, p.reason || '-']};
