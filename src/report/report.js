@@ -32,6 +32,7 @@
   function pm(m, s, seeds) {
     return isNum(m) ? fmt(m) + (isNum(s) && !(seeds <= 1) ? ' \u00b1 ' + fmt(s) : '') : '-';
   }
+  function seedsText(n) { return text(n) + (n === 1 ? ' seed' : ' seeds'); }
   function count(x) { return isNum(x) ? x.toLocaleString('en-US') : '-'; }
   function mflops(x) { return isNum(x) ? fmt(x / 1e6, 2) : '-'; }
   function duration(s) {
@@ -165,8 +166,8 @@
       ['budget per training', steps(e.steps) + ' environment steps'],
       ['search phase', e.kind === 'search' ? steps(e.search_steps) + ' environment steps' : null],
       ['protocol', e.kind !== 'search' ? null : e.strategy === 'grid' ? 'every architecture trained over ' +
-        text(e.seeds) + ' seeds (tabular benchmark), with the baselines' : 'top ' + text(e.top_k) +
-        ' retrained from scratch over ' + text(e.seeds) + ' seeds, with the baselines'],
+        seedsText(e.seeds) + ' (tabular benchmark), with the baselines' : 'top ' + text(e.top_k) +
+        ' retrained from scratch over ' + seedsText(e.seeds) + ', with the baselines'],
       ['started / ended (UTC)', text(e.started_at) + ' / ' + (e.ended_at || '(running)')],
       ['wall time', duration(e.elapsed_seconds) + ' (trainings: ' + duration(e.train_seconds) + ' summed)'],
       ['trials', e.trials + (counts.length ? ' (' + counts.join(', ') + ')' : '')],
