@@ -21,7 +21,7 @@ for run in "${runs[@]}"; do
   [ "$algo" = dqn ] && preset=dqn.rainbow-minatar
   if [ -f "$dir/eval.json" ]; then
     echo "$dir: done"
-  elif [ -f "$dir/checkpoint.ckpt" ]; then
+  elif [ -f "$dir/config.json" ]; then  # resumes, or restarts a run killed before its first checkpoint
     "$bin" --threads 1 train --resume "$dir" --quiet
   else
     "$bin" --threads 1 train --env "minatar/$game" --algo "$algo" --net minatar --preset "$preset" \

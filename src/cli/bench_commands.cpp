@@ -105,13 +105,13 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
     args->add_to(*cmd);
     cmd->add_option("--num-envs", *num_envs, "environments in the VectorEnv")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 65536));
     cmd->add_option("--steps", *steps, "environment steps per measurement")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 1000000000000));
     cmd->add_option("--repeats", *repeats, "measurements; the median is reported")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 1000));
     cmd->add_flag("--json", *as_json, "print {\"raw_steps_per_s\": X, \"vector_steps_per_s\": Y, ...}");
     cmd->callback([&ctx, args, num_envs, steps, repeats, as_json] {
       auto env = args->make(ctx);
@@ -154,7 +154,7 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--set", o->sets, "KEY=VALUE option override (repeatable)")->take_all();
     cmd->add_option("--iterations", o->iterations, "timed iterations after one warm-up iteration")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 1000000000000));
     cmd->add_flag("--json", o->json, "print {\"steps_per_s\": X, ...}");
     cmd->callback([&ctx, args, o] {
       rl::TrainSources sources;
@@ -199,7 +199,7 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
     auto* cmd = group->add_subcommand("matmul", "single-precision matrix-multiply GFLOP/s at the current --threads");
     auto size = std::make_shared<int64_t>(1024);
     auto as_json = std::make_shared<bool>(false);
-    cmd->add_option("--size", *size, "square matrix size")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--size", *size, "square matrix size")->capture_default_str()->check(whole_number(1, 100000));
     cmd->add_flag("--json", *as_json, "print JSON");
     cmd->callback([size, as_json] {
       const int64_t n = *size;

@@ -10,10 +10,23 @@
 
 namespace rlnas::cli {
 
+// Exit codes of every rlnas command (docs/reliability.md).
+enum ExitCode : int {
+  kExitDone = 0,
+  kExitError = 1,        // user input, configuration, files, I/O (a message says which)
+  kExitUsage = 2,        // command-line usage
+  kExitInternal = 3,     // a bug: an unexpected exception
+  kExitInterrupted = 130 // SIGINT or SIGTERM; the work checkpointed and can be resumed
+};
+
 struct Context {
   env::EnvRegistry envs;
   std::string store = "runs/rlnas.db";  // experiment store (global --store / RLNAS_STORE); empty: none
+  int exit_code = kExitDone;             // set by a command that ends otherwise than done (interrupted)
 };
+
+// Validators for whole-number options whose messages name the range in plain digits.
+CLI::Validator whole_number(int64_t min, int64_t max);
 
 // Options every command that takes --env shares.
 struct EnvArgs {

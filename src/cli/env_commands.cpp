@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/env/checker.h"
 #include "rlnas/env/minatar.h"
 #include "rlnas/env/rollout.h"
@@ -132,16 +133,9 @@ void write_trace(const Context& ctx, const EnvArgs& env_args, uint32_t seed, con
   trace["truncated"] = !terminal;
   trace["ret"] = static_cast<int64_t>(ret);
   trace["length"] = length;
-  const std::string tmp = out_path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw Error("--out: cannot write '" + out_path + "'");
-    nlohmann::ordered_json file;
-    file["traces"] = nlohmann::ordered_json::array({trace});
-    out << file.dump() << "\n";
-    if (!out) throw Error("--out: failed writing '" + out_path + "'");
-  }
-  if (std::rename(tmp.c_str(), out_path.c_str()) != 0) throw Error("--out: cannot move into place '" + out_path + "'");
+  nlohmann::ordered_json file;
+  file["traces"] = nlohmann::ordered_json::array({trace});
+  io::write_file_atomic(out_path, file.dump() + "\n");  // a device named by --out is written, never replaced
   std::cerr << "wrote " << length << " steps of " << env->name() << " (seed " << seed << ") to " << out_path << "\n";
 }
 
@@ -164,7 +158,7 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     args->add_to(*cmd);
     cmd->add_option("--steps", options->steps, "random steps to take")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 1000000000000));
     cmd->add_option("--seed", options->seed, "seed for the environment and the random actions")->capture_default_str();
     cmd->callback([&ctx, args, options] {
       auto env = args->make(ctx);
@@ -183,14 +177,14 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     auto policy_seed = std::make_shared<int64_t>(-1);
     auto as_json = std::make_shared<bool>(false);
     args->add_to(*cmd);
-    cmd->add_option("--episodes", options->episodes, "episodes to run")->required()->check(CLI::PositiveNumber);
+    cmd->add_option("--episodes", options->episodes, "episodes to run")->required()->check(whole_number(1, 1000000000));
     cmd->add_option("--seed", options->seed, "seed of the environment (set once, never re-seeded)")->required();
     cmd->add_option("--policy", *policy, "random | const:A")->capture_default_str();
     cmd->add_option("--policy-seed", *policy_seed, "seed of the random policy's own MT19937 (default: seed + 1)")
-        ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
+        ->check(whole_number(0, 4294967295));
     cmd->add_option("--max-steps", options->max_steps, "cut episodes at this many steps (counted as truncated)")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 1000000000000));
     cmd->add_flag("--json", *as_json, "print exactly {episodes, truncated, return{mean,std,min,max}, length{...}}");
     cmd->callback([&ctx, args, options, policy, policy_seed, as_json] {
       auto env = args->make(ctx);
@@ -223,7 +217,7 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--actions", *actions, "action digits 0-5, one per step, or @FILE")->required();
     cmd->add_option("--max-steps", *max_steps, "stop after this many steps")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 1000000000000));
     cmd->add_option("--out", *out, "output JSON file ({\"traces\": [...]}, format of reference_traces.json)")
         ->required();
     cmd->callback(

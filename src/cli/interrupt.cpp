@@ -1,4 +1,4 @@
-// Ctrl-C handling shared by train, search and run-trial (see interrupt.h).
+// Ctrl-C and SIGTERM handling shared by train, search, run-trial and report --watch (see interrupt.h).
 #include "interrupt.h"
 
 #include <csignal>
@@ -8,19 +8,37 @@ namespace rlnas::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_sigints{0};
 
-extern "C" void on_interrupt(int) {
+void install(int sig, void (*handler)(int)) {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(sig, &sa, nullptr);
+}
+
+extern "C" void on_signal(int sig) {
   g_stop = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+  if (sig == SIGINT && ++g_sigints >= 2) {  // a second Ctrl-C kills at once
+    install(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+  }
 }
 
 }  // namespace
 
 const std::atomic<bool>* catch_interrupt() {
-  std::signal(SIGINT, on_interrupt);
+  install(SIGINT, on_signal);
+  install(SIGTERM, on_signal);
   return &g_stop;
 }
 
-void release_interrupt() { std::signal(SIGINT, SIG_DFL); }
+void release_interrupt() {
+  install(SIGINT, SIG_DFL);
+  install(SIGTERM, SIG_DFL);
+}
+
+bool interrupted() { return g_stop.load(); }
 
 }  // namespace rlnas::cli

@@ -1,14 +1,18 @@
-// Ctrl-C for long commands: the first SIGINT sets a flag that the work polls (it stops at a safe
-// point, with a checkpoint); a second one kills at once.
+// Ctrl-C and SIGTERM for long commands: the first SIGINT or any SIGTERM sets a flag that the work
+// polls (it stops at a safe point, with a checkpoint, and the command exits 130). A second SIGINT
+// kills at once; SIGTERMs never do, so a process that gets both a job's SIGTERM (timeout, systemd,
+// Slurm) and the search's forwarded SIGINT still checkpoints.
 #pragma once
 
 #include <atomic>
 
 namespace rlnas::cli {
 
-// Installs the handler and returns the flag it sets.
+// Installs the handlers and returns the flag they set.
 const std::atomic<bool>* catch_interrupt();
-// Default SIGINT handling again.
+// Default SIGINT and SIGTERM handling again.
 void release_interrupt();
+// Whether a signal arrived since catch_interrupt().
+bool interrupted();
 
 }  // namespace rlnas::cli

@@ -1,38 +1,96 @@
-// The rlnas command-line tool: global options, runtime set-up, subcommands, error reporting.
+// The rlnas command-line tool: global options, runtime set-up, subcommands, error reporting and
+// the exit codes (0 done, 1 error, 2 usage, 3 internal, 130 interrupted; see commands.h).
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "commands.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/runtime.h"
 
+namespace rlnas::cli {
+
+CLI::Validator whole_number(int64_t min, int64_t max) {
+  const std::string range = "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](std::string& text) -> std::string {
+        int64_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+          return "expected " + range + ", found '" + text + "'";
+        }
+        return "";
+      },
+      "INT in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+}
+
+namespace {
+
+// The first word that is not an option (or a global option's value) must name a command; CLI11
+// would only say "A subcommand is required".
+std::string unknown_command(CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--") return "";
+    if (a.rfind("-", 0) == 0) {
+      if (a == "--threads" || a == "--log-level" || a == "--store") ++i;  // their value
+      continue;
+    }
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == a) return "";
+    }
+    return a;
+  }
+  return "";
+}
+
+int finish(int code) {
+  if (const auto failure = io::close_stdout()) {
+    std::fprintf(stderr, "error: %s\n", failure->c_str());
+    return code == kExitDone ? kExitError : code;
+  }
+  return code;
+}
+
+}  // namespace
+}  // namespace rlnas::cli
+
 int main(int argc, char** argv) {
   using namespace rlnas;
+  using namespace rlnas::cli;
   CLI::App app{"rlnas: neural architecture search for reinforcement-learning agents"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rlnas 0.1.0");
   int threads = 1;
   std::string log_level = "info";
+  // More threads than this only slow training down (and 100000 takes minutes to create).
+  const int64_t max_threads = 4 * std::max<int64_t>(1, std::thread::hardware_concurrency());
   app.add_option("--threads", threads,
                  "torch intra-op threads (default 1: measured fastest for rlnas's small networks, "
-                 "see docs/benchmarks.md)")
-      ->check(CLI::PositiveNumber);
+                 "see docs/benchmarks.md; at most 4 x the hardware threads, here " +
+                     std::to_string(max_threads) + ")")
+      ->check(whole_number(1, max_threads));
   app.add_option("--log-level", log_level, "debug, info, warning, error or off (messages go to stderr)")
       ->check(CLI::IsMember({"debug", "info", "warning", "error", "off"}));
 
-  cli::Context ctx;
+  Context ctx;
   app.add_option("--store", ctx.store, "experiment store file (SQLite); '' records nothing")
       ->envname("RLNAS_STORE")->capture_default_str();
   env::register_builtin_envs(ctx.envs);
-  cli::add_env_commands(app, ctx);
-  cli::add_train_commands(app, ctx);
-  cli::add_space_commands(app, ctx);
-  cli::add_search_commands(app, ctx);
-  cli::add_runs_commands(app, ctx);
-  cli::add_report_commands(app, ctx);
-  cli::add_bench_commands(app, ctx);
+  add_env_commands(app, ctx);
+  add_train_commands(app, ctx);
+  add_space_commands(app, ctx);
+  add_search_commands(app, ctx);
+  add_runs_commands(app, ctx);
+  add_report_commands(app, ctx);
+  add_bench_commands(app, ctx);
 
   // Runtime settings apply before any subcommand callback runs.
   app.parse_complete_callback([&] {
@@ -40,16 +98,29 @@ int main(int argc, char** argv) {
     init_runtime({.threads = threads});
   });
 
+  if (const auto word = unknown_command(app, argc, argv); !word.empty()) {
+    std::string names;
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (!sub->get_group().empty()) names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    std::fprintf(stderr, "error: unknown command '%s'; the commands are %s (rlnas --help)\n", word.c_str(),
+                 names.c_str());
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints help, the version or the usage error
+    return finish(code == 0 ? kExitDone : kExitUsage);
   } catch (const rlnas::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+    return finish(kExitError);
+  } catch (const std::filesystem::filesystem_error& e) {  // an I/O failure with its path and reason
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return finish(kExitError);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", e.what());
-    return 3;
+    return finish(kExitInternal);
   }
-  return 0;
+  return finish(ctx.exit_code);
 }

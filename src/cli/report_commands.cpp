@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "interrupt.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/report/report.h"
 #include "rlnas/rl/checkpoint.h"
@@ -44,7 +45,7 @@ bool write_report(const Context& ctx, const ReportArgs& a, const std::string& ou
   report::PageOptions options;
   options.chartjs = a.chartjs;
   options.refresh_seconds = watching && running ? a.interval : 0;
-  rl::write_file_atomic(out, report::render_html(experiments, options));  // a reloading browser never sees half
+  io::write_file_atomic(out, report::render_html(experiments, options));  // a reloading browser never sees half
   return running;
 }
 
@@ -53,7 +54,7 @@ bool write_report(const Context& ctx, const ReportArgs& a, const std::string& ou
 void add_report_commands(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<ReportArgs>();
   auto* cmd = app.add_subcommand("report", "write an experiment (or several, side by side) as one HTML page with plots");
-  cmd->add_option("ids", a->ids, "experiment ids (rlnas runs list)")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("ids", a->ids, "experiment ids (rlnas runs list)")->required()->check(whole_number(1, INT64_MAX));
   cmd->add_option("--out", a->out, "the HTML file (default: report-ID.html beside the store)");
   cmd->add_flag("--watch", a->watch,
                 "rewrite the page every --interval seconds while an experiment runs; the page reloads itself");
@@ -69,9 +70,9 @@ void add_report_commands(CLI::App& app, Context& ctx) {
       throw Error("report: no store at " + ctx.store +
                   " (rlnas train and rlnas search record there; another store: rlnas --store FILE report ...)");
     }
-    report::find_chartjs(a->chartjs);  // before any work: say what is missing
+    a->chartjs = report::find_chartjs(a->chartjs);  // before any work: say what is missing
     const std::string out = a->out.empty() ? default_out(ctx.store, a->ids) : a->out;
-    if (const auto dir = fs::path(out).parent_path(); !dir.empty()) fs::create_directories(dir);
+    if (const auto dir = fs::path(out).parent_path(); !dir.empty()) io::create_folders(dir.string(), "--out");
     bool running = write_report(ctx, *a, out, a->watch);
     std::cout << "report written: " << out << "\n" << std::flush;
     if (!a->watch) return;

@@ -1,10 +1,12 @@
 // rlnas runs list | show: what the experiment store holds.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/space/space.h"
 #include "rlnas/store/store.h"
 
@@ -73,6 +75,26 @@ std::string network_text(const store::TrialRecord& t) {
   return t.arch_id.substr(0, 12);
 }
 
+// JSON for stdout: bytes that are not UTF-8 (a run folder's name can hold any) become U+FFFD
+// instead of failing the whole listing.
+std::string json_text(const ordered_json& j) {
+  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+// The stored status, or "interrupted (process gone)" for a record left "running" by a process
+// that no longer holds its lock (killed). JSON keeps the stored status and adds process_gone.
+std::string experiment_status(const store::Store& store, const store::ExperimentRecord& e) {
+  return store.experiment_process_gone(e) ? "interrupted (process gone)" : store::to_string(e.status);
+}
+
+std::string trial_status(const store::TrialRecord& t, bool experiment_gone) {
+  const bool running = t.status == store::Status::running;
+  const bool gone = running && (experiment_gone ||
+                                (!t.run_dir.empty() && !io::FileLock::held(t.run_dir + "/run.lock") &&
+                                 std::filesystem::exists(t.run_dir + "/run.lock")));
+  return gone ? "interrupted (process gone)" : store::to_string(t.status);
+}
+
 std::string count_text(const std::optional<int64_t>& n) {
   return n ? space::format_count(static_cast<uint64_t>(*n)) : "-";
 }
@@ -86,6 +108,7 @@ void list(const Context& ctx, bool as_json) {
     out.push_back({{"id", e.id},
                    {"kind", e.kind},
                    {"status", store::to_string(e.status)},
+                   {"process_gone", store.experiment_process_gone(e)},
                    {"started_at", e.started_at},
                    {"ended_at", e.ended_at.empty() ? ordered_json(nullptr) : ordered_json(e.ended_at)},
                    {"env", config_text(e.config, "env")},
@@ -95,7 +118,7 @@ void list(const Context& ctx, bool as_json) {
                    {"name", e.name}});
   }
   if (as_json) {
-    std::cout << out.dump(2) << "\n";
+    std::cout << json_text(out) << "\n";
     return;
   }
   if (out.empty()) {
@@ -108,7 +131,9 @@ void list(const Context& ctx, bool as_json) {
     char best[32] = "-";
     if (!e["best_return"].is_null()) std::snprintf(best, sizeof best, "%.3f", e["best_return"].get<double>());
     std::printf("%5lld  %-7s %-8s %-19s  %-22s %-5s %6zu %12s  %s\n", static_cast<long long>(e["id"].get<int64_t>()),
-                e["kind"].get<std::string>().c_str(), e["status"].get<std::string>().c_str(),
+                e["kind"].get<std::string>().c_str(),
+                (e["process_gone"].get<bool>() ? std::string("interrupted (process gone)")
+                                               : e["status"].get<std::string>()).c_str(),
                 short_time(e["started_at"].get<std::string>()).c_str(), e["env"].get<std::string>().c_str(),
                 e["algo"].get<std::string>().c_str(), e["trials"].get<size_t>(), best,
                 e["name"].get<std::string>().c_str());
@@ -123,19 +148,23 @@ void show(const Context& ctx, int64_t id, bool as_json) {
                 "' (rlnas runs list shows the ids)");
   }
   const auto trials = store.trials(id);
+  const bool gone = store.experiment_process_gone(*e);
   if (as_json) {
     ordered_json t = ordered_json::array();
     for (const auto& trial : trials) {
       auto j = store::to_json(trial);
       j["curve_points"] = store.curve_length(trial.id);
+      if (trial.status == store::Status::running) j["process_gone"] = trial_status(trial, gone) != "running";
       t.push_back(std::move(j));
     }
-    std::cout << ordered_json{{"experiment", store::to_json(*e)}, {"trials", t}}.dump(2) << "\n";
+    auto experiment = store::to_json(*e);
+    if (gone) experiment["process_gone"] = true;
+    std::cout << json_text(ordered_json{{"experiment", experiment}, {"trials", t}}) << "\n";
     return;
   }
   const auto& c = e->config;
   std::printf("experiment %lld (%s): %s\n", static_cast<long long>(e->id), e->kind.c_str(),
-              store::to_string(e->status));
+              experiment_status(store, *e).c_str());
   std::printf("  started   %s UTC%s\n", short_time(e->started_at).c_str(),
               e->ended_at.empty() ? "" : (", ended " + short_time(e->ended_at) + " UTC").c_str());
   std::string machine = e->machine.value("hostname", std::string("?"));
@@ -173,14 +202,14 @@ void show(const Context& ctx, int64_t id, bool as_json) {
       ret = buf;
     }
     std::printf("%5lld  %-9s %-8s %-25s %5lld %11s %8s %9s %11s  %-24s %5lld\n", static_cast<long long>(t.id),
-                store::to_string(t.role), store::to_string(t.status), network_text(t).c_str(),
+                store::to_string(t.role), trial_status(t, gone).c_str(), network_text(t).c_str(),
                 static_cast<long long>(t.seed), space::format_count(static_cast<uint64_t>(t.steps)).c_str(),
                 duration_text(t.wall_seconds).c_str(), count_text(t.params).c_str(), count_text(t.flops).c_str(),
                 ret.c_str(), static_cast<long long>(store.curve_length(t.id)));
   }
   for (const auto& t : trials) {
     if (!t.reason.empty())
-      std::printf("  trial %lld %s: %s\n", static_cast<long long>(t.id), store::to_string(t.status), t.reason.c_str());
+      std::printf("  trial %lld %s: %s\n", static_cast<long long>(t.id), trial_status(t, gone).c_str(), t.reason.c_str());
     if (!t.run_dir.empty())
       std::printf("  trial %lld run directory: %s\n", static_cast<long long>(t.id), t.run_dir.c_str());
   }

@@ -35,7 +35,8 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--search-seed", a->search_seed, "seed of the search itself [search.seed]");
     cmd->add_option("--top-k", a->top_k, "candidates retrained [search.top_k]");
     cmd->add_option("--seeds", a->seeds, "seeds per retrain and baseline [search.seeds]");
-    cmd->add_option("--jobs", a->jobs, "trainings at once (child processes) [search.jobs, default 2]");
+    cmd->add_option("--jobs", a->jobs, "trainings at once (child processes) [search.jobs, default 2]")
+        ->check(whole_number(1, 1024));
     cmd->add_option("--baselines", a->baselines, "auto | none | named:NAME,net:NAME [search.baselines]");
     cmd->add_option("--set", a->sets, "any option KEY=VALUE (repeatable): search.* or training keys")->take_all();
     cmd->add_option("--store", ctx.store, "experiment store file (as the global --store; default runs/rlnas.db)");
@@ -67,7 +68,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         } else if (e->config.contains("search") && e->config["search"].contains("search.jobs")) {
           jobs = e->config["search"]["search.jobs"].get<int64_t>();
         }
-        search::LocalRunner runner(search::self_executable(), static_cast<size_t>(std::max<int64_t>(1, jobs)));
+        search::LocalRunner runner(search::self_executable(), static_cast<size_t>(jobs));
         summary = search::resume_search(a->resume, ctx.envs, store, runner, options);
       } else {
         search::SearchSources sources;
@@ -104,6 +105,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
                      static_cast<long long>(summary.experiment_id), ctx.store.c_str(), ctx.store.c_str(),
                      static_cast<long long>(summary.experiment_id));
       }
+      if (summary.status == "stopped") ctx.exit_code = kExitInterrupted;
       if (summary.status == "failed") throw Error("search " + std::to_string(summary.experiment_id) + " failed: " +
                                                   summary.note);
     });
@@ -115,8 +117,9 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     auto dir = std::make_shared<std::string>();
     cmd->add_option("dir", *dir, "trial run directory")->required();
     cmd->callback([&ctx, dir] {
-      search::run_trial(*dir, ctx.envs, catch_interrupt());
+      const bool interrupted = search::run_trial(*dir, ctx.envs, catch_interrupt());
       release_interrupt();
+      if (interrupted) ctx.exit_code = kExitInterrupted;  // the search records it as stopped
     });
   }
 }

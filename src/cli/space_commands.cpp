@@ -90,8 +90,8 @@ void add_space_commands(CLI::App& app, Context&) {
     auto n = std::make_shared<int64_t>(1);
     auto seed = std::make_shared<int64_t>(1);
     cmd->add_option("NAME", *name, "search space")->required();
-    cmd->add_option("--n", *n, "how many")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1000000}));
-    cmd->add_option("--seed", *seed, "seed")->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
+    cmd->add_option("--n", *n, "how many")->capture_default_str()->check(whole_number(1, 1000000));
+    cmd->add_option("--seed", *seed, "seed")->capture_default_str()->check(whole_number(0, 4294967295));
     cmd->callback([name, n, seed] {
       const auto& s = space::find_space(*name);
       Mt19937 rng(static_cast<uint32_t>(*seed));
@@ -112,7 +112,7 @@ void add_space_commands(CLI::App& app, Context&) {
     cmd->add_option("--input", a->input, "input shape CxHxW or N (default: the space's)");
     cmd->add_option("--batch", a->batch, "batch size of the second latency figure")
         ->capture_default_str()
-        ->check(CLI::Range(int64_t{1}, int64_t{65536}));
+        ->check(whole_number(1, 65536));
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->callback([a] {
       if (a->arch.empty() == a->named.empty()) throw Error("space cost: give exactly one of --arch and --named");

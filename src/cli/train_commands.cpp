@@ -5,13 +5,13 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "commands.h"
 #include "interrupt.h"
 #include "train_record.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/trainer.h"
@@ -130,11 +130,16 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       } catch (const std::exception& e) {
         release_interrupt();
         if (recorder) recorder->fail(e.what());
+        if (std::filesystem::exists(std::filesystem::path(options.run_dir) / "checkpoint.ckpt")) {
+          throw Error(std::string(e.what()) + "\nthe run stopped; its last checkpoint is kept: once the cause is "
+                      "mended, continue with: rlnas train --resume " + options.run_dir);
+        }
         throw;
       }
       release_interrupt();
       if (recorder) recorder->finish(result);
       print_result(result, config.eval_greedy);
+      if (result.interrupted) ctx.exit_code = kExitInterrupted;
     });
   }
   {
@@ -145,11 +150,11 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     auto seed = std::make_shared<int64_t>(12345);
     auto as_json = std::make_shared<bool>(false);
     cmd->add_option("--run", *run, "run directory written by rlnas train")->required();
-    cmd->add_option("--episodes", *episodes, "episodes")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--episodes", *episodes, "episodes")->capture_default_str()->check(whole_number(1, 10000000));
     cmd->add_flag("--greedy", *greedy, "greedy (mode) actions instead of sampling");
     cmd->add_option("--seed", *seed, "seed of the evaluation environments (env i gets seed + i)")
         ->capture_default_str()
-        ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
+        ->check(whole_number(0, 4294967295));
     cmd->add_flag("--json", *as_json, "print JSON");
     cmd->callback([&ctx, run, episodes, greedy, seed, as_json] {
       rl::TrainConfig config;
@@ -168,8 +173,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
                                     {"std", r.std_return()},
                                     {"truncated", r.truncated},
                                     {"returns", r.returns}};
-      std::ofstream log_file(std::filesystem::path(*run) / "evals.jsonl", std::ios::app);
-      log_file << out.dump() << "\n";
+      io::append_line((std::filesystem::path(*run) / "evals.jsonl").string(), out.dump());  // checked
       if (*as_json) {
         std::cout << out.dump() << "\n";
       } else {

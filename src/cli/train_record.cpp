@@ -60,6 +60,7 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
         log::info("store: this run is recorded as done (trial " + std::to_string(t->id) + "); not recording again");
         return nullptr;
       }
+      r->lock_ = s.take_experiment_lock(t->experiment_id);
       auto tx = s.transaction();
       s.mark_running(t->id);
       s.set_experiment_status(t->experiment_id, store::Status::running);
@@ -84,6 +85,7 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
   r->experiment_id_ = trial.experiment_id;
   r->trial_id_ = s.add_trial(trial);
   tx.commit();
+  r->lock_ = s.take_experiment_lock(r->experiment_id_);
   log::info("store: recording as experiment " + std::to_string(r->experiment_id_) + " in " + store_path);
   return r;
 }
@@ -98,7 +100,7 @@ void TrainRecorder::record(const char* what, Fn&& fn) {
 }
 
 void TrainRecorder::finish(const rl::TrainResult& result) {
-  record("the end of the run", [&] {
+  try {
     const auto curve = search::read_curve(run_dir_);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     const double wall = wall_seconds(curve, wall_before_ + elapsed);
@@ -117,7 +119,11 @@ void TrainRecorder::finish(const rl::TrainResult& result) {
       store_.set_experiment_status(experiment_id_, store::Status::done);
     }
     tx.commit();
-  });
+  } catch (const std::exception& e) {
+    throw Error("the run directory " + run_dir_ + " is complete, but recording its end in the store " +
+                store_.path() + " failed: " + e.what() + "; once that is mended, `rlnas train --resume " + run_dir_ +
+                "` records it");
+  }
 }
 
 void TrainRecorder::fail(const std::string& reason) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "rlnas/env/registry.h"
@@ -22,8 +23,8 @@ class TrainRecorder {
   static std::unique_ptr<TrainRecorder> start(const std::string& store_path, const rl::TrainConfig& config,
                                               const env::EnvRegistry& envs, const std::string& run_dir, bool resume);
 
-  // The run ended: done with its final metrics, or stopped (interrupted, resumable). Store errors
-  // here are reported as warnings: the run directory holds the results either way.
+  // The run ended: done with its final metrics, or stopped (interrupted, resumable). A store error
+  // here (a full disk) is an Error saying that the run directory is complete and how to record it.
   void finish(const rl::TrainResult& result);
   // Training threw: the trial is failed with `reason`.
   void fail(const std::string& reason);
@@ -37,6 +38,7 @@ class TrainRecorder {
   void record(const char* what, Fn&& fn);
 
   store::Store store_;
+  std::optional<io::FileLock> lock_;  // the experiment's, while this process runs it
   std::string run_dir_;  // absolute, as stored
   int64_t experiment_id_ = 0, trial_id_ = 0;
   bool eval_greedy_ = false;

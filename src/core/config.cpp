@@ -7,6 +7,7 @@
 #include <set>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 
 namespace rlnas {
 
@@ -45,11 +46,10 @@ void flatten(const YAML::Node& map, const std::string& prefix, const std::string
 }  // namespace
 
 std::vector<ConfigEntry> read_config_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("cannot read config file '" + path + "'");
+  const std::string text = io::read_file(path);  // a folder or an unreadable file: an Error naming it
   YAML::Node root;
   try {
-    root = YAML::Load(in);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
   }

@@ -2,6 +2,7 @@
 #include "rlnas/env/checker.h"
 
 #include <bit>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -202,7 +203,8 @@ class Checker {
 
   void random_steps() {
     int64_t episode_step = 0;
-    for (int t = 1; t <= options_.steps; ++t) {
+    const int limit = std::max(options_.steps, options_.steps_to_end_an_episode);
+    for (int t = 1; t <= options_.steps || (report_.episodes == 0 && t <= limit); ++t) {
       std::string text;
       const Action action = random_action(&text);
       StepResult r;
@@ -230,7 +232,7 @@ class Checker {
       }
     }
     if (report_.episodes == 0) {
-      warning("episodes", "no episode ended in " + std::to_string(options_.steps) +
+      warning("episodes", "no episode ended in " + std::to_string(report_.steps) +
                               " random steps; is there a time limit (max_steps)?");
     }
   }

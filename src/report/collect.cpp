@@ -10,7 +10,9 @@
 #include <set>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/stats.h"
 #include "rlnas/report/report.h"
+#include "rlnas/search/search.h"
 #include "rlnas/space/space.h"
 #include "rlnas/store/store.h"
 
@@ -27,20 +29,6 @@ using store::TrialRecord;
 template <class T>
 ordered_json opt(const std::optional<T>& v) {
   return v ? ordered_json(*v) : ordered_json();
-}
-
-double mean_of(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? NAN : s / static_cast<double>(v.size());
-}
-
-double std_of(const std::vector<double>& v) {  // population std, as the search summary
-  if (v.size() < 2) return 0;
-  const double m = mean_of(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / static_cast<double>(v.size()));
 }
 
 // A setting of the experiment's configuration: searches keep training keys under "train" and
@@ -104,12 +92,19 @@ std::string network_label(const TrialRecord& t) {
   return "arch " + t.arch_id.substr(0, 12);
 }
 
-// One line per architecture and role: mean and spread over seeds at the steps all seeds logged.
-ordered_json curve_series(const store::Store& store, const std::vector<const TrialRecord*>& trials,
-                          const std::string& metric) {
+using Curve = std::vector<store::CurvePoint>;
+
+std::vector<Curve> curves_of(const store::Store& store, const std::vector<TrialRecord>& trials) {
+  std::vector<Curve> curves;
+  for (const auto& t : trials) curves.push_back(curve_of(store, t));
+  return curves;
+}
+
+// One line per architecture and role: mean and spread over seeds at the steps the seeds logged.
+ordered_json curve_series(const std::vector<Curve>& curves, const std::string& metric) {
   std::map<int64_t, std::vector<double>> at;
-  for (const auto* t : trials) {
-    for (const auto& p : curve_of(store, *t)) {
+  for (const auto& curve : curves) {
+    for (const auto& p : curve) {
       if (p.metrics.contains(metric) && p.metrics[metric].is_number()) {
         at[p.step].push_back(p.metrics[metric].get<double>());
       }
@@ -120,7 +115,7 @@ ordered_json curve_series(const store::Store& store, const std::vector<const Tri
   for (const auto& [step, values] : at) {
     steps.push_back(step);
     mean.push_back(mean_of(values));
-    sd.push_back(std_of(values));
+    sd.push_back(population_std(values));
     n.push_back(values.size());
   }
   return {{"steps", steps}, {"mean", mean}, {"std", sd}, {"n", n}};
@@ -129,7 +124,7 @@ ordered_json curve_series(const store::Store& store, const std::vector<const Tri
 struct Row {
   ordered_json json;
   Role role = Role::retrain;
-  std::vector<const TrialRecord*> trials;
+  std::vector<TrialRecord> trials;
 };
 
 // The protocol table while a search runs (its summary is written at the end): one row per
@@ -147,33 +142,17 @@ std::vector<Row> live_rows(const std::vector<TrialRecord>& trials) {
       r.role = t.role;
       const bool candidate = t.role != Role::baseline;
       r.json = {{"kind", candidate ? "candidate" : "baseline"},
-                {"label", candidate ? "candidate " + std::to_string(++candidates) : network_label(t)},
-                {"arch", t.architecture.empty() ? ordered_json() : ordered_json::parse(t.architecture)},
-                {"arch_id", t.arch_id},
-                {"proxy", nullptr}};
+                {"label", candidate ? "candidate " + std::to_string(++candidates) : network_label(t)}};
       it = index.emplace(key, rows.size()).first;
       rows.push_back(std::move(r));
     }
-    rows[it->second].trials.push_back(&t);
+    rows[it->second].trials.push_back(t);
   }
   for (auto& r : rows) {
-    std::vector<double> reward, total, latency;
-    const TrialRecord* any = r.trials.front();
-    for (const auto* t : r.trials) {
-      if (t->latency_ms) latency.push_back(*t->latency_ms);
-      if (t->status != Status::done) continue;
-      if (const auto x = t->metric("train_return_mean")) reward.push_back(*x);
-      if (const auto x = t->metric("eval_return_mean")) total.push_back(*x);
-    }
-    std::sort(latency.begin(), latency.end());
-    r.json["seeds"] = reward.size();
-    r.json["reward_mean"] = reward.empty() ? ordered_json() : ordered_json(mean_of(reward));
-    r.json["reward_mean_std"] = reward.empty() ? ordered_json() : ordered_json(std_of(reward));
-    r.json["total_reward"] = total.empty() ? ordered_json() : ordered_json(mean_of(total));
-    r.json["total_reward_std"] = total.empty() ? ordered_json() : ordered_json(std_of(total));
-    r.json["params"] = opt(any->params);
-    r.json["flops"] = opt(any->flops);
-    r.json["latency_ms"] = latency.empty() ? ordered_json() : ordered_json(latency[latency.size() / 2]);
+    auto summary = search::summarize_trials(r.trials);  // the figures the final summary will have
+    summary.kind = r.json["kind"].get<std::string>();
+    summary.label = r.json["label"].get<std::string>();
+    r.json = search::to_json(summary);
   }
   return rows;
 }
@@ -441,16 +420,11 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
       const std::string id = r.value("arch_id", std::string());
       if (kind != "random") {
         for (const auto& t : trials) {
-          if (t.role == row.role && t.arch_id == id) row.trials.push_back(&t);
+          if (t.role == row.role && t.arch_id == id) row.trials.push_back(t);
         }
       }
       if (!row.json.contains("latency_ms")) {  // summaries written before latencies were measured
-        std::vector<double> l;
-        for (const auto* t : row.trials) {
-          if (t->latency_ms) l.push_back(*t->latency_ms);
-        }
-        std::sort(l.begin(), l.end());
-        row.json["latency_ms"] = l.empty() ? ordered_json() : ordered_json(l[l.size() / 2]);
+        row.json["latency_ms"] = opt(search::summarize_trials(row.trials).latency_ms);
       }
       rows.push_back(std::move(row));
     }
@@ -488,19 +462,20 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   // Learning curves: one line per protocol row (the found row is its candidate's line) or the
   // train run; the search phase's trainings (supernets) apart.
   constexpr int kMaxCandidateCurves = 10;  // a tabular benchmark has hundreds of rows; the found one always
-  const std::string found_label = out["found"].is_object() ? out["found"]["label"].get<std::string>() : "";
+  const std::string found_id = out["found"].is_object() ? out["found"]["arch_id"].get<std::string>() : "";
   int candidate_curves = 0, candidates = 0;
   out["curves"] = ordered_json::array();
   for (const auto& r : rows) {
     const std::string kind = r.json.value("kind", std::string());
     if (kind == "found" || kind == "random" || r.trials.empty()) continue;
-    const bool is_found = found_label == "found (" + r.json.value("label", std::string()) + ")";
+    const bool is_found = kind == "candidate" && r.json.value("arch_id", std::string()) == found_id;
     if (kind == "candidate" && ++candidates > kMaxCandidateCurves && !is_found) continue;
     if (kind == "candidate") ++candidate_curves;
-    auto series = curve_series(store, r.trials, "return_mean");
+    auto series = curve_series(curves_of(store, r.trials), "return_mean");
     if (series["steps"].empty()) continue;
     series["label"] = r.json["label"];
     series["kind"] = kind;
+    series["found"] = is_found;
     series["seeds"] = r.trials.size();
     out["curves"].push_back(series);
   }
@@ -508,14 +483,16 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   out["search_curves"] = ordered_json::array();
   for (const auto& t : trials) {
     if (t.role != Role::train && t.role != Role::proxy) continue;
-    auto series = curve_series(store, {&t}, "return_mean");
+    const auto curves = curves_of(store, {t});
+    auto series = curve_series(curves, "return_mean");
     if (series["steps"].empty()) continue;
     series["label"] = search ? "supernet (search phase, trial " + std::to_string(t.id) + ")" : network_label(t);
     series["kind"] = search ? "supernet" : "train";
+    series["found"] = false;
     series["seeds"] = 1;
     // Differentiable supernets log their temperature, expected cost and alpha entropy.
     for (const char* m : {"arch.temperature", "arch.cost", "arch.entropy"}) {
-      auto s = curve_series(store, {&t}, m);
+      auto s = curve_series(curves, m);
       if (!s["steps"].empty()) series[m] = {{"steps", s["steps"]}, {"values", s["mean"]}};
     }
     (search ? out["search_curves"] : out["curves"]).push_back(series);

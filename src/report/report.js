@@ -255,11 +255,9 @@
       var card = el('div', {class: 'card'});
       grid.appendChild(card);
       var ds = [];
-      var best = e.rows ? e.rows.filter(function (r) { return r.kind === 'found'; })[0] : null;
       e.curves.forEach(function (c, i) {
-        var isFound = best && best.label === 'found (' + c.label + ')';
-        var color = isFound ? KIND_COLOR.found : (c.kind === 'baseline' ? PALETTE[(i + 3) % 10] : PALETTE[i % 10]);
-        ds = ds.concat(bandDatasets(c, color, (isFound ? 'found: ' : '') + c.label + ' (' + c.seeds + ' seed' +
+        var color = c.found ? KIND_COLOR.found : (c.kind === 'baseline' ? PALETTE[(i + 3) % 10] : PALETTE[i % 10]);
+        ds = ds.concat(bandDatasets(c, color, (c.found ? 'found: ' : '') + c.label + ' (' + c.seeds + ' seed' +
           (c.seeds > 1 ? 's' : '') + ')', c.kind === 'baseline'));
       });
       chart(card, key + '-curves', e.kind === 'search' ? 'Retrained from scratch: mean episode return'
@@ -505,9 +503,7 @@
     }
     var ds = [];
     list.forEach(function (e, i) {
-      var f = (e.rows || []).filter(function (r) { return r.kind === 'found'; })[0];
-      var c = f ? e.curves.filter(function (c) { return f.label === 'found (' + c.label + ')'; })[0]
-                : (e.kind !== 'search' ? e.curves[0] : null);
+      var c = e.curves.filter(function (c) { return c.found; })[0] || (e.kind !== 'search' ? e.curves[0] : null);
       if (c) ds = ds.concat(bandDatasets(c, PALETTE[i % 10], 'experiment ' + e.id + ': ' + c.label, false));
     });
     if (ds.length) {

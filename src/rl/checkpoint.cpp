@@ -1,15 +1,13 @@
 // Checksummed, atomically written checkpoint files.
 #include "rlnas/rl/checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/core/sha256.h"
 
 namespace rlnas::rl {
@@ -18,30 +16,13 @@ namespace {
 constexpr const char* kMagic = "rlnas-checkpoint 1";
 }
 
-void write_file_atomic(const std::string& path, const std::string& contents) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw Error("cannot write '" + tmp + "'");
-  size_t written = 0;
-  while (written < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      throw Error("failed writing '" + tmp + "' (disk full?)");
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) throw Error("failed to flush '" + tmp + "'");
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot move '" + tmp + "' to '" + path + "'");
-}
-
 void write_checkpoint(const std::string& path, const CheckpointHeader& header, const std::string& payload) {
   nlohmann::ordered_json h = {{"algo", header.algo},
                               {"step", header.step},
                               {"identity", header.identity},
                               {"payload_bytes", payload.size()},
                               {"payload_sha256", sha256_hex(payload)}};
-  write_file_atomic(path, std::string(kMagic) + "\n" + h.dump() + "\n" + payload);
+  io::write_file_atomic(path, std::string(kMagic) + "\n" + h.dump() + "\n" + payload);
 }
 
 Checkpoint read_checkpoint(const std::string& path) {
@@ -58,7 +39,7 @@ Checkpoint read_checkpoint(const std::string& path) {
   try {
     h = nlohmann::json::parse(header_line);
   } catch (const std::exception& e) {
-    throw Error("checkpoint '" + path + "': header is not valid JSON (" + e.what() + ")");
+    throw Error("checkpoint '" + path + "': header is not valid JSON (" + plain_error_text(e) + ")");
   }
   Checkpoint c;
   try {
@@ -79,7 +60,8 @@ Checkpoint read_checkpoint(const std::string& path) {
       throw Error("checkpoint '" + path + "' is corrupted: payload SHA-256 is " + found + ", header says " + sha);
     }
   } catch (const nlohmann::json::exception& e) {
-    throw Error("checkpoint '" + path + "': header misses a field (" + e.what() + ")");
+    throw Error("checkpoint '" + path + "': header misses a field or has one of the wrong type (" +
+                plain_error_text(e) + "); expected algo, step, identity, payload_bytes and payload_sha256");
   }
   return c;
 }

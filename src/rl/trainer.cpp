@@ -11,6 +11,7 @@
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/space/cost.h"
@@ -30,6 +31,7 @@ constexpr const char* kMetricsFile = "metrics.jsonl";
 constexpr const char* kCheckpointFile = "checkpoint.ckpt";
 constexpr const char* kEvalFile = "eval.json";
 constexpr const char* kAlphaFile = "alpha.jsonl";
+constexpr const char* kLockFile = "run.lock";
 
 // Binds every top-level and network option of `c` (algorithm options are bound by its factory).
 void bind_common(TrainConfig& c, OptionTable& t) {
@@ -48,7 +50,9 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("log_every", &c.log_every,
            "environment steps between metrics.jsonl lines; each line averages the iterations since the last", 1,
            1e13)
-      .add("net.name", &c.net.name, "backbone (ignored when net.space is set)", nn::backbone_names())
+      .add("net.name", &c.net.name,
+           "backbone (ignored when net.space is set); default: mlp for vector observations, minatar for images",
+           nn::backbone_names())
       .add("net.space", &c.net_space, "search space of the network (rlnas space list); empty: the backbone net.name")
       .add("net.arch", &c.net_arch, "architecture in net.space: JSON text or @FILE (rlnas space sample)")
       .add("net.named", &c.net_named, "named reference architecture (rlnas space list); sets net.space and net.arch")
@@ -109,23 +113,6 @@ std::string format_duration(double seconds) {
   std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
                 static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
   return buf;
-}
-
-// Drops metric lines past `step` (written after the checkpoint a run resumes from).
-void truncate_metrics(const fs::path& path, int64_t step) {
-  std::ifstream in(path);
-  if (!in) return;
-  std::string line, kept;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    try {
-      if (nlohmann::json::parse(line).at("step").get<int64_t>() > step) break;
-    } catch (const std::exception&) {
-      break;  // a line cut by a crash
-    }
-    kept += line + "\n";
-  }
-  write_file_atomic(path.string(), kept);
 }
 
 // Iteration metrics accumulated between two metrics.jsonl lines: each key's mean over the
@@ -285,6 +272,7 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     throw Error("preset '" + preset->name + "' is for algo '" + preset->algo + "', but algo is '" + c.algo + "'");
   }
   c.factory = make_algorithm_factory(c.algo);
+  c.net.name.clear();  // unset: chosen by the observation's kind below
   OptionTable t;
   bind_common(c, t);
   c.factory->bind(t);
@@ -306,6 +294,9 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
   resolve_network(c);
   // Validate the environment and its options, and that the algorithm fits its actions.
   auto env = registry.make(c.env, c.env_options);
+  // No backbone named: the MLP for vector observations, the MinAtar net for images (the name is
+  // stored resolved, so configs and cache keys that named one are unchanged).
+  if (c.net.name.empty()) c.net.name = env->observation_spec().shape.size() == 1 ? "mlp" : "minatar";
   c.factory->validate(env->action_spec());
   parse_device(c.device);
   return c;
@@ -326,15 +317,19 @@ TrainConfig config_from_json(const nlohmann::json& j, const env::EnvRegistry& re
 
 TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& registry) {
   const auto path = fs::path(run_dir) / kConfigFile;
-  std::ifstream in(path);
-  if (!in) throw Error("'" + run_dir + "' is not a run directory (no " + kConfigFile + ")");
+  if (!fs::is_directory(run_dir)) throw Error("'" + run_dir + "' is not a run directory (no such folder)");
+  if (!fs::exists(path)) throw Error("'" + run_dir + "' is not a run directory (no " + kConfigFile + ")");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw Error(path.string() + ": not valid JSON (" + e.what() + ")");
+    j = nlohmann::json::parse(io::read_file(path.string()));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path.string() + ": not valid JSON (" + plain_error_text(e) + ")");
   }
-  return config_from_json(j, registry);
+  try {
+    return config_from_json(j, registry);
+  } catch (const Error& e) {
+    throw Error(path.string() + ": " + e.what());
+  }
 }
 
 std::string network_identity(const TrainConfig& config, const env::EnvRegistry& registry) {
@@ -476,23 +471,32 @@ TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegis
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
   const fs::path dir(options.run_dir);
   const fs::path ckpt_path = dir / kCheckpointFile;
-  if (options.resume) {
-    if (!fs::exists(ckpt_path)) throw Error("cannot resume '" + options.run_dir + "': it has no " + kCheckpointFile);
-  } else {
-    if (fs::exists(ckpt_path) || fs::exists(dir / kMetricsFile)) {
-      throw Error("run directory '" + options.run_dir +
-                  "' already holds a run; resume it with --resume, or choose another --out");
-    }
-    fs::create_directories(dir);
-    write_file_atomic((dir / kConfigFile).string(), config.to_json().dump(2) + "\n");
+  std::vector<fs::path> logs = {dir / kMetricsFile, dir / kAlphaFile};
+  for (const auto& f : options.step_logs) logs.push_back(dir / f);
+  bool resume = options.resume;
+  if (!resume && (fs::exists(ckpt_path) || fs::exists(dir / kMetricsFile))) {
+    throw Error("run directory '" + options.run_dir +
+                "' already holds a run; resume it with --resume, or choose another --out");
   }
+  Run run = build_run(config, registry);  // a network that cannot be built leaves no run folder
+  io::create_folders(options.run_dir, "run directory");
+  // One process per run folder: a second train or resume of it is refused while this one runs.
+  const auto lock = io::FileLock::acquire((dir / kLockFile).string(), "run folder " + options.run_dir);
+  if (resume && !fs::exists(ckpt_path)) {
+    // Killed before its first checkpoint: nothing to continue from, so start again at step 0.
+    log::warning("'" + options.run_dir + "' has no " + kCheckpointFile +
+                 " yet (stopped before its first checkpoint); starting it again at step 0");
+    for (const auto& f : logs) fs::remove(f);
+    fs::remove(dir / kEvalFile);
+    resume = false;
+  }
+  if (!options.resume) io::write_file_atomic((dir / kConfigFile).string(), config.to_json().dump(2) + "\n");
 
-  Run run = build_run(config, registry);
   env::VectorEnv venv(run.make_env, static_cast<int>(run.algo->num_envs()), static_cast<uint32_t>(config.seed));
   int64_t iterations = 0;
   double elapsed_before = 0;
   MetricWindow window;
-  if (options.resume) {
+  if (resume) {
     const Checkpoint ckpt = read_checkpoint(ckpt_path.string());
     check_identity(ckpt, run.identity, ckpt_path.string());
     std::istringstream is(ckpt.payload);
@@ -512,14 +516,22 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       torch::serialize::InputArchive sampler_archive;
       if (archive.try_read("path_sampler", sampler_archive)) options.path_sampler->load(sampler_archive);
     }
-    truncate_metrics(dir / kMetricsFile, venv.total_steps());
-    truncate_metrics(dir / kAlphaFile, venv.total_steps());
+    // Lines written after the checkpoint (and a line a kill cut short) are written again.
+    for (const auto& f : logs) io::truncate_jsonl_after(f.string(), venv.total_steps());
     log::info("resuming " + options.run_dir + " at step " + std::to_string(venv.total_steps()));
   }
 
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
+  io::AppendFile metrics((dir / kMetricsFile).string());
+  // Mixed supernets: the op probabilities and the discretized architecture with every metrics line.
+  const auto mixed = space::find_mixed_supernets(run.algo->network());
+  io::AppendFile alpha_log;
+  if (!mixed.empty()) alpha_log = io::AppendFile((dir / kAlphaFile).string());
   auto save = [&] {
+    // The lines up to the checkpoint's step are on disk before the checkpoint is.
+    metrics.sync();
+    if (alpha_log.is_open()) alpha_log.sync();
     const double elapsed = elapsed_before + std::chrono::duration<double>(Clock::now() - start).count();
     torch::serialize::OutputArchive archive, algo_archive;
     run.algo->save(algo_archive);
@@ -537,15 +549,6 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     write_checkpoint(ckpt_path.string(), {config.algo, run.identity, venv.total_steps()}, os.str());
   };
 
-  std::ofstream metrics(dir / kMetricsFile, std::ios::app);
-  if (!metrics) throw Error("cannot write " + (dir / kMetricsFile).string());
-  // Mixed supernets: the op probabilities and the discretized architecture with every metrics line.
-  const auto mixed = space::find_mixed_supernets(run.algo->network());
-  std::ofstream alpha_log;
-  if (!mixed.empty()) {
-    alpha_log.open(dir / kAlphaFile, std::ios::app);
-    if (!alpha_log) throw Error("cannot write " + (dir / kAlphaFile).string());
-  }
   const int64_t start_steps = venv.total_steps();
   auto last_progress = start;
   int64_t last_checkpoint = venv.total_steps();
@@ -601,14 +604,12 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
                            {"steps_per_s", sps}};
       window.write_into(line);
       window.clear();
-      metrics << line.dump() << "\n";
-      metrics.flush();
+      metrics.write_line(line.dump());
       if (!mixed.empty()) {
         ordered_json a = {{"step", venv.total_steps()}};
         const auto snapshot = mixed.front()->snapshot();  // alive while items() refers into it
         for (const auto& [k, v] : snapshot.items()) a[k] = v;
-        alpha_log << a.dump() << "\n";
-        alpha_log.flush();
+        alpha_log.write_line(a.dump());
       }
     }
     if (!options.quiet && std::chrono::duration<double>(Clock::now() - last_progress).count() >= options.progress_seconds) {
@@ -630,6 +631,8 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   }
   if (venv.total_steps() < config.steps) result.interrupted = true;
   save();
+  metrics.close();
+  alpha_log.close();
 
   result.steps = venv.total_steps();
   result.episodes = venv.total_episodes();
@@ -653,7 +656,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
                     {"truncated", result.eval.truncated},
                     {"returns", result.eval.returns},
                     {"lengths", result.eval.lengths}};
-  write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n");
+  io::write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n");
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/rl/checkpoint.h"
 
 namespace rlnas::search {
@@ -63,8 +64,7 @@ void EnasSampler::observe(const space::Architecture& path, std::optional<double>
   payload["children"] = children_;
   payload["rewarded_children"] = rewarded_;
   for (const auto& [k, v] : metrics) payload["update"][k] = v;
-  std::ofstream out(snapshots_path_, std::ios::app);
-  out << json{{"step", steps_done}, {"kind", "controller"}, {"payload", payload}}.dump() << "\n";
+  io::append_line(snapshots_path_, json{{"step", steps_done}, {"kind", "controller"}, {"payload", payload}}.dump());
 }
 
 void EnasSampler::save(torch::serialize::OutputArchive& archive) {
@@ -94,7 +94,7 @@ void EnasSampler::load(torch::serialize::InputArchive& archive) {
 }
 
 void EnasSampler::write_controller(const std::string& path) const {
-  rl::write_file_atomic(path, controller_.to_bytes());
+  io::write_file_atomic(path, controller_.to_bytes());
 }
 
 std::unique_ptr<Controller> read_controller(const std::string& path, const space::SearchSpace& space,

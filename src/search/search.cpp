@@ -12,8 +12,10 @@
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
+#include "rlnas/core/stats.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/search/tabular.h"
 #include "rlnas/space/mixed.h"
@@ -89,17 +91,6 @@ std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig&
   return out;
 }
 
-double mean_of(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
-}
-double std_of(const std::vector<double>& v) {  // population std (ddof 0)
-  const double m = mean_of(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return v.empty() ? 0.0 : std::sqrt(s / static_cast<double>(v.size()));
-}
 
 class Driver {
  public:
@@ -115,7 +106,7 @@ class Driver {
     ctx_.search_steps = c_.search.search_steps > 0 ? c_.search.search_steps : train_steps_;
     ctx_.rollout_steps = rollout_steps(c_.train);
     strategy_ = make_strategy(ctx_);
-    fs::create_directories(o_.out_dir);
+    io::create_folders(o_.out_dir, "--out (the search's trial folders)");
   }
 
   SearchSummary run() {
@@ -197,8 +188,8 @@ class Driver {
     tx.commit();
     // The run directory: configuration and how to run it.
     fs::create_directories(t.run_dir);
-    rl::write_file_atomic((fs::path(t.run_dir) / "config.json").string(), config.to_json().dump(2) + "\n");
-    rl::write_file_atomic((fs::path(t.run_dir) / kTrialFile).string(), json{{"sampler", sampler}}.dump(2) + "\n");
+    io::write_file_atomic((fs::path(t.run_dir) / "config.json").string(), config.to_json().dump(2) + "\n");
+    io::write_file_atomic((fs::path(t.run_dir) / kTrialFile).string(), json{{"sampler", sampler}}.dump(2) + "\n");
     planned_[plan_key] = id;
     return id;
   }
@@ -221,7 +212,9 @@ class Driver {
     bool interrupted = false;
     std::map<int64_t, std::string> running;
     auto last_progress = std::chrono::steady_clock::now();
-    while (next < queue.size() || runner_.running() > 0) {
+    // Once stopping, no trial starts: the loop ends when the running ones have exited, whatever
+    // is still pending (it stays pending; a resume runs it).
+    while ((!interrupted && next < queue.size()) || runner_.running() > 0) {
       if (stopping() && !interrupted) {
         interrupted = true;
         info("stopping: asking the running trials to checkpoint");
@@ -292,7 +285,8 @@ class Driver {
       store_.mark_done(t.id, result->steps, wall, result->metrics);
       import_snapshots(t);
     } else if (e.kind == TrialExit::Kind::stopped) {
-      store_.mark_stopped(t.id, result->steps, wall, "interrupted; the search resumes it from its checkpoint");
+      const int64_t steps = result ? result->steps : (curve.empty() ? t.steps : curve.back().step);
+      store_.mark_stopped(t.id, steps, wall, "interrupted; the search resumes it from its checkpoint");
     } else {
       store_.mark_failed(t.id, e.reason);
       t = *store_.trial(t.id);
@@ -406,35 +400,12 @@ class Driver {
   }
 
   SummaryRow row_of(const Planned& p) const {
-    SummaryRow r;
+    std::vector<store::TrialRecord> trials;
+    for (const auto id : p.trials) trials.push_back(*store_.trial(id));
+    SummaryRow r = summarize_trials(trials);
     r.kind = p.kind;
     r.label = p.label;
     r.proxy = p.proxy;
-    std::vector<double> reward, total, latency;
-    for (const auto id : p.trials) {
-      const auto t = *store_.trial(id);
-      r.arch = t.architecture;
-      r.arch_id = t.arch_id;
-      r.params = t.params;
-      r.flops = t.flops;
-      if (t.latency_ms) latency.push_back(*t.latency_ms);
-      if (t.status != store::Status::done) continue;
-      if (const auto x = t.metric("train_return_mean")) reward.push_back(*x);
-      if (const auto x = t.metric("eval_return_mean")) total.push_back(*x);
-    }
-    if (!latency.empty()) {
-      std::sort(latency.begin(), latency.end());
-      r.latency_ms = latency[latency.size() / 2];
-    }
-    r.seeds = static_cast<int64_t>(reward.size());
-    if (!reward.empty()) {
-      r.reward_mean = mean_of(reward);
-      r.reward_mean_std = std_of(reward);
-    }
-    if (!total.empty()) {
-      r.total_reward = mean_of(total);
-      r.total_reward_std = std_of(total);
-    }
     return r;
   }
 
@@ -645,6 +616,7 @@ SearchSummary run_search(const SearchConfig& config, const env::EnvRegistry& env
     id = store.create_experiment("search", config.search.strategy + " " + config.search.space, config.to_json(), store::machine_facts(at::get_num_threads()));
     tx.commit();
   }
+  const auto lock = store.take_experiment_lock(id);
   if (o.out_dir.empty()) o.out_dir = default_out_dir(store, id);
   if (!o.quiet) log::info("search: experiment " + std::to_string(id) + " in " + store.path() + ", trials in " + o.out_dir);
   // The experiment's name is where its trials live, for resume.
@@ -666,6 +638,7 @@ SearchSummary resume_search(int64_t experiment_id, const env::EnvRegistry& envs,
       return SearchSummary::from_json(summaries.back().payload);
     }
   }
+  const auto lock = store.take_experiment_lock(experiment_id);  // one process per experiment
   const auto config = search_config_from_json(e->config, envs);
   if (options.out_dir.empty()) {
     const auto dirs = store.snapshots(experiment_id, "out_dir");
@@ -677,24 +650,55 @@ SearchSummary resume_search(int64_t experiment_id, const env::EnvRegistry& envs,
   return Driver(config, envs, store, runner, options, experiment_id).run();
 }
 
+SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials) {
+  SummaryRow r;
+  std::vector<double> reward, total, latency;
+  for (const auto& t : trials) {
+    r.arch = t.architecture;
+    r.arch_id = t.arch_id;
+    r.params = t.params;
+    r.flops = t.flops;
+    if (t.latency_ms) latency.push_back(*t.latency_ms);
+    if (t.status != store::Status::done) continue;
+    if (const auto x = t.metric("train_return_mean")) reward.push_back(*x);
+    if (const auto x = t.metric("eval_return_mean")) total.push_back(*x);
+  }
+  if (!latency.empty()) {
+    std::sort(latency.begin(), latency.end());
+    r.latency_ms = latency[latency.size() / 2];
+  }
+  r.seeds = static_cast<int64_t>(reward.size());
+  if (!reward.empty()) {
+    r.reward_mean = mean_of(reward);
+    r.reward_mean_std = population_std(reward);
+  }
+  if (!total.empty()) {
+    r.total_reward = mean_of(total);
+    r.total_reward_std = population_std(total);
+  }
+  return r;
+}
+
+ordered_json to_json(const SummaryRow& r) {
+  const auto opt = [](const auto& v) { return v ? ordered_json(*v) : ordered_json(); };
+  return {{"kind", r.kind},
+          {"label", r.label},
+          {"arch", r.arch.empty() ? ordered_json() : ordered_json::parse(r.arch)},
+          {"arch_id", r.arch_id},
+          {"proxy", opt(r.proxy)},
+          {"seeds", r.seeds},
+          {"reward_mean", opt(r.reward_mean)},
+          {"reward_mean_std", opt(r.reward_mean_std)},
+          {"total_reward", opt(r.total_reward)},
+          {"total_reward_std", opt(r.total_reward_std)},
+          {"params", opt(r.params)},
+          {"flops", opt(r.flops)},
+          {"latency_ms", opt(r.latency_ms)}};
+}
+
 ordered_json SearchSummary::to_json() const {
   ordered_json rows_json = ordered_json::array();
-  const auto opt = [](const auto& v) { return v ? ordered_json(*v) : ordered_json(); };
-  for (const auto& r : rows) {
-    rows_json.push_back({{"kind", r.kind},
-                         {"label", r.label},
-                         {"arch", r.arch.empty() ? ordered_json() : ordered_json::parse(r.arch)},
-                         {"arch_id", r.arch_id},
-                         {"proxy", opt(r.proxy)},
-                         {"seeds", r.seeds},
-                         {"reward_mean", opt(r.reward_mean)},
-                         {"reward_mean_std", opt(r.reward_mean_std)},
-                         {"total_reward", opt(r.total_reward)},
-                         {"total_reward_std", opt(r.total_reward_std)},
-                         {"params", opt(r.params)},
-                         {"flops", opt(r.flops)},
-                         {"latency_ms", opt(r.latency_ms)}});
-  }
+  for (const auto& r : rows) rows_json.push_back(search::to_json(r));
   return {{"experiment_id", experiment_id}, {"status", status}, {"strategy", strategy},
           {"proxy_name", proxy_name},       {"note", note},     {"rows", rows_json}};
 }

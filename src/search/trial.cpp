@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
@@ -134,7 +135,7 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
   return t;
 }
 
-void run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const std::atomic<bool>* stop) {
+bool run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const std::atomic<bool>* stop) {
   const fs::path dir(run_dir);
   const rl::TrainConfig config = rl::load_run_config(run_dir, envs);
   json trial = json::object();
@@ -147,13 +148,13 @@ void run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const s
   }
   rl::TrainOptions options;
   options.run_dir = run_dir;
-  options.resume = fs::exists(dir / "checkpoint.ckpt");
+  // The search wrote config.json: the trainer continues from the checkpoint, or starts (again) at
+  // step 0 when there is none yet, and cuts the ENAS snapshots back with its metrics.
+  options.resume = true;
+  options.step_logs = {kSnapshotsFile};
   options.stop = stop;
   options.progress_seconds = 10;
-  if (!options.resume) {
-    // A start that died before its first checkpoint: begin again.
-    for (const char* f : {"metrics.jsonl", "eval.json", kResultFile, kSnapshotsFile}) fs::remove(dir / f);
-  }
+  fs::remove(dir / kResultFile);  // a result of an earlier, interrupted session
   std::unique_ptr<EnasSampler> enas;
   const json sampler = trial.value("sampler", json());
   if (sampler.is_object() && sampler.value("kind", "") == "enas") {
@@ -175,7 +176,8 @@ void run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const s
     metrics["eval_greedy"] = config.eval_greedy;
   }
   out["metrics"] = metrics;
-  rl::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n");
+  io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n");
+  return r.interrupted;
 }
 
 std::optional<TrialResult> read_trial_result(const std::string& run_dir) {
@@ -262,6 +264,10 @@ void LocalRunner::start(int64_t trial_id, const std::string& run_dir) {
 
 std::optional<TrialExit> LocalRunner::wait(double timeout_seconds) {
   const double deadline = now_seconds() + timeout_seconds;
+  if (children_.empty()) {  // nothing can end: wait out the timeout rather than let a caller spin
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.0, timeout_seconds)));
+    return std::nullopt;
+  }
   while (!children_.empty()) {
     for (size_t i = 0; i < children_.size(); ++i) {
       int status = 0;
@@ -282,6 +288,10 @@ std::optional<TrialExit> LocalRunner::wait(double timeout_seconds) {
         } else {
           e.kind = result->interrupted ? TrialExit::Kind::stopped : TrialExit::Kind::done;
         }
+      } else if (WIFEXITED(status) && WEXITSTATUS(status) == 130) {
+        // Interrupted (SIGINT or SIGTERM): it checkpointed, and running it again resumes it.
+        e.kind = TrialExit::Kind::stopped;
+        e.reason = "interrupted";
       } else if (WIFEXITED(status)) {
         e.reason = "exit status " + std::to_string(WEXITSTATUS(status)) + ": " + tail_lines(log_path, 2);
       } else if (WIFSIGNALED(status)) {

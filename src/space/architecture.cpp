@@ -1,5 +1,8 @@
 #include "rlnas/space/architecture.h"
 
+#include <set>
+#include <vector>
+
 #include "rlnas/core/error.h"
 #include "rlnas/core/sha256.h"
 
@@ -39,11 +42,27 @@ Architecture Architecture::from_json(const nlohmann::json& j) {
 }
 
 Architecture Architecture::parse(const std::string& text) {
+  // A key given twice would silently keep its last value: refuse it instead.
+  std::vector<std::set<std::string>> keys;
+  std::string duplicate;
+  const nlohmann::json::parser_callback_t check = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::object_start) keys.emplace_back();
+    if (event == E::object_end && !keys.empty()) keys.pop_back();
+    if (event == E::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error("architecture: not valid JSON (" + std::string(e.what()) + "): " + text);
+    j = nlohmann::json::parse(text, check);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("architecture: not valid JSON (" + plain_error_text(e) + "): " + text.substr(0, 200));
+  }
+  if (!duplicate.empty()) {
+    throw Error("architecture: the key \"" + duplicate + "\" is given twice in " + text.substr(0, 200) +
+                "; give each key once");
   }
   return from_json(j);
 }

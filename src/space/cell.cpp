@@ -96,8 +96,13 @@ std::vector<bool> live_nodes(const CellGenotype& cell, bool concat_output) {
   return live;
 }
 
-std::string edge_text(const CellEdge& edge, bool strided) {
-  return edge.op + (strided ? "/2" : "") + "(" + node_name(edge.input) + ")";
+// An edge's op as shown: "/2" marks the strided ops a reduction cell applies to its input.
+std::string op_text(const CellEdge& edge, CellType type) {
+  return edge.op + (type == CellType::kReduction && edge.input == 0 ? "/2" : "");
+}
+
+std::string edge_text(const CellEdge& edge, CellType type) {
+  return op_text(edge, type) + "(" + node_name(edge.input) + ")";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,10 +438,9 @@ class CellSpace final : public SearchSpace {
         nodes.push_back({{"name", node_name(static_cast<int64_t>(node))}, {"live", static_cast<bool>(live[node])}});
         if (node == 0) continue;
         for (const auto& edge : cell[node - 1]) {
-          const bool strided = type == CellType::kReduction && edge.input == 0;
           edges.push_back({{"from", node_name(edge.input)},
                            {"to", node_name(static_cast<int64_t>(node))},
-                           {"op", edge.op + (strided ? "/2" : "")}});
+                           {"op", op_text(edge, type)}});
         }
         if (concat_output_ || node == cell.size()) from.push_back(node_name(static_cast<int64_t>(node)));
       }
@@ -467,7 +471,7 @@ class CellSpace final : public SearchSpace {
       for (size_t node = 1; node <= cell.size(); ++node) {
         std::vector<std::string> terms;
         for (const auto& edge : cell[node - 1]) {
-          terms.push_back(edge_text(edge, type == CellType::kReduction && edge.input == 0));
+          terms.push_back(edge_text(edge, type));
         }
         lines.push_back(std::string(type_name(type)) + " " + node_name(static_cast<int64_t>(node)) + " = " +
                         join(terms, " + ") + (live[node] ? "" : "  (unused: not an input of the output)"));

@@ -10,6 +10,7 @@
 
 #include "builtin.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 
 namespace rlnas::space {
 
@@ -109,6 +110,18 @@ void SearchSpace::validate(const Architecture& arch) const {
       throw Error(name() + ": unknown decision '" + key + "'" + (valid.empty() ? " (this space has none)" : "; decisions: " + valid));
     }
   }
+}
+
+Architecture SearchSpace::normalize(const Architecture& arch) const {
+  Architecture out = arch;
+  if (!out.choices.is_object()) return out;
+  for (const auto& d : decisions()) {
+    if (!out.choices.contains(d.name)) continue;
+    auto& v = out.choices[d.name];
+    const auto it = std::find(d.options.begin(), d.options.end(), v);  // json == compares 4.0 and 4 equal
+    if (it != d.options.end()) v = *it;
+  }
+  return out;
 }
 
 nn::Backbone SearchSpace::build_with(const std::vector<int64_t>&, const OpChooser&) const {
@@ -229,19 +242,20 @@ const NamedArchitecture& find_named_architecture(const std::string& name) {
 const std::vector<NamedArchitecture>& named_architectures() { return registry().named; }
 
 Architecture read_architecture_arg(const std::string& text) {
+  Architecture arch;
   if (!text.empty() && text[0] == '@') {
     const std::string path = text.substr(1);
-    std::ifstream in(path);
-    if (!in) throw Error("cannot read architecture file '" + path + "'");
-    std::stringstream ss;
-    ss << in.rdbuf();
     try {
-      return Architecture::parse(ss.str());
+      arch = Architecture::parse(io::read_file(path));
     } catch (const Error& e) {
       throw Error(path + ": " + e.what());
     }
+  } else {
+    arch = Architecture::parse(text);
   }
-  return Architecture::parse(text);
+  const auto names = space_names();
+  if (std::find(names.begin(), names.end(), arch.space) != names.end()) arch = find_space(arch.space).normalize(arch);
+  return arch;
 }
 
 std::string format_count(uint64_t n) {

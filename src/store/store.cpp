@@ -221,6 +221,20 @@ Store::~Store() = default;
 
 int Store::schema_version() const { return detail::user_version(*db_); }
 
+std::string Store::experiment_lock_path(int64_t id) const {
+  return path_ + ".locks/experiment-" + std::to_string(id) + ".lock";
+}
+
+io::FileLock Store::take_experiment_lock(int64_t id) const {
+  const auto path = experiment_lock_path(id);
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  return io::FileLock::acquire(path, "experiment " + std::to_string(id) + " of " + path_);
+}
+
+bool Store::experiment_process_gone(const ExperimentRecord& e) const {
+  return (e.status == Status::running || e.status == Status::pending) && !io::FileLock::held(experiment_lock_path(e.id));
+}
+
 // ---- transactions ----
 
 Store::Transaction::Transaction(Db& db) : db_(&db), depth_(db.transaction_depth) {

@@ -155,7 +155,7 @@ TEST(Cli, CtrlCStopsAfterTheIterationWithACheckpoint) {
   // SIGINT after 3 s: the run stops after its current iteration and saves a checkpoint.
   auto r = run("train --env classic/cartpole --algo ppo --net mlp --steps 100000000 --out " + dir +
                " & pid=$!; sleep 3; kill -INT $pid; wait $pid");
-  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.code, 130) << r.out;  // interrupted, resumable
   EXPECT_TRUE(contains(r.out, "interrupted at step")) << r.out;
   EXPECT_TRUE(contains(r.out, "rlnas train --resume " + dir)) << r.out;
   r = run("train --resume " + dir + " --steps 10");
@@ -375,7 +375,7 @@ TEST(Cli, InterruptedRunIsStoppedAndResumeFinishesTheSameTrial) {
   std::filesystem::remove(store);
   auto r = run("--store " + store + " train --env classic/cartpole --algo ppo --net mlp --steps 200000 --quiet --out " +
                dir + " & pid=$!; sleep 2; kill -INT $pid; wait $pid");
-  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_EQ(r.code, 130) << r.out;
   ASSERT_TRUE(contains(r.out, "interrupted at step")) << r.out;
   auto show = nlohmann::json::parse(run("--store " + store + " runs show 1 --json").out);
   EXPECT_EQ(show["experiment"]["status"], "stopped");

@@ -2,10 +2,13 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 namespace rlnas::cli_test {
 
@@ -31,5 +34,27 @@ inline Run run_command(const std::string& command) {
 inline Run run(const std::string& args) { return run_command(std::string(RLNAS_BIN) + " " + args); }
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// Starts `rlnas ARGS` in the background with stdout and stderr to the file `log`; returns its pid.
+inline pid_t spawn(const std::string& args, const std::string& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = "exec " + std::string(RLNAS_BIN) + " " + args + " > '" + log + "' 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// Polls `pred` every 100 ms for at most `seconds`; whether it became true.
+template <typename Pred>
+bool wait_for(Pred pred, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
 
 }  // namespace rlnas::cli_test

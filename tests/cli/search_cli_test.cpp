@@ -25,6 +25,8 @@ using nlohmann::json;
 
 using rlnas::cli_test::contains;
 using rlnas::cli_test::run;
+using rlnas::cli_test::spawn;
+using rlnas::cli_test::wait_for;
 
 fs::path fresh(const std::string& name) {
   const auto d = fs::temp_directory_path() / "rlnas_search_cli_test" / name;
@@ -52,17 +54,6 @@ json show(const fs::path& dir, int64_t id) {
   }
 }
 
-// Starts `rlnas ARGS` in the background with output to `log`; returns its pid.
-pid_t spawn(const std::string& args, const fs::path& log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const std::string cmd = "exec " + std::string(RLNAS_BIN) + " " + args + " > " + log.string() + " 2>&1";
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
-
 // pids of running `rlnas run-trial` processes whose run directory is under `dir`.
 std::vector<pid_t> trial_processes(const fs::path& dir) {
   std::vector<pid_t> pids;
@@ -77,16 +68,6 @@ std::vector<pid_t> trial_processes(const fs::path& dir) {
     if (contains(cmdline, "run-trial") && contains(cmdline, dir.string())) pids.push_back(std::stoi(name));
   }
   return pids;
-}
-
-template <typename Pred>
-bool wait_for(Pred pred, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
 }
 
 std::map<std::string, int> status_counts(const json& shown) {
@@ -120,7 +101,7 @@ TEST(SearchCli, SposSearchEndsWithTheSummaryTableAndRecordsEverything) {
 TEST(SearchCli, ACrashingTrialIsMarkedFailedAndTheSearchGoesOn) {
   const auto dir = fresh("crash");
   const auto log = dir / "search.log";
-  const pid_t pid = spawn(search_args(dir, "random", 8192, 2, 1) + " --jobs 1", log);
+  const pid_t pid = spawn(search_args(dir, "random", 8192, 2, 1) + " --jobs 1", log.string());
   // Kill the first trial process as an out-of-memory killer would.
   std::vector<pid_t> trials;
   ASSERT_TRUE(wait_for([&] { return !(trials = trial_processes(dir)).empty(); }, 60));
@@ -146,7 +127,7 @@ TEST(SearchCli, ACrashingTrialIsMarkedFailedAndTheSearchGoesOn) {
 TEST(SearchCli, ASearchKilledMidwayResumesWithTheSameTrialsNoneDuplicatedNoneLost) {
   const auto dir = fresh("kill");
   const std::string args = search_args(dir, "spos", 4096, 2, 2);
-  const pid_t pid = spawn(args + " --jobs 2", dir / "first.log");
+  const pid_t pid = spawn(args + " --jobs 2", (dir / "first.log").string());
   // Wait until some retrain trials are done and others are running, then kill -9 the search.
   ASSERT_TRUE(wait_for(
       [&] {

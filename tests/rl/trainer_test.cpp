@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/trainer.h"
 #include "rlnas/space/supernet.h"
@@ -92,6 +93,109 @@ TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneWould) {
     expect_same_weights(weights(whole.string()), weights(parts.string()));
     EXPECT_EQ(metric_lines(whole), metric_lines(parts)) << algo;
   }
+}
+
+std::vector<std::string> file_lines(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+void write_lines(const fs::path& path, const std::vector<std::string>& lines, const std::string& tail = "") {
+  std::ofstream out(path, std::ios::trunc);
+  for (const auto& l : lines) out << l << "\n";
+  out << tail;
+}
+
+// What a kill -9 after a checkpoint leaves (lines past the checkpoint's step, a last line cut
+// before its newline) is removed by a resume, which then ends exactly as an uninterrupted run.
+// Any other damaged line is refused, naming file:line, and nothing is deleted.
+TEST(Trainer, ResumeRemovesOnlyWhatAKillLeavesAndRefusesDamagedLines) {
+  const std::vector<std::string> sets = {"ppo.num_envs=4", "ppo.num_steps=32", "log_every=128", "checkpoint_every=512"};
+  const int64_t steps = 2048;
+  const auto whole = fresh_dir("repair_whole");
+  auto config = small_config("ppo", steps, sets);
+  train(config, registry(), {.run_dir = whole.string(), .quiet = true});
+  const auto whole_lines = file_lines(whole / "metrics.jsonl");
+  ASSERT_EQ(whole_lines.size(), 16u);
+
+  const auto killed = fresh_dir("repair_killed");
+  auto first = small_config("ppo", steps, sets);
+  train(first, registry(), {.run_dir = killed.string(), .quiet = true, .stop_after_steps = 1024});
+  ASSERT_EQ(file_lines(killed / "metrics.jsonl").size(), 8u);  // steps 128 ... 1024, checkpoint at 1024
+  // As if the process had gone on two more iterations and been killed in the middle of a line.
+  write_lines(killed / "metrics.jsonl", {whole_lines.begin(), whole_lines.begin() + 10}, whole_lines[10].substr(0, 17));
+  auto resumed = load_run_config(killed.string(), registry());
+  train(resumed, registry(), {.run_dir = killed.string(), .resume = true, .quiet = true});
+  EXPECT_EQ(metric_lines(whole), metric_lines(killed));
+  expect_same_weights(weights(whole.string()), weights(killed.string()));
+
+  const auto damaged = fresh_dir("repair_damaged");
+  auto second = small_config("ppo", steps, sets);
+  train(second, registry(), {.run_dir = damaged.string(), .quiet = true, .stop_after_steps = 1024});
+  auto lines = file_lines(damaged / "metrics.jsonl");
+  const auto good = lines[4];
+  lines[4] = "garbage written over line 5";
+  write_lines(damaged / "metrics.jsonl", lines);
+  auto again = load_run_config(damaged.string(), registry());
+  try {
+    train(again, registry(), {.run_dir = damaged.string(), .resume = true, .quiet = true});
+    ADD_FAILURE() << "a damaged metrics line was accepted";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("metrics.jsonl:5"), std::string::npos) << what;
+    EXPECT_NE(what.find("Repair"), std::string::npos) << what;
+  }
+  EXPECT_EQ(file_lines(damaged / "metrics.jsonl"), lines);  // nothing deleted
+  lines[4] = good;  // repaired as the message says
+  write_lines(damaged / "metrics.jsonl", lines);
+  train(again, registry(), {.run_dir = damaged.string(), .resume = true, .quiet = true});
+  EXPECT_EQ(metric_lines(whole), metric_lines(damaged));
+}
+
+// A run killed before its first checkpoint resumes by starting again at step 0.
+TEST(Trainer, ResumeBeforeTheFirstCheckpointStartsAgain) {
+  const std::vector<std::string> sets = {"ppo.num_envs=4", "ppo.num_steps=32", "log_every=128", "checkpoint_every=0"};
+  const auto whole = fresh_dir("early_whole"), early = fresh_dir("early_killed");
+  auto config = small_config("ppo", 1024, sets);
+  train(config, registry(), {.run_dir = whole.string(), .quiet = true});
+  fs::create_directories(early);
+  fs::copy_file(whole / "config.json", early / "config.json");
+  const auto lines = file_lines(whole / "metrics.jsonl");
+  write_lines(early / "metrics.jsonl", {lines[0], lines[1]}, "{\"step\": 38");
+  auto resumed = load_run_config(early.string(), registry());
+  const auto r = train(resumed, registry(), {.run_dir = early.string(), .resume = true, .quiet = true});
+  EXPECT_FALSE(r.interrupted);
+  EXPECT_EQ(metric_lines(whole), metric_lines(early));
+  expect_same_weights(weights(whole.string()), weights(early.string()));
+}
+
+// Two processes (or two trainings) cannot write one run folder at once.
+TEST(Trainer, ARunFolderInUseIsRefused) {
+  const auto dir = fresh_dir("locked");
+  fs::create_directories(dir);
+  const auto lock = io::FileLock::acquire((dir / "run.lock").string(), "test");
+  auto config = small_config("a2c", 160);
+  try {
+    train(config, registry(), {.run_dir = dir.string(), .quiet = true});
+    ADD_FAILURE() << "a locked run folder was written";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("in use by pid " + std::to_string(::getpid())), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "metrics.jsonl"));
+}
+
+TEST(TrainConfig, DefaultNetworkFitsTheObservation) {
+  TrainSources vector_obs;
+  vector_obs.flags = {{"env", "classic/cartpole"}};
+  EXPECT_EQ(resolve_train_config(vector_obs, registry()).net.name, "mlp");
+  TrainSources image_obs;
+  image_obs.flags = {{"env", "minatar/breakout"}};
+  EXPECT_EQ(resolve_train_config(image_obs, registry()).net.name, "minatar");
+  TrainSources named;
+  named.flags = {{"env", "minatar/breakout"}, {"net.name", "nature_cnn"}};
+  EXPECT_EQ(resolve_train_config(named, registry()).net.name, "nature_cnn");
 }
 
 TEST(Trainer, RefusesToOverwriteARun) {

@@ -1,6 +1,10 @@
 // The search driver with trials run in this process: strategies, the retrain protocol, caching,
 // the tabular benchmark and random search's expected best-of-K, resume.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
 
 #include <filesystem>
 #include <map>
@@ -9,6 +13,7 @@
 #include "../common/error_of.h"
 #include "../rl/run_test_util.h"
 #include "rlnas/search/search.h"
+#include "rlnas/search/trial.h"
 
 namespace rlnas::search {
 namespace {
@@ -245,6 +250,82 @@ TEST(Search, ResumeOfAFinishedSearchReturnsItsSummaryAndNewSettingsAreValidated)
   bad = tiny("random");
   bad.flags.push_back({"search.baselines", "named:nope"});
   EXPECT_NE(error_of([&] { f.run(bad); }).find("nope"), std::string::npos);
+}
+
+// The in-process runner, failing the search (an exception) when the driver keeps calling wait()
+// with nothing running: the busy loop a stopped search with pending trials used to spin in.
+class NoSpinRunner final : public TrialRunner {
+ public:
+  explicit NoSpinRunner(const env::EnvRegistry& envs) : inner_(envs) {}
+  size_t capacity() const override { return inner_.capacity(); }
+  size_t running() const override { return inner_.running(); }
+  void start(int64_t id, const std::string& dir) override { inner_.start(id, dir); }
+  std::optional<TrialExit> wait(double timeout) override {
+    if (inner_.running() == 0 && ++idle_waits_ > 50) throw std::runtime_error("the driver spins on wait()");
+    return inner_.wait(timeout);
+  }
+  void interrupt() override {}
+
+ private:
+  InProcessRunner inner_;
+  int idle_waits_ = 0;
+};
+
+TEST(Search, AStopWithPendingTrialsEndsTheSearchAsStopped) {
+  Fixture f("stop_pending");
+  std::atomic<bool> stop{true};  // Ctrl-C before any trial could start
+  auto options = quiet();
+  options.stop = &stop;
+  NoSpinRunner runner(rl::test_util::registry());
+  const auto config = resolve_search_config(tiny("random"), rl::test_util::registry());
+  const auto s = run_search(config, rl::test_util::registry(), f.store, runner, options);
+  EXPECT_EQ(s.status, "stopped") << s.note;
+  const auto trials = f.store.trials(s.experiment_id);
+  ASSERT_FALSE(trials.empty());
+  for (const auto& t : trials) EXPECT_EQ(t.status, store::Status::pending);
+  // and a resume finishes it
+  stop = false;
+  InProcessRunner again(rl::test_util::registry());
+  EXPECT_EQ(resume_search(s.experiment_id, rl::test_util::registry(), f.store, again, quiet()).status, "done");
+}
+
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Waiting costs no CPU: with nothing running wait() sleeps its timeout, and with a child running it
+// polls gently. A trial's exit 130 (interrupted by SIGINT or SIGTERM) is "stopped", not "failed".
+TEST(LocalRunner, WaitsWithoutSpinningAndTakesExit130AsStopped) {
+  const auto dir = rl::test_util::fresh_dir("search_test", "runner");
+  fs::create_directories(dir);
+  LocalRunner idle("/bin/sh", 1);
+  double wall = wall_seconds(), cpu = cpu_seconds();
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(idle.wait(0.25));
+  wall = wall_seconds() - wall;
+  cpu = cpu_seconds() - cpu;
+  EXPECT_GE(wall, 0.9);
+  EXPECT_LE(cpu, 0.1 * wall) << "cpu " << cpu << " s in " << wall << " s of waiting";
+
+  LocalRunner runner("/bin/sh", 1, {"-c", "sleep 1; exit 130", "sh"});  // sh -c ... sh run-trial DIR
+  runner.start(7, dir.string());
+  wall = wall_seconds();
+  cpu = cpu_seconds();
+  std::optional<TrialExit> e;
+  while (!(e = runner.wait(0.5)) && wall_seconds() - wall < 20) {
+  }
+  wall = wall_seconds() - wall;
+  cpu = cpu_seconds() - cpu;
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->trial_id, 7);
+  EXPECT_EQ(e->kind, TrialExit::Kind::stopped) << e->reason;
+  EXPECT_LE(cpu, 0.1 * wall) << "cpu " << cpu << " s in " << wall << " s of waiting";
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/rng.h"
 #include "rlnas/core/sha256.h"
 #include "rlnas/space/space.h"
 
@@ -61,6 +63,50 @@ TEST(Architecture, ReadsAtFileArguments) {
   EXPECT_EQ(a.space, "mlp");
   EXPECT_THROW(read_architecture_arg("@/nonexistent/arch.json"), Error);
   std::filesystem::remove(path);
+}
+
+// Every number rewritten as a float (4 -> 4.0, also inside the cells' nested choices): the same
+// architecture, so the same id and the same cache entry, in every space.
+TEST(Architecture, NumbersWrittenAnotherWayGiveTheSameIdInEverySpace) {
+  std::function<void(nlohmann::json&)> as_floats = [&](nlohmann::json& j) {
+    if (j.is_number_integer()) {
+      j = j.get<double>();
+    } else if (j.is_structured()) {
+      for (auto& x : j) as_floats(x);
+    }
+  };
+  int rewritten = 0;
+  for (const auto& name : space_names()) {
+    const auto& space = find_space(name);
+    Mt19937 rng(7);
+    for (int i = 0; i < 5; ++i) {
+      const auto arch = space.sample(rng);
+      auto choices = arch.choices;
+      as_floats(choices);
+      const auto text = nlohmann::json{{"space", name}, {"version", arch.version}, {"choices", choices}}.dump();
+      if (text == arch.canonical_json()) continue;  // no numbers in it
+      ++rewritten;
+      const auto parsed = read_architecture_arg(text);
+      EXPECT_EQ(parsed.id(), arch.id()) << name << ": " << text;
+      EXPECT_NO_THROW(space.validate(parsed)) << name;
+    }
+  }
+  EXPECT_GT(rewritten, 10);
+}
+
+TEST(Architecture, AKeyGivenTwiceIsAnError) {
+  try {
+    read_architecture_arg(R"({"space":"minatar/ss1","choices":{"conv2.kernel":4,"conv3.kernel":3,"conv2.kernel":5}})");
+    ADD_FAILURE() << "a duplicate key was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"conv2.kernel\" is given twice"), std::string::npos) << e.what();
+  }
+  try {
+    Architecture::parse(R"({"space":"minatar/ss1","space":"minatar/ss2"})");
+    ADD_FAILURE() << "a duplicate key was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"space\" is given twice"), std::string::npos) << e.what();
+  }
 }
 
 TEST(SpaceRegistry, ListsEverySpaceAndFindsNamedArchitectures) {

@@ -12,4 +12,14 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// An exception's message without the JSON library's "[json.exception.parse_error.101] " tag, to
+// quote inside an Error ("parse error at line 1, column 5: syntax error ...").
+inline std::string plain_error_text(const std::exception& e) {
+  std::string what = e.what();
+  if (what.rfind("[json.exception.", 0) == 0) {
+    if (const auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
+  }
+  return what;
+}
+
 }  // namespace rlnas

@@ -28,7 +28,4 @@ Checkpoint read_checkpoint(const std::string& path);
 // Throws rlnas::Error naming both identities when they differ.
 void check_identity(const Checkpoint& checkpoint, const std::string& expected_identity, const std::string& path);
 
-// Writes `contents` to `path` atomically (temporary file in the same folder, fsync, rename).
-void write_file_atomic(const std::string& path, const std::string& contents);
-
 }  // namespace rlnas::rl

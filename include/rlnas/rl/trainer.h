@@ -95,7 +95,9 @@ struct TrainResult {
 
 struct TrainOptions {
   std::string run_dir;          // created if missing
-  bool resume = false;          // continue from run_dir/checkpoint.ckpt
+  // Continue from run_dir/checkpoint.ckpt. A run folder with a config but no checkpoint yet (killed
+  // before its first one) starts again at step 0 with a warning, its partial lines discarded.
+  bool resume = false;
   bool quiet = false;           // no progress lines
   double progress_seconds = 2;  // interval between progress lines
   // Stop early (after a whole iteration, with a checkpoint) when this becomes true, e.g. on
@@ -105,6 +107,9 @@ struct TrainOptions {
   std::optional<int64_t> stop_after_steps = std::nullopt;
   // Supernet runs: who chooses each iteration's path (null: uniform draws). Not owned.
   PathSampler* path_sampler = nullptr;
+  // Other JSON-lines files of the run (file names in run_dir, e.g. the ENAS snapshots) that a
+  // resume cuts back to the checkpoint's step like metrics.jsonl, and a restart removes.
+  std::vector<std::string> step_logs = {};
 };
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);

@@ -72,6 +72,12 @@ struct SummaryRow {
   std::optional<double> latency_ms;  // median over the trials (batch 1, measured when planned)
 };
 
+// A row's figures from one architecture's trials (any roles): its architecture, params and FLOPs,
+// the median latency, and over the done trials the mean and population std of reward mean and
+// total reward (seeds = how many are done). kind, label and proxy are left to the caller.
+SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials);
+nlohmann::ordered_json to_json(const SummaryRow& row);  // a row of SearchSummary::to_json()
+
 struct SearchSummary {
   int64_t experiment_id = 0;
   std::string status;  // done | stopped | failed

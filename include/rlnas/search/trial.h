@@ -41,7 +41,8 @@ inline constexpr const char* kSnapshotsFile = "snapshots.jsonl";
 // its checkpoint when it has one, otherwise starts afresh (dropping the output of a start that
 // died before its first checkpoint); writes result.json at the end. `stop` interrupts it with a
 // checkpoint. Throws rlnas::Error when training fails.
-void run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const std::atomic<bool>* stop = nullptr);
+// Returns whether the trial was interrupted (it checkpointed; running it again resumes it).
+bool run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const std::atomic<bool>* stop = nullptr);
 
 // What result.json says.
 struct TrialResult {

@@ -74,6 +74,10 @@ class SearchSpace {
   // Throws rlnas::Error saying what is wrong: another space or version, a missing or unknown
   // decision, a value that is not one of the options.
   virtual void validate(const Architecture& arch) const;
+  // The same architecture with each decision's value written as its option's JSON (4.0 -> 4, also
+  // inside nested values): values that compare equal to an option get one canonical JSON and so
+  // one id. Values that match no option are left for validate() to report.
+  Architecture normalize(const Architecture& arch) const;
   // The network for observations of `obs_shape`: validates the architecture, then builds.
   virtual nn::Backbone build(const Architecture& arch, const std::vector<int64_t>& obs_shape) const = 0;
   // The network with every choice point built by `choose` (see Candidate). Spaces whose choice
@@ -109,6 +113,7 @@ const NamedArchitecture& find_named_architecture(const std::string& name);  // t
 const std::vector<NamedArchitecture>& named_architectures();
 
 // An architecture given on the command line or in a config: JSON text, or @FILE holding it.
+// Duplicate keys are an error; values are normalized by their space (when it exists).
 Architecture read_architecture_arg(const std::string& text);
 
 // Network size and cost of an architecture for `input_shape` (the space's default when empty).

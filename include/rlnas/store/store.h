@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "rlnas/core/io.h"
+
 namespace rlnas::store {
 
 class Store;
@@ -118,6 +120,13 @@ class Store {
 
   const std::string& path() const { return path_; }
   int schema_version() const;
+
+  // The lock file that the process running experiment `id` holds (io::FileLock), beside the
+  // store: <store>.locks/experiment-<id>.lock. A "running" experiment whose lock nobody holds was
+  // left by a process that is gone (killed); take_experiment_lock refuses a second process.
+  std::string experiment_lock_path(int64_t id) const;
+  io::FileLock take_experiment_lock(int64_t id) const;
+  bool experiment_process_gone(const ExperimentRecord& e) const;
 
   // A transaction grouping several calls into one atomic change: commit() makes it durable; the
   // destructor rolls back what was not committed. Transactions nest (inner ones are savepoints)
