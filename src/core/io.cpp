@@ -283,10 +283,14 @@ std::optional<std::string> close_stdout() {
   int err = 0;
   if (std::fflush(stdout) != 0) err = errno;
   const bool failed = err != 0 || std::ferror(stdout) || std::cout.bad();
+  if (failed && err == 0) {
+    // The failure happened at an earlier flush (std::endl) and its errno is gone: one more byte
+    // on the already failed output says why (ENOSPC, EIO, ...).
+    err = ::write(STDOUT_FILENO, "\n", 1) < 0 ? errno : -1;  // -1: it fails no more; reason unknown
+  }
   if (std::fclose(stdout) != 0 && err == 0) err = errno;
-  if (!failed && err == 0) return std::nullopt;
-  if (err == EPIPE) return std::nullopt;  // the reader went away (| head): not an error
-  return std::string("cannot write to standard output: ") + (err ? std::strerror(err) : "write error");
+  if (err == 0 || err == EPIPE) return std::nullopt;  // EPIPE: the reader went away (| head)
+  return std::string("cannot write to standard output: ") + (err > 0 ? std::strerror(err) : "write error");
 }
 
 }  // namespace rlnas::io
