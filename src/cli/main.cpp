@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
@@ -33,9 +34,8 @@ CLI::Validator whole_number(int64_t min, int64_t max) {
 
 namespace {
 
-// The first word that is not an option (or a global option's value) must name a command; CLI11
-// would only say "A subcommand is required".
-std::string unknown_command(CLI::App& app, int argc, char** argv) {
+// The first word that is not an option (or a global option's value): the command's name.
+std::string command_word(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--") return "";
@@ -43,12 +43,19 @@ std::string unknown_command(CLI::App& app, int argc, char** argv) {
       if (a == "--threads" || a == "--log-level" || a == "--store") ++i;  // their value
       continue;
     }
-    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
-      if (sub->get_name() == a) return "";
-    }
     return a;
   }
   return "";
+}
+
+// The command word when it names no command; CLI11 would only say "A subcommand is required".
+std::string unknown_command(CLI::App& app, int argc, char** argv) {
+  const std::string word = command_word(argc, argv);
+  if (word.empty()) return "";
+  for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->get_name() == word) return "";
+  }
+  return word;
 }
 
 int finish(int code) {
@@ -98,6 +105,11 @@ int main(int argc, char** argv) {
     init_runtime({.threads = threads});
   });
 
+  // The long commands take SIGINT/SIGTERM from the start, so that a signal during start-up stops
+  // them cleanly (exit 130) instead of killing them.
+  if (const auto word = command_word(argc, argv); word == "train" || word == "search" || word == "run-trial") {
+    catch_interrupt();
+  }
   if (const auto word = unknown_command(app, argc, argv); !word.empty()) {
     std::string names;
     for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {

@@ -62,12 +62,20 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
       }
       r->lock_ = s.take_experiment_lock(t->experiment_id);
       auto tx = s.transaction();
+      if (!fs::exists(fs::path(dir) / "checkpoint.ckpt")) {
+        // Killed before its first checkpoint: the run starts again at step 0, and so does its record.
+        auto reset = *t;
+        reset.steps = 0;
+        reset.wall_seconds = 0;
+        s.update_trial(reset);
+        s.replace_curve(t->id, {});
+      }
       s.mark_running(t->id);
       s.set_experiment_status(t->experiment_id, store::Status::running);
       tx.commit();
       r->experiment_id_ = t->experiment_id;
       r->trial_id_ = t->id;
-      r->wall_before_ = t->wall_seconds;
+      r->wall_before_ = fs::exists(fs::path(dir) / "checkpoint.ckpt") ? t->wall_seconds : 0.0;
       log::info("store: continuing experiment " + std::to_string(t->experiment_id) + " in " + store_path);
       return r;
     }

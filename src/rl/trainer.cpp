@@ -483,9 +483,12 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   // One process per run folder: a second train or resume of it is refused while this one runs.
   const auto lock = io::FileLock::acquire((dir / kLockFile).string(), "run folder " + options.run_dir);
   if (resume && !fs::exists(ckpt_path)) {
-    // Killed before its first checkpoint: nothing to continue from, so start again at step 0.
-    log::warning("'" + options.run_dir + "' has no " + kCheckpointFile +
-                 " yet (stopped before its first checkpoint); starting it again at step 0");
+    // Killed before its first checkpoint (or never started): nothing to continue from, so start
+    // at step 0, discarding partial lines.
+    if (std::any_of(logs.begin(), logs.end(), [](const fs::path& f) { return fs::exists(f); })) {
+      log::warning("'" + options.run_dir + "' has no " + kCheckpointFile +
+                   " yet (stopped before its first checkpoint); starting it again at step 0");
+    }
     for (const auto& f : logs) fs::remove(f);
     fs::remove(dir / kEvalFile);
     resume = false;

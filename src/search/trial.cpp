@@ -294,6 +294,10 @@ std::optional<TrialExit> LocalRunner::wait(double timeout_seconds) {
         e.reason = "interrupted";
       } else if (WIFEXITED(status)) {
         e.reason = "exit status " + std::to_string(WEXITSTATUS(status)) + ": " + tail_lines(log_path, 2);
+      } else if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGINT)) {
+        // Interrupted before it could install its handlers (while starting): resumable, not failed.
+        e.kind = TrialExit::Kind::stopped;
+        e.reason = std::string("interrupted by ") + ::strsignal(WTERMSIG(status)) + " while starting";
       } else if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
         e.reason = std::string("killed by signal ") + std::to_string(sig) + " (" + ::strsignal(sig) + ")" +

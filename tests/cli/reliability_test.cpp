@@ -114,6 +114,16 @@ std::vector<pid_t> children_of(pid_t pid) {
   return out;
 }
 
+// `args` writes `file` atomically; with the disk full after 10 bytes it fails naming the temporary
+// and the reason, and leaves neither the temporary nor a partial file.
+void expect_failed_atomic_write(const fs::path& file, const std::string& args) {
+  const auto r = rlnas(args, fault(file.string() + "*", 10));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, file.string() + ".tmp': No space left on device")) << r.out;
+  EXPECT_FALSE(fs::exists(file.string() + ".tmp"));
+  EXPECT_FALSE(fs::exists(file));
+}
+
 // ---- 1. a full disk during training ----
 
 TEST(Reliability, DiskFullDuringTrainingStopsWithThePathAndResumesExactly) {
@@ -226,7 +236,8 @@ TEST(Reliability, SigtermToASearchAndItsTrialCheckpointsAndExits130) {
   ASSERT_TRUE(wait_for([&] { return contains(slurp(log), "started trial"); }, 120)) << slurp(log);
   std::vector<pid_t> trials;
   ASSERT_TRUE(wait_for([&] { return !(trials = children_of(pid)).empty(); }, 10));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // the trial is training (its first metrics line is written)
+  ASSERT_TRUE(wait_for([&] { return bytes_of(d / "trials" / "t0001-retrain-s1" / "metrics.jsonl") > 0; }, 60));
   ::kill(pid, SIGTERM);
   for (const pid_t t : trials) ::kill(t, SIGTERM);
   EXPECT_EQ(wait_exit(pid, 60), 130) << slurp(log);
@@ -265,6 +276,28 @@ TEST(Reliability, TrainTakesSigtermLikeCtrlCAndLocksItsRunFolder) {
   EXPECT_EQ(json::parse(rlnas(store + "runs list --json 2>/dev/null").out)[0]["process_gone"], true);
 }
 
+// kill -9 before the first checkpoint: --resume starts the run again at step 0 (with a warning),
+// its record too, and it ends as an uninterrupted run.
+TEST(Reliability, AKillBeforeTheFirstCheckpointResumesFromStepZero) {
+  const auto d = fresh("early_kill");
+  const auto store = "--store " + q(d / "s.db") + " ";
+  const std::string no_checkpoint = " --set checkpoint_every=0";
+  ASSERT_EQ(rlnas(store + train_args(d / "ref", 16384) + no_checkpoint).code, 0);
+  const auto run = d / "run";
+  const pid_t pid = spawn(store + train_args(run, 16384) + no_checkpoint, (d / "log").string());
+  ASSERT_TRUE(wait_for([&] { return bytes_of(run / "metrics.jsonl") > 0; }, 60)) << slurp(d / "log");
+  ::kill(pid, SIGKILL);
+  wait_exit(pid, 10);
+  ASSERT_FALSE(fs::exists(run / "checkpoint.ckpt")) << "finished before the kill";
+  const auto r = rlnas(store + "train --resume " + q(run) + " --quiet");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "starting it again at step 0")) << r.out;
+  EXPECT_EQ(clock_free_lines(run), clock_free_lines(d / "ref"));
+  const auto shown = runs_show(d / "s.db", 2);
+  EXPECT_EQ(shown["trials"][0]["status"], "done");
+  EXPECT_EQ(shown["trials"][0]["curve_points"], 128);
+}
+
 TEST(Reliability, ExitCodesFollowTheTable) {
   EXPECT_EQ(rlnas("--version").code, 0);
   EXPECT_EQ(rlnas("train --help").code, 0);
@@ -281,7 +314,7 @@ TEST(Reliability, ExitCodesFollowTheTable) {
 // No range message prints the largest double (309 digits), nor a parser's internals.
 TEST(Reliability, UsageErrorsArePlainMessages) {
   const std::regex long_number("[0-9]{25,}");
-  for (const std::string& args : {"--threads 0 space list", "eval --run x --episodes 0", "report abc",
+  for (const char* args : {"--threads 0 space list", "eval --run x --episodes 0", "report abc",
                                  "search --resume 1 --jobs abc", "search --resume 1 --jobs 0",
                                  "space sample minatar/ss1 --n 0", "env rollout --env minatar/breakout --seed 0 --episodes -3"}) {
     const auto r = rlnas(args);
@@ -386,12 +419,8 @@ TEST(Reliability, BadInputGetsAMessageNotALibraryError) {
   EXPECT_TRUE(contains(r.out, "0 warning classes")) << r.out;
 
   // A failed atomic write leaves neither its temporary nor a partial file.
-  r = rlnas("env trace --env minatar/breakout --seed 1 --actions 0123 --out " + q(d / "t.json"),
-            fault((d / "t.json").string() + "*", 10));
-  EXPECT_EQ(r.code, 1) << r.out;
-  EXPECT_TRUE(contains(r.out, "t.json.tmp': No space left on device")) << r.out;
-  EXPECT_FALSE(fs::exists(d / "t.json.tmp"));
-  EXPECT_FALSE(fs::exists(d / "t.json"));
+  expect_failed_atomic_write(d / "t.json", "env trace --env minatar/breakout --seed 1 --actions 0123 --out " +
+                                               q(d / "t.json"));
 }
 
 // ---- the harness on search, report and the store ----
@@ -411,12 +440,7 @@ TEST(Reliability, ASearchRecordsTrialsThatHitAFullDiskAsFailedWithTheReason) {
     EXPECT_TRUE(contains(t["reason"].get<std::string>(), "No space left on device")) << t.dump();
   }
   // and its report cannot be written: said, with nothing half-written left behind
-  const auto report = rlnas("--store " + q(d / "s.db") + " report 1 --out " + q(d / "r.html"),
-                            fault((d / "r.html").string() + "*", 1000));
-  EXPECT_EQ(report.code, 1) << report.out;
-  EXPECT_TRUE(contains(report.out, "r.html.tmp': No space left on device")) << report.out;
-  EXPECT_FALSE(fs::exists(d / "r.html.tmp"));
-  EXPECT_FALSE(fs::exists(d / "r.html"));
+  expect_failed_atomic_write(d / "r.html", "--store " + q(d / "s.db") + " report 1 --out " + q(d / "r.html"));
 }
 
 // SQLite reports the disk full: the command fails naming the store; the store stays intact and

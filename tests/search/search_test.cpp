@@ -326,6 +326,19 @@ TEST(LocalRunner, WaitsWithoutSpinningAndTakesExit130AsStopped) {
   EXPECT_EQ(e->trial_id, 7);
   EXPECT_EQ(e->kind, TrialExit::Kind::stopped) << e->reason;
   EXPECT_LE(cpu, 0.1 * wall) << "cpu " << cpu << " s in " << wall << " s of waiting";
+
+  // SIGTERM before the trial could take it (while starting): stopped too; another signal: failed.
+  for (const auto& [script, kind] : std::vector<std::pair<std::string, TrialExit::Kind>>{
+           {"kill -TERM $$", TrialExit::Kind::stopped}, {"kill -KILL $$", TrialExit::Kind::failed}}) {
+    LocalRunner killed("/bin/sh", 1, {"-c", script, "sh"});
+    killed.start(8, dir.string());
+    std::optional<TrialExit> x;
+    const double start = wall_seconds();
+    while (!(x = killed.wait(0.5)) && wall_seconds() - start < 20) {
+    }
+    ASSERT_TRUE(x);
+    EXPECT_EQ(x->kind, kind) << script << ": " << x->reason;
+  }
 }
 
 }  // namespace
