@@ -1,7 +1,7 @@
 // librlnas_fault.so: an LD_PRELOAD shim that makes chosen file operations fail, so that tests can
 // simulate a full disk or I/O errors on chosen paths, in rlnas and in every process it starts.
 //
-//   RLNAS_FAULT_PATH='/tmp/t/run/*' RLNAS_FAULT_BUDGET=4096 LD_PRELOAD=build/lib/librlnas_fault.so rlnas train ...
+//   RLNAS_FAULT_PATH='/tmp/t/run/*' RLNAS_FAULT_BUDGET=4096 LD_PRELOAD=build/tests/fault/librlnas_fault.so rlnas train ...
 //
 // Environment (read once, on the first intercepted call of each process):
 //
