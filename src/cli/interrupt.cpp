@@ -39,6 +39,4 @@ void release_interrupt() {
   install(SIGTERM, SIG_DFL);
 }
 
-bool interrupted() { return g_stop.load(); }
-
 }  // namespace rlnas::cli

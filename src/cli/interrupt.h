@@ -12,7 +12,5 @@ namespace rlnas::cli {
 const std::atomic<bool>* catch_interrupt();
 // Default SIGINT and SIGTERM handling again.
 void release_interrupt();
-// Whether a signal arrived since catch_interrupt().
-bool interrupted();
 
 }  // namespace rlnas::cli

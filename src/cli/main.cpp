@@ -3,10 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "commands.h"
@@ -48,14 +46,12 @@ std::string command_word(int argc, char** argv) {
   return "";
 }
 
-// The command word when it names no command; CLI11 would only say "A subcommand is required".
-std::string unknown_command(CLI::App& app, int argc, char** argv) {
-  const std::string word = command_word(argc, argv);
-  if (word.empty()) return "";
+// Whether `word` names one of the app's commands (hidden ones included).
+bool is_command(CLI::App& app, const std::string& word) {
   for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
-    if (sub->get_name() == word) return "";
+    if (sub->get_name() == word) return true;
   }
-  return word;
+  return false;
 }
 
 int finish(int code) {
@@ -107,10 +103,10 @@ int main(int argc, char** argv) {
 
   // The long commands take SIGINT/SIGTERM from the start, so that a signal during start-up stops
   // them cleanly (exit 130) instead of killing them.
-  if (const auto word = command_word(argc, argv); word == "train" || word == "search" || word == "run-trial") {
-    catch_interrupt();
-  }
-  if (const auto word = unknown_command(app, argc, argv); !word.empty()) {
+  const std::string word = command_word(argc, argv);
+  if (word == "train" || word == "search" || word == "run-trial") catch_interrupt();
+  // CLI11 would only say "A subcommand is required" for a word that names no command.
+  if (!word.empty() && !is_command(app, word)) {
     std::string names;
     for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) {
       if (!sub->get_group().empty()) names += (names.empty() ? "" : ", ") + sub->get_name();

@@ -87,12 +87,17 @@ std::string experiment_status(const store::Store& store, const store::Experiment
   return store.experiment_process_gone(e) ? "interrupted (process gone)" : store::to_string(e.status);
 }
 
+// A "running" trial whose experiment's process is gone, or whose run folder's lock (held by the
+// trial's process, see rl::train) nobody holds.
+bool trial_process_gone(const store::TrialRecord& t, bool experiment_gone) {
+  if (t.status != store::Status::running) return false;
+  if (experiment_gone) return true;
+  const std::string lock = t.run_dir + "/run.lock";
+  return !t.run_dir.empty() && std::filesystem::exists(lock) && !io::FileLock::held(lock);
+}
+
 std::string trial_status(const store::TrialRecord& t, bool experiment_gone) {
-  const bool running = t.status == store::Status::running;
-  const bool gone = running && (experiment_gone ||
-                                (!t.run_dir.empty() && !io::FileLock::held(t.run_dir + "/run.lock") &&
-                                 std::filesystem::exists(t.run_dir + "/run.lock")));
-  return gone ? "interrupted (process gone)" : store::to_string(t.status);
+  return trial_process_gone(t, experiment_gone) ? "interrupted (process gone)" : store::to_string(t.status);
 }
 
 std::string count_text(const std::optional<int64_t>& n) {
@@ -154,7 +159,7 @@ void show(const Context& ctx, int64_t id, bool as_json) {
     for (const auto& trial : trials) {
       auto j = store::to_json(trial);
       j["curve_points"] = store.curve_length(trial.id);
-      if (trial.status == store::Status::running) j["process_gone"] = trial_status(trial, gone) != "running";
+      if (trial.status == store::Status::running) j["process_gone"] = trial_process_gone(trial, gone);
       t.push_back(std::move(j));
     }
     auto experiment = store::to_json(*e);

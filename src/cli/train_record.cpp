@@ -61,8 +61,9 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
         return nullptr;
       }
       r->lock_ = s.take_experiment_lock(t->experiment_id);
+      const bool restarts = !fs::exists(fs::path(dir) / "checkpoint.ckpt");
       auto tx = s.transaction();
-      if (!fs::exists(fs::path(dir) / "checkpoint.ckpt")) {
+      if (restarts) {
         // Killed before its first checkpoint: the run starts again at step 0, and so does its record.
         auto reset = *t;
         reset.steps = 0;
@@ -75,7 +76,7 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
       tx.commit();
       r->experiment_id_ = t->experiment_id;
       r->trial_id_ = t->id;
-      r->wall_before_ = fs::exists(fs::path(dir) / "checkpoint.ckpt") ? t->wall_seconds : 0.0;
+      r->wall_before_ = restarts ? 0.0 : t->wall_seconds;
       log::info("store: continuing experiment " + std::to_string(t->experiment_id) + " in " + store_path);
       return r;
     }

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <vector>
 
 #include "rlnas/core/error.h"
 
