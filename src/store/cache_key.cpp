@@ -6,15 +6,17 @@
 namespace rlnas::store {
 
 nlohmann::json CacheKeyParts::to_json() const {
-  return {{"env", env},
-          {"env_options", env_options},
-          {"algo", algo},
-          {"algo_options", algo_options},
-          {"space", space},
-          {"space_version", space_version},
-          {"architecture", architecture},
-          {"seed", seed},
-          {"budget", budget}};
+  nlohmann::json j = {{"env", env},
+                      {"env_options", env_options},
+                      {"algo", algo},
+                      {"algo_options", algo_options},
+                      {"space", space},
+                      {"space_version", space_version},
+                      {"architecture", architecture},
+                      {"seed", seed},
+                      {"budget", budget}};
+  if (semantics_version >= 2) j["semantics_version"] = semantics_version;
+  return j;
 }
 
 std::string trial_cache_key(const nlohmann::json& parts) { return sha256_hex(parts.dump()); }

@@ -5,6 +5,12 @@
 // once (Store::find_trial_by_cache_key), so the same key is never trained twice: a done trial with
 // the key is the result. Evaluation settings are not part of the key: they do not change the
 // trained weights, and a checkpoint can be evaluated again.
+//
+// The training-semantics version: any change to what a training computes (a default, a reward
+// definition, the order of random draws) bumps kTrainingSemanticsVersion, so that a store never
+// reuses a result of the old semantics. It enters the hashed parts only from version 2 on
+// ("semantics_version"), so the keys of version 1 are the keys stores have held from the start.
+// The golden runs (tests/golden) fail when a change alters training without a bump.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +18,8 @@
 #include <string>
 
 namespace rlnas::store {
+
+inline constexpr int64_t kTrainingSemanticsVersion = 1;
 
 struct CacheKeyParts {
   std::string env;
@@ -23,6 +31,7 @@ struct CacheKeyParts {
   nlohmann::json architecture = nlohmann::json::object();
   int64_t seed = 0;
   int64_t budget = 0;  // environment steps
+  int64_t semantics_version = kTrainingSemanticsVersion;
 
   nlohmann::json to_json() const;
 };
