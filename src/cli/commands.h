@@ -3,7 +3,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rlnas/env/registry.h"
@@ -34,6 +37,35 @@ struct EnvArgs {
   std::vector<std::string> options;  // KEY=VALUE
   void add_to(CLI::App& command);
   std::unique_ptr<env::Env> make(const Context& ctx) const;
+};
+
+// The options of a command that set configuration keys, from one table: each flag, the key it
+// sets and its help. The same table adds the options, gives the (key, value) pairs of the flags
+// given to the configuration resolution, and names the ones given where --resume refuses them.
+struct KeyFlag {
+  std::string flag;  // "--top-k"
+  std::string key;   // "search.top_k"
+  std::string help;
+  bool is_switch = false;     // a flag without a value that sets the key to true
+  bool with_resume = false;   // allowed with --resume
+  std::optional<CLI::Validator> check = std::nullopt;  // an extra check of the value
+};
+
+class KeyFlags {
+ public:
+  explicit KeyFlags(std::vector<KeyFlag> table);
+  void add_to(CLI::App& command);
+  // (key, value) of every flag given, in table order.
+  std::vector<std::pair<std::string, std::string>> given() const;
+  // The flags given that --resume does not allow.
+  std::vector<std::string> given_against_resume() const;
+  // The value given for `key`, empty when not given.
+  std::string value(const std::string& key) const;
+
+ private:
+  std::vector<KeyFlag> table_;
+  std::shared_ptr<std::vector<std::string>> values_;
+  std::shared_ptr<std::vector<char>> switches_;  // char: std::vector<bool> has no addressable elements
 };
 
 void add_env_commands(CLI::App& app, Context& ctx);

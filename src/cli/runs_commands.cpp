@@ -7,6 +7,8 @@
 #include "commands.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
+#include "rlnas/search/summary.h"
+#include "rlnas/search/trial.h"
 #include "rlnas/space/space.h"
 #include "rlnas/store/store.h"
 
@@ -164,7 +166,10 @@ void show(const Context& ctx, int64_t id, bool as_json) {
     }
     auto experiment = store::to_json(*e);
     if (gone) experiment["process_gone"] = true;
-    std::cout << json_text(ordered_json{{"experiment", experiment}, {"trials", t}}) << "\n";
+    ordered_json out = {{"experiment", experiment}, {"trials", t}};
+    // A search's summary (search/summary.h, with its schema_version): the stored one, or the rows so far.
+    if (const auto summary = search::summary_of(store, id, search::network_label)) out["summary"] = summary->to_json();
+    std::cout << json_text(out) << "\n";
     return;
   }
   const auto& c = e->config;

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "interrupt.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/search/search.h"
 
@@ -15,56 +16,79 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand(
         "search", "search an architecture: strategy, then top-K retrained from scratch over seeds vs baselines");
     struct Args {
-      std::string config, env, algo, preset, space, strategy, steps, search_steps, seed, search_seed, top_k, seeds,
-          jobs, baselines, out;
+      std::string config, out, id_file;
       int64_t resume = 0;
       std::vector<std::string> env_opts, sets;
       bool quiet = false, as_json = false;
     };
     auto a = std::make_shared<Args>();
+    // Which algorithms each strategy works with, from the strategy table.
+    std::string algos, strategies;
+    for (const auto& e : search::strategy_table()) {
+      strategies += (strategies.empty() ? "" : " | ") + e.name;
+      std::string list;
+      for (const auto& x : e.algos) list += (list.empty() ? "" : " | ") + x;
+      algos += (algos.empty() ? "" : "; ") + e.name + ": " + (list.empty() ? "any" : list);
+    }
+    auto flags = std::make_shared<KeyFlags>(std::vector<KeyFlag>{
+        {"--env", "env", "environment (rlnas env list)"},
+        {"--algo", "algo", "algorithm (" + algos + ")"},
+        {"--preset", "preset", "hyperparameter preset, e.g. ppo.nas-rl"},
+        {"--space", "search.space", "search space (rlnas space list) [search.space]"},
+        {"--strategy", "search.strategy", strategies + " [search.strategy]"},
+        {"--steps", "steps", "environment steps of every retrain (one training's budget)"},
+        {"--search-steps", "search.steps", "environment steps of the search phase (default: --steps)"},
+        {"--seed", "seed", "first training seed of the retrains (seed, seed+1, ...)"},
+        {"--search-seed", "search.seed", "seed of the search itself [search.seed]"},
+        {"--top-k", "search.top_k", "candidates retrained [search.top_k]"},
+        {"--seeds", "search.seeds", "seeds per retrain and baseline [search.seeds]"},
+        {"--jobs", "search.jobs", "trainings at once (child processes) [search.jobs, default 2]", false, true,
+         whole_number(1, 1024)},
+        {"--baselines", "search.baselines", "auto | none | named:NAME,net:NAME [search.baselines]"},
+    });
     cmd->add_option("--config", a->config, "YAML config: search.* keys for the search, the rest as in rlnas train");
-    cmd->add_option("--env", a->env, "environment (rlnas env list)");
     cmd->add_option("--env-opt", a->env_opts, "environment option KEY=VALUE (repeatable)")->take_all();
-    cmd->add_option("--algo", a->algo, "ppo | a2c (spos, enas); ppo | a2c | dqn (darts, gdas); any algorithm for random and grid");
-    cmd->add_option("--preset", a->preset, "hyperparameter preset, e.g. ppo.nas-rl");
-    cmd->add_option("--space", a->space, "search space (rlnas space list) [search.space]");
-    cmd->add_option("--strategy", a->strategy, "random | grid | spos | enas | darts | gdas [search.strategy]");
-    cmd->add_option("--steps", a->steps, "environment steps of every retrain (one training's budget)");
-    cmd->add_option("--search-steps", a->search_steps, "environment steps of the search phase (default: --steps)");
-    cmd->add_option("--seed", a->seed, "first training seed of the retrains (seed, seed+1, ...)");
-    cmd->add_option("--search-seed", a->search_seed, "seed of the search itself [search.seed]");
-    cmd->add_option("--top-k", a->top_k, "candidates retrained [search.top_k]");
-    cmd->add_option("--seeds", a->seeds, "seeds per retrain and baseline [search.seeds]");
-    cmd->add_option("--jobs", a->jobs, "trainings at once (child processes) [search.jobs, default 2]")
-        ->check(whole_number(1, 1024));
-    cmd->add_option("--baselines", a->baselines, "auto | none | named:NAME,net:NAME [search.baselines]");
+    flags->add_to(*cmd);
     cmd->add_option("--set", a->sets, "any option KEY=VALUE (repeatable): search.* or training keys")->take_all();
     cmd->add_option("--store", ctx.store, "experiment store file (as the global --store; default runs/rlnas.db)");
     cmd->add_option("--out", a->out, "folder of the trials' run directories (default: next to the store)");
     cmd->add_option("--resume", a->resume, "continue search experiment ID (rlnas runs list)");
     cmd->add_flag("--quiet", a->quiet, "no progress lines");
-    cmd->add_flag("--json", a->as_json, "print the summary as JSON");
-    cmd->callback([&ctx, a] {
+    cmd->add_flag("--json", a->as_json,
+                  "print JSON lines: {\"experiment_id\": ...} as soon as the experiment exists, the summary at the end");
+    cmd->add_option("--id-file", a->id_file, "write the experiment id to this file as soon as it is known");
+    cmd->callback([&ctx, a, flags] {
       if (ctx.store.empty()) throw Error("search: a search needs the experiment store; --store '' turns it off");
       search::SearchRunOptions options;
       options.out_dir = a->out;
       options.quiet = a->quiet;
+      // Scripts learn the id before the search ends, without parsing progress text.
+      options.on_start = [&ctx, a](int64_t id) {
+        if (a->as_json) {
+          std::cout << nlohmann::ordered_json{{"experiment_id", id}, {"store", ctx.store}}.dump() << std::endl;
+        }
+        if (!a->id_file.empty()) io::write_file_atomic(a->id_file, std::to_string(id) + "\n");
+      };
       auto store = store::Store::open(ctx.store);
       options.stop = catch_interrupt();
       search::SearchSummary summary;
       if (a->resume > 0) {
-        if (!a->config.empty() || !a->env.empty() || !a->algo.empty() || !a->preset.empty() || !a->space.empty() ||
-            !a->strategy.empty() || !a->steps.empty() || !a->search_steps.empty() || !a->seed.empty() ||
-            !a->search_seed.empty() || !a->top_k.empty() || !a->seeds.empty() || !a->baselines.empty() ||
-            !a->sets.empty() || !a->env_opts.empty()) {
+        auto refused = flags->given_against_resume();
+        for (const auto& [given, flag] : std::vector<std::pair<bool, std::string>>{
+                 {!a->config.empty(), "--config"}, {!a->sets.empty(), "--set"}, {!a->env_opts.empty(), "--env-opt"}}) {
+          if (given) refused.push_back(flag);
+        }
+        if (!refused.empty()) {
+          std::string list;
+          for (const auto& f : refused) list += (list.empty() ? "" : ", ") + f;
           throw Error("--resume continues a search with its stored configuration; give no other search options "
-                      "(--jobs, --out and --quiet are allowed)");
+                      "(found " + list + "; --jobs, --out, --id-file, --json and --quiet are allowed)");
         }
         const auto e = store.experiment(a->resume);
         if (!e) throw Error("--resume " + std::to_string(a->resume) + ": no such experiment in " + ctx.store);
         int64_t jobs = 2;
-        if (!a->jobs.empty()) {
-          jobs = std::stoll(a->jobs);
+        if (const auto given = flags->value("search.jobs"); !given.empty()) {
+          jobs = std::stoll(given);
         } else if (e->config.contains("search") && e->config["search"].contains("search.jobs")) {
           jobs = e->config["search"]["search.jobs"].get<int64_t>();
         }
@@ -75,20 +99,14 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         if (!a->config.empty()) sources.config_file = a->config;
         sources.sets = a->sets;
         sources.env_options = a->env_opts;
-        for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-                 {"env", a->env}, {"algo", a->algo}, {"preset", a->preset}, {"steps", a->steps}, {"seed", a->seed},
-                 {"search.space", a->space}, {"search.strategy", a->strategy}, {"search.steps", a->search_steps},
-                 {"search.seed", a->search_seed}, {"search.top_k", a->top_k}, {"search.seeds", a->seeds},
-                 {"search.jobs", a->jobs}, {"search.baselines", a->baselines}}) {
-          if (!value.empty()) sources.flags.push_back({key, value});
-        }
+        sources.flags = flags->given();
         const auto config = search::resolve_search_config(sources, ctx.envs);
         search::LocalRunner runner(search::self_executable(), static_cast<size_t>(config.search.jobs));
         summary = search::run_search(config, ctx.envs, store, runner, options);
       }
       release_interrupt();
       if (a->as_json) {
-        std::cout << summary.to_json().dump(2) << "\n";
+        std::cout << summary.to_json().dump() << "\n";
       } else {
         std::cout << "\n" << summary.table();
       }

@@ -72,7 +72,8 @@ OptionTable& OptionTable::add(const std::string& key, std::vector<int64_t>* fiel
 }
 
 bool OptionTable::contains(const std::string& key) const {
-  return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == key; });
+  return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == key; }) ||
+         std::any_of(aliases_.begin(), aliases_.end(), [&](const auto& a) { return a.first == key; });
 }
 
 std::vector<std::string> OptionTable::keys() const {
@@ -81,9 +82,18 @@ std::vector<std::string> OptionTable::keys() const {
   return out;
 }
 
+OptionTable& OptionTable::alias(const std::string& alias, const std::string& key) {
+  find(key, "OptionTable::alias");  // bound
+  aliases_.push_back({alias, key});
+  return *this;
+}
+
 const OptionTable::Entry& OptionTable::find(const std::string& key, const std::string& where) const {
   for (const auto& e : entries_) {
     if (e.key == key) return e;
+  }
+  for (const auto& [a, k] : aliases_) {
+    if (a == key) return find(k, where);
   }
   // Suggest keys sharing the section, else all.
   const auto dot = key.find('.');

@@ -79,18 +79,6 @@ std::vector<store::CurvePoint> curve_of(const store::Store& store, const TrialRe
 }
 
 // The label of a network that is not a candidate: a named architecture, "net:NAME", or its id.
-std::string network_label(const TrialRecord& t) {
-  try {
-    const auto a = json::parse(t.architecture);
-    if (a.contains("net") && a["net"].contains("name")) return "net:" + a["net"]["name"].get<std::string>();
-    if (a.contains("supernet")) return t.space + " supernet";
-    for (const auto& named : space::named_architectures()) {
-      if (named.arch.id() == t.arch_id) return named.name;
-    }
-  } catch (const std::exception&) {
-  }
-  return "arch " + t.arch_id.substr(0, 12);
-}
 
 using Curve = std::vector<store::CurvePoint>;
 
@@ -122,40 +110,11 @@ ordered_json curve_series(const std::vector<Curve>& curves, const std::string& m
 }
 
 struct Row {
+  search::RowKind kind;
   ordered_json json;
-  Role role = Role::retrain;
   std::vector<TrialRecord> trials;
 };
 
-// The protocol table while a search runs (its summary is written at the end): one row per
-// retrained architecture and per baseline, over the seeds done so far.
-std::vector<Row> live_rows(const std::vector<TrialRecord>& trials) {
-  std::vector<Row> rows;
-  std::map<std::pair<int, std::string>, size_t> index;
-  int candidates = 0;
-  for (const auto& t : trials) {
-    if (t.role != Role::retrain && t.role != Role::baseline && t.role != Role::benchmark) continue;
-    const auto key = std::make_pair(static_cast<int>(t.role), t.arch_id);
-    auto it = index.find(key);
-    if (it == index.end()) {
-      Row r;
-      r.role = t.role;
-      const bool candidate = t.role != Role::baseline;
-      r.json = {{"kind", candidate ? "candidate" : "baseline"},
-                {"label", candidate ? "candidate " + std::to_string(++candidates) : network_label(t)}};
-      it = index.emplace(key, rows.size()).first;
-      rows.push_back(std::move(r));
-    }
-    rows[it->second].trials.push_back(t);
-  }
-  for (auto& r : rows) {
-    auto summary = search::summarize_trials(r.trials);  // the figures the final summary will have
-    summary.kind = r.json["kind"].get<std::string>();
-    summary.label = r.json["label"].get<std::string>();
-    r.json = search::to_json(summary);
-  }
-  return rows;
-}
 
 // The architecture's readable description and diagram data, from its space.
 ordered_json architecture_view(const std::string& arch_text) {
@@ -376,6 +335,14 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
     }
     // search.steps 0 means the training budget
     if (out["search_steps"] == 0) out["search_steps"] = out["steps"];
+    // A tabular strategy retrains every architecture (the protocol line says so).
+    bool tabular = false;
+    if (out["strategy"].is_string()) {
+      const auto names = search::strategy_names();
+      const auto name = out["strategy"].get<std::string>();
+      if (std::find(names.begin(), names.end(), name) != names.end()) tabular = search::find_strategy(name).tabular;
+    }
+    out["tabular"] = tabular;
     space_name = out["space"].is_string() ? out["space"].get<std::string>() : "";
   } else if (!trials.empty()) {
     space_name = trials.front().space;
@@ -404,35 +371,27 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   out["trial_counts"] = counts;
   out["problems"] = failures;
 
-  // The protocol table: the stored summary of a finished search, else the rows so far.
-  const auto summaries = search ? store.snapshots(experiment_id, "summary") : std::vector<store::SnapshotRecord>{};
+  // The protocol table: the stored summary of a finished search, else the rows so far, each with
+  // its trials (a baseline's, or a candidate's retrains or benchmark trainings).
   std::vector<Row> rows;
-  if (!summaries.empty()) {
-    const auto& s = summaries.back().payload;
-    out["rows_final"] = true;
-    out["proxy_name"] = s.value("proxy_name", std::string());
-    out["note"] = s.value("note", std::string());
-    for (const auto& r : s.value("rows", json::array())) {
-      Row row;
-      row.json = r;
-      const std::string kind = r.value("kind", std::string());
-      row.role = kind == "baseline" ? Role::baseline : (out["strategy"] == "grid" ? Role::benchmark : Role::retrain);
-      const std::string id = r.value("arch_id", std::string());
-      if (kind != "random") {
-        for (const auto& t : trials) {
-          if (t.role == row.role && t.arch_id == id) row.trials.push_back(t);
-        }
+  if (const auto summary = search ? search::summary_of(store, experiment_id, search::network_label) : std::nullopt) {
+    out["rows_final"] = summary->final;
+    out["proxy_name"] = summary->proxy_name;
+    out["note"] = summary->note;
+    for (const auto& r : summary->rows) {
+      Row row{r.kind, search::to_json(r), {}};
+      for (const auto& t : trials) {
+        const bool fits = r.kind == search::RowKind::baseline ? t.role == Role::baseline
+                          : r.kind == search::RowKind::random_search
+                              ? false
+                              : t.role == Role::retrain || t.role == Role::benchmark;
+        if (fits && t.arch_id == r.arch_id) row.trials.push_back(t);
       }
-      if (!row.json.contains("latency_ms")) {  // summaries written before latencies were measured
+      if (!r.latency_ms) {  // summaries written before latencies were measured
         row.json["latency_ms"] = opt(search::summarize_trials(row.trials).latency_ms);
       }
       rows.push_back(std::move(row));
     }
-  } else if (search) {
-    out["rows_final"] = false;
-    out["proxy_name"] = "";
-    out["note"] = "";
-    rows = live_rows(trials);
   }
   out["rows"] = ordered_json::array();
   for (const auto& r : rows) out["rows"].push_back(r.json);
@@ -440,7 +399,7 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   // The found architecture (a search's pick; a train run's own network).
   out["found"] = nullptr;
   for (const auto& r : rows) {
-    if (r.json.value("kind", std::string()) == "found") {
+    if (r.kind == search::RowKind::found) {
       auto view = architecture_view(r.json["arch"].is_null() ? "" : r.json["arch"].dump());
       view["label"] = r.json["label"];
       view["arch_id"] = r.json["arch_id"];
@@ -451,7 +410,7 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   if (!search && !trials.empty()) {
     const auto& t = trials.front();
     auto view = architecture_view(t.architecture);
-    view["label"] = network_label(t);
+    view["label"] = search::network_label(t);
     view["arch_id"] = t.arch_id;
     view["params"] = opt(t.params);
     view["flops"] = opt(t.flops);
@@ -466,15 +425,15 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   int candidate_curves = 0, candidates = 0;
   out["curves"] = ordered_json::array();
   for (const auto& r : rows) {
-    const std::string kind = r.json.value("kind", std::string());
-    if (kind == "found" || kind == "random" || r.trials.empty()) continue;
-    const bool is_found = kind == "candidate" && r.json.value("arch_id", std::string()) == found_id;
-    if (kind == "candidate" && ++candidates > kMaxCandidateCurves && !is_found) continue;
-    if (kind == "candidate") ++candidate_curves;
+    if (r.kind == search::RowKind::found || r.kind == search::RowKind::random_search || r.trials.empty()) continue;
+    const bool candidate = r.kind == search::RowKind::candidate;
+    const bool is_found = candidate && r.json.value("arch_id", std::string()) == found_id;
+    if (candidate && ++candidates > kMaxCandidateCurves && !is_found) continue;
+    if (candidate) ++candidate_curves;
     auto series = curve_series(curves_of(store, r.trials), "return_mean");
     if (series["steps"].empty()) continue;
     series["label"] = r.json["label"];
-    series["kind"] = kind;
+    series["kind"] = search::to_string(r.kind);
     series["found"] = is_found;
     series["seeds"] = r.trials.size();
     out["curves"].push_back(series);
@@ -486,7 +445,7 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
     const auto curves = curves_of(store, {t});
     auto series = curve_series(curves, "return_mean");
     if (series["steps"].empty()) continue;
-    series["label"] = search ? "supernet (search phase, trial " + std::to_string(t.id) + ")" : network_label(t);
+    series["label"] = search ? "supernet (search phase, trial " + std::to_string(t.id) + ")" : search::network_label(t);
     series["kind"] = search ? "supernet" : "train";
     series["found"] = false;
     series["seeds"] = 1;
@@ -510,12 +469,11 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   // Return vs FLOPs (a2d Figure 3): the protocol rows, and the benchmark's architectures.
   ordered_json points = ordered_json::array();
   for (const auto& r : rows) {
-    const std::string kind = r.json.value("kind", std::string());
-    if (kind == "random" || kind == "found") continue;
+    if (r.kind == search::RowKind::random_search || r.kind == search::RowKind::found) continue;
     if (!r.json.value("flops", ordered_json()).is_number() || !r.json.value("reward_mean", ordered_json()).is_number()) {
       continue;
     }
-    points.push_back({{"label", r.json["label"]}, {"kind", kind}, {"arch_id", r.json["arch_id"]},
+    points.push_back({{"label", r.json["label"]}, {"kind", search::to_string(r.kind)}, {"arch_id", r.json["arch_id"]},
                       {"flops", r.json["flops"]}, {"reward_mean", r.json["reward_mean"]},
                       {"reward_mean_std", r.json.value("reward_mean_std", ordered_json())}});
   }

@@ -165,7 +165,7 @@
       ['strategy', e.kind === 'search' ? text(e.strategy) + (e.proxy_name ? ' (proxy: ' + e.proxy_name + ')' : '') : null],
       ['budget per training', steps(e.steps) + ' environment steps'],
       ['search phase', e.kind === 'search' ? steps(e.search_steps) + ' environment steps' : null],
-      ['protocol', e.kind !== 'search' ? null : e.strategy === 'grid' ? 'every architecture trained over ' +
+      ['protocol', e.kind !== 'search' ? null : e.tabular ? 'every architecture trained over ' +
         seedsText(e.seeds) + ' (tabular benchmark), with the baselines' : 'top ' + text(e.top_k) +
         ' retrained from scratch over ' + seedsText(e.seeds) + ', with the baselines'],
       ['started / ended (UTC)', text(e.started_at) + ' / ' + (e.ended_at || '(running)')],
@@ -322,7 +322,7 @@
     section.appendChild(card);
     var marks = [];
     (e.rows || []).forEach(function (r, i) {
-      if (r.kind === 'random' || r.kind === 'candidate' || !isNum(r.reward_mean)) return;
+      if ((r.kind !== 'found' && r.kind !== 'baseline') || !isNum(r.reward_mean)) return;
       marks.push({label: r.label, x: r.reward_mean, color: r.kind === 'found' ? KIND_COLOR.found : PALETTE[(i + 3) % 10],
                   dashed: r.kind === 'baseline'});
     });

@@ -46,22 +46,24 @@ rl::TrainConfig trial_config(const ordered_json& base, const json& overrides, co
   return rl::config_from_json(cfg, envs);
 }
 
-std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig& c) {
+std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig& c, const env::EnvRegistry& envs) {
   std::vector<std::string> names;
   const std::string& b = c.search.baselines;
   if (b == "none") return {};
   if (b == "auto") {
+    // The union of what the space and the workload name: the space's named architectures, the
+    // environment's baselines, the space's other baselines; each once.
+    const auto& space = space::find_space(c.search.space);
     for (const auto& n : space::named_architectures()) {
-      if (n.arch.space == c.search.space) names.push_back("named:" + n.name);
+      if (n.arch.space == space.name()) names.push_back("named:" + n.name);
     }
-    if (c.train.at("env").get<std::string>().rfind("minatar/", 0) == 0) names.push_back("net:minatar");
-    // The hand-designed nets each family is measured against: IMPALA-CNN for the RL-DARTS cells,
-    // ResNet-14 and ResNet-20 for A2D's blocks.
-    if (c.search.space.rfind("cell/", 0) == 0) names.push_back("net:impala_cnn");
-    if (c.search.space == "blocks") {
-      names.push_back("named:resnet14");
-      names.push_back("named:resnet20");
+    for (const auto& n : envs.entry(c.train.at("env").get<std::string>()).baselines) names.push_back(n);
+    for (const auto& n : space.baselines()) names.push_back(n);
+    std::vector<std::string> unique;
+    for (const auto& n : names) {
+      if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(n);
     }
+    names = unique;
   } else {
     size_t start = 0;
     while (start <= b.size()) {
@@ -355,7 +357,8 @@ class Driver {
   }
 
   struct Planned {
-    std::string kind, label;
+    RowKind kind;
+    std::string label;
     std::optional<double> proxy;
     std::vector<int64_t> trials;
   };
@@ -363,12 +366,13 @@ class Driver {
   std::vector<Planned> plan_protocol() {
     std::vector<Planned> rows;
     const auto ranking = strategy_->ranking();
-    const size_t k = strategy_->retrain_all() ? ranking.size()
-                                              : std::min(ranking.size(), static_cast<size_t>(c_.search.top_k));
-    const auto role = strategy_->name() == "grid" ? store::Role::benchmark : store::Role::retrain;
+    // A tabular strategy retrains every candidate: the space's benchmark.
+    const bool tabular = find_strategy(strategy_->name()).tabular;
+    const size_t k = tabular ? ranking.size() : std::min(ranking.size(), static_cast<size_t>(c_.search.top_k));
+    const auto role = tabular ? store::Role::benchmark : store::Role::retrain;
     const json common = {{"steps", train_steps_}, {"eval.episodes", c_.search.eval_episodes}};
     for (size_t i = 0; i < k; ++i) {
-      Planned p{"candidate", "candidate " + std::to_string(i + 1), ranking[i].proxy, {}};
+      Planned p{RowKind::candidate, "candidate " + std::to_string(i + 1), ranking[i].proxy, {}};
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         json o = common;
         o.update({{"net.space", space_.name()}, {"net.arch", ranking[i].arch.canonical_json()}, {"net.named", ""},
@@ -377,8 +381,8 @@ class Driver {
       }
       rows.push_back(std::move(p));
     }
-    for (const auto& [label, overrides] : baseline_overrides(c_)) {
-      Planned p{"baseline", label, std::nullopt, {}};
+    for (const auto& [label, overrides] : baseline_overrides(c_, envs_)) {
+      Planned p{RowKind::baseline, label, std::nullopt, {}};
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         json o = common;
         o.update(overrides);
@@ -438,7 +442,7 @@ class Driver {
     const auto rs = random_search_best_of_k(reward, k, 1000, static_cast<uint64_t>(c_.search.seed));
     const auto ts = random_search_best_of_k(total, k, 1000, static_cast<uint64_t>(c_.search.seed));
     SummaryRow row;
-    row.kind = "random";
+    row.kind = RowKind::random_search;
     row.label = "random search (best of " + std::to_string(k) + ", 1000 resamples)";
     row.reward_mean = rs.mean;
     row.reward_mean_std = rs.std;
@@ -456,22 +460,10 @@ class Driver {
     s.proxy_name = strategy_->proxy_name();
     if (status == "done") {
       info("phase 3/3: summary");
-      std::optional<size_t> best;
-      for (const auto& p : planned_rows_) {
-        s.rows.push_back(row_of(p));
-        const auto& r = s.rows.back();
-        if (r.kind == "candidate" && r.reward_mean &&
-            (!best || *r.reward_mean > *s.rows[*best].reward_mean)) {
-          best = s.rows.size() - 1;
-        }
-      }
-      if (best) {
-        SummaryRow found = s.rows[*best];
-        found.kind = "found";
-        found.label = "found (" + found.label + ")";
-        s.rows.insert(s.rows.begin(), found);
-      }
-      if (strategy_->name() != "grid") {
+      for (const auto& p : planned_rows_) s.rows.push_back(row_of(p));
+      insert_found_row(s.rows);
+      const auto& kinds = find_strategy(strategy_->name()).row_kinds;
+      if (std::find(kinds.begin(), kinds.end(), RowKind::random_search) != kinds.end()) {
         if (auto r = random_search_row(&s.note)) s.rows.push_back(*r);
       }
     }
@@ -573,25 +565,29 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   } catch (const std::exception& e) {
     throw Error("space '" + space.name() + "' does not fit the observations of " + probe.env + ": " + e.what());
   }
-  make_strategy({&envs, &space, c.search, 1, 1});  // e.g. grid refuses large spaces
-  if (c.search.strategy == "darts" || c.search.strategy == "gdas") {
-    const std::string mode = c.search.strategy == "darts" ? "softmax" : "gumbel";
-    trial_config(c.train, {{"net.space", space.name()}, {"net.mixed", mode}}, envs);
+  make_strategy({&envs, &space, c.search, 1, 1});  // its validate(): e.g. grid refuses large spaces
+  // The supernet the strategy's search phase trains must fit the algorithm and be buildable.
+  const auto& entry = find_strategy(c.search.strategy);
+  if (entry.supernet != SupernetNeed::none) {
+    const bool single_path = entry.supernet == SupernetNeed::single_path;
+    const std::string mode = entry.supernet == SupernetNeed::softmax ? "softmax" : "gumbel";
+    const json kind = single_path ? json{{"net.supernet", true}} : json{{"net.mixed", mode}};
+    json overrides = {{"net.space", space.name()}};
+    overrides.update(kind);
+    trial_config(c.train, overrides, envs);
     try {
-      space::make_mixed_supernet(space, obs_shape, {mode});
+      if (single_path) {
+        space::make_supernet(space, space.default_input_shape());
+      } else {
+        space::make_mixed_supernet(space, obs_shape, {mode});
+      }
     } catch (const Error& e) {
-      throw Error("strategy " + c.search.strategy + " needs a differentiable supernet: " + e.what());
+      throw Error("strategy " + entry.name + " needs a " +
+                  (single_path ? std::string("weight-sharing") : std::string("differentiable")) +
+                  " supernet: " + e.what());
     }
   }
-  if (c.search.strategy == "spos" || c.search.strategy == "enas") {
-    trial_config(c.train, {{"net.space", space.name()}, {"net.supernet", true}}, envs);
-    try {
-      space::make_supernet(space, space.default_input_shape());
-    } catch (const Error& e) {
-      throw Error("strategy " + c.search.strategy + " needs a weight-sharing supernet: " + e.what());
-    }
-  }
-  baseline_overrides(c);  // names exist
+  baseline_overrides(c, envs);  // names exist
   return c;
 }
 
@@ -617,6 +613,7 @@ SearchSummary run_search(const SearchConfig& config, const env::EnvRegistry& env
     tx.commit();
   }
   const auto lock = store.take_experiment_lock(id);
+  if (o.on_start) o.on_start(id);
   if (o.out_dir.empty()) o.out_dir = default_out_dir(store, id);
   if (!o.quiet) log::info("search: experiment " + std::to_string(id) + " in " + store.path() + ", trials in " + o.out_dir);
   // The experiment's name is where its trials live, for resume.
@@ -631,6 +628,7 @@ SearchSummary resume_search(int64_t experiment_id, const env::EnvRegistry& envs,
   if (e->kind != "search") {
     throw Error("experiment " + std::to_string(experiment_id) + " is a '" + e->kind + "' experiment, not a search");
   }
+  if (options.on_start) options.on_start(experiment_id);
   if (e->status == store::Status::done) {
     const auto summaries = store.snapshots(experiment_id, "summary");
     if (!summaries.empty()) {
@@ -648,141 +646,6 @@ SearchSummary resume_search(int64_t experiment_id, const env::EnvRegistry& envs,
   store.set_experiment_status(experiment_id, store::Status::running);
   if (!options.quiet) log::info("resuming search " + std::to_string(experiment_id) + " (trials in " + options.out_dir + ")");
   return Driver(config, envs, store, runner, options, experiment_id).run();
-}
-
-SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials) {
-  SummaryRow r;
-  std::vector<double> reward, total, latency;
-  for (const auto& t : trials) {
-    r.arch = t.architecture;
-    r.arch_id = t.arch_id;
-    r.params = t.params;
-    r.flops = t.flops;
-    if (t.latency_ms) latency.push_back(*t.latency_ms);
-    if (t.status != store::Status::done) continue;
-    if (const auto x = t.metric("train_return_mean")) reward.push_back(*x);
-    if (const auto x = t.metric("eval_return_mean")) total.push_back(*x);
-  }
-  if (!latency.empty()) {
-    std::sort(latency.begin(), latency.end());
-    r.latency_ms = latency[latency.size() / 2];
-  }
-  r.seeds = static_cast<int64_t>(reward.size());
-  if (!reward.empty()) {
-    r.reward_mean = mean_of(reward);
-    r.reward_mean_std = population_std(reward);
-  }
-  if (!total.empty()) {
-    r.total_reward = mean_of(total);
-    r.total_reward_std = population_std(total);
-  }
-  return r;
-}
-
-ordered_json to_json(const SummaryRow& r) {
-  const auto opt = [](const auto& v) { return v ? ordered_json(*v) : ordered_json(); };
-  return {{"kind", r.kind},
-          {"label", r.label},
-          {"arch", r.arch.empty() ? ordered_json() : ordered_json::parse(r.arch)},
-          {"arch_id", r.arch_id},
-          {"proxy", opt(r.proxy)},
-          {"seeds", r.seeds},
-          {"reward_mean", opt(r.reward_mean)},
-          {"reward_mean_std", opt(r.reward_mean_std)},
-          {"total_reward", opt(r.total_reward)},
-          {"total_reward_std", opt(r.total_reward_std)},
-          {"params", opt(r.params)},
-          {"flops", opt(r.flops)},
-          {"latency_ms", opt(r.latency_ms)}};
-}
-
-ordered_json SearchSummary::to_json() const {
-  ordered_json rows_json = ordered_json::array();
-  for (const auto& r : rows) rows_json.push_back(search::to_json(r));
-  return {{"experiment_id", experiment_id}, {"status", status}, {"strategy", strategy},
-          {"proxy_name", proxy_name},       {"note", note},     {"rows", rows_json}};
-}
-
-SearchSummary SearchSummary::from_json(const json& j) {
-  SearchSummary s;
-  s.experiment_id = j.at("experiment_id").get<int64_t>();
-  s.status = j.at("status").get<std::string>();
-  s.strategy = j.at("strategy").get<std::string>();
-  s.proxy_name = j.at("proxy_name").get<std::string>();
-  s.note = j.at("note").get<std::string>();
-  for (const auto& x : j.at("rows")) {
-    SummaryRow r;
-    r.kind = x.at("kind").get<std::string>();
-    r.label = x.at("label").get<std::string>();
-    r.arch = x.at("arch").is_null() ? "" : x.at("arch").dump();
-    r.arch_id = x.at("arch_id").get<std::string>();
-    const auto d = [&](const char* k, std::optional<double>& out) {
-      if (!x.at(k).is_null()) out = x.at(k).get<double>();
-    };
-    const auto i = [&](const char* k, std::optional<int64_t>& out) {
-      if (!x.at(k).is_null()) out = x.at(k).get<int64_t>();
-    };
-    d("proxy", r.proxy);
-    r.seeds = x.at("seeds").get<int64_t>();
-    d("reward_mean", r.reward_mean);
-    d("reward_mean_std", r.reward_mean_std);
-    d("total_reward", r.total_reward);
-    d("total_reward_std", r.total_reward_std);
-    i("params", r.params);
-    i("flops", r.flops);
-    if (x.contains("latency_ms")) d("latency_ms", r.latency_ms);  // older summaries lack it
-    s.rows.push_back(std::move(r));
-  }
-  return s;
-}
-
-std::string SearchSummary::table() const {
-  std::string out;
-  char buf[512];
-  std::snprintf(buf, sizeof buf, "search %lld (%s): %s\n", static_cast<long long>(experiment_id), strategy.c_str(),
-                status.c_str());
-  out += buf;
-  if (rows.empty()) return out + (note.empty() ? "" : note + "\n");
-  // mean ± std; one seed has no spread to show ("±" is two bytes: pad the plain number by one).
-  const auto pm = [](const std::optional<double>& m, const std::optional<double>& s, bool spread) {
-    if (!m) return std::string("- ");
-    char b[64];
-    if (spread) {
-      std::snprintf(b, sizeof b, "%.2f ± %.2f", *m, s.value_or(0));
-    } else {
-      std::snprintf(b, sizeof b, "%.2f ", *m);
-    }
-    return std::string(b);
-  };
-  std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s %9s %9s %5s\n", "", "arch", proxy_name.empty() ? "proxy" : "proxy",
-                "reward mean", "total reward", "params", "MFLOPs", "seeds");
-  out += buf;
-  for (const auto& r : rows) {
-    std::string proxy = "-";
-    if (r.proxy) {
-      char b[32];
-      std::snprintf(b, sizeof b, "%.4g", *r.proxy);
-      proxy = b;
-    }
-    const bool spread = r.seeds > 1 || r.kind == "random";
-    char params[32] = "-", flops[32] = "-";
-    if (r.params) std::snprintf(params, sizeof params, "%lld", static_cast<long long>(*r.params));
-    if (r.flops) std::snprintf(flops, sizeof flops, "%.2f", static_cast<double>(*r.flops) / 1e6);
-    // "±" is two bytes in UTF-8: widen those columns by one.
-    std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %17s %17s %9s %9s %5lld\n", r.label.c_str(),
-                  r.arch_id.substr(0, 12).c_str(), proxy.c_str(), pm(r.reward_mean, r.reward_mean_std, spread).c_str(),
-                  pm(r.total_reward, r.total_reward_std, spread).c_str(), params, flops, static_cast<long long>(r.seeds));
-    out += buf;
-  }
-  out += "reward mean: mean return of the last 100 training episodes; total reward: mean return of the final "
-         "policy's evaluation episodes; mean ± std over seeds.";
-  if (!proxy_name.empty()) out += " proxy: " + proxy_name + ".";
-  out += "\n";
-  for (const auto& r : rows) {
-    if (r.kind == "found") out += "found architecture: " + r.arch + "\n";
-  }
-  if (!note.empty()) out += note + "\n";
-  return out;
 }
 
 }  // namespace rlnas::search

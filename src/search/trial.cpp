@@ -18,7 +18,7 @@
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
-#include "rlnas/search/enas.h"
+#include "rlnas/search/strategy.h"
 #include "rlnas/space/cost.h"
 #include "rlnas/space/space.h"
 
@@ -135,6 +135,19 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
   return t;
 }
 
+std::string network_label(const store::TrialRecord& t) {
+  try {
+    const auto a = json::parse(t.architecture);
+    if (a.contains("net") && a["net"].contains("name")) return "net:" + a["net"]["name"].get<std::string>();
+    if (a.contains("supernet")) return t.space + " supernet";
+    for (const auto& named : space::named_architectures()) {
+      if (named.arch.id() == t.arch_id) return named.name;
+    }
+  } catch (const std::exception&) {
+  }
+  return "arch " + t.arch_id.substr(0, 12);
+}
+
 bool run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const std::atomic<bool>* stop) {
   const fs::path dir(run_dir);
   const rl::TrainConfig config = rl::load_run_config(run_dir, envs);
@@ -155,18 +168,22 @@ bool run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const s
   options.stop = stop;
   options.progress_seconds = 10;
   fs::remove(dir / kResultFile);  // a result of an earlier, interrupted session
-  std::unique_ptr<EnasSampler> enas;
+  // Who chooses the supernet's paths: uniform draws, or the strategy named by the sampler's kind.
+  std::unique_ptr<TrialSampler> chosen;
   const json sampler = trial.value("sampler", json());
-  if (sampler.is_object() && sampler.value("kind", "") == "enas") {
-    enas = std::make_unique<EnasSampler>(space::find_space(config.net_space),
-                                         EnasOptions::from_json(sampler), (dir / kSnapshotsFile).string());
-    options.path_sampler = enas.get();
-  } else if (!sampler.is_null() && !(sampler.is_object() && sampler.value("kind", "") == "uniform")) {
-    throw Error((dir / kTrialFile).string() + ": sampler: expected null, {\"kind\": \"uniform\"} or {\"kind\": "
-                "\"enas\", ...}, found " + sampler.dump());
+  const std::string kind = sampler.is_object() ? sampler.value("kind", "") : "";
+  if (!sampler.is_null() && kind != "uniform") {
+    std::string valid = "null, {\"kind\": \"uniform\"}";
+    for (const auto& e : strategy_table()) {
+      if (!e.sampler) continue;
+      if (e.name == kind) chosen = e.sampler(sampler, space::find_space(config.net_space), run_dir);
+      valid += ", {\"kind\": \"" + e.name + "\", ...}";
+    }
+    if (!chosen) throw Error((dir / kTrialFile).string() + ": sampler: expected " + valid + ", found " + sampler.dump());
+    options.path_sampler = &chosen->path_sampler();
   }
   const auto r = rl::train(config, envs, options);
-  if (enas && !r.interrupted) enas->write_controller((dir / "controller.pt").string());
+  if (chosen && !r.interrupted) chosen->finish(run_dir);
   ordered_json out = {{"interrupted", r.interrupted}, {"steps", r.steps}};
   ordered_json metrics = {{"train_return_mean", r.recent_mean_return}, {"train_episodes", r.episodes}};
   if (!r.interrupted) {

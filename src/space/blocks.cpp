@@ -129,6 +129,8 @@ class BlocksSpace final : public SearchSpace {
  public:
   std::string name() const override { return "blocks"; }
 
+  // A2D measures its blocks against ResNet-14 and ResNet-20.
+  std::vector<std::string> baselines() const override { return {"named:resnet14", "named:resnet20"}; }
   std::string description() const override {
     return "A2D's ResNet-20-like space: a conv3x3 stem (stride 2 for frames of 32 pixels or more), then groups of "
            "5, 4 and 5 searchable blocks with 16, 32 and 64 channels (stride 2 in the first block of groups 2 and "

@@ -285,6 +285,8 @@ class CellSpace final : public SearchSpace {
 
   std::string name() const override { return "cell/" + variant_.name; }
 
+  // RL-DARTS measures its cells against IMPALA-CNN.
+  std::vector<std::string> baselines() const override { return {"net:impala_cnn"}; }
   std::string description() const override {
     std::vector<std::string> depth_text;
     for (auto d : depths_) depth_text.push_back(std::to_string(d));

@@ -174,14 +174,28 @@ TEST(SearchCli, TheQuickstartConfigRuns) {
   const auto dir = fresh("quickstart");
   const auto r = run("--store " + (dir / "s.db").string() + " search --config " + RLNAS_SOURCE_DIR +
                      "/examples/search/quickstart.yaml --steps 2048 --search-steps 2048 --top-k 1 --seeds 1 "
-                     "--set search.proxy_episodes=1 --set search.eval_episodes=1 --baselines none --json");
+                     "--set search.proxy_episodes=1 --set search.eval_episodes=1 --baselines none --json --id-file " +
+                     (dir / "id").string() + " 2>/dev/null");
   ASSERT_EQ(r.code, 0) << r.out;
-  const size_t begin = r.out.find("{\n"), end = r.out.rfind("\n}");
-  ASSERT_NE(begin, std::string::npos) << r.out;
-  const auto j = json::parse(r.out.substr(begin, end + 2 - begin));
+  // JSON lines on stdout: the experiment id first (as soon as it exists), the summary last.
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(lines[0]["experiment_id"], 1);
+  const auto& j = lines[1];
+  EXPECT_EQ(j["schema_version"], 1);
   EXPECT_EQ(j["strategy"], "spos");
   EXPECT_EQ(j["status"], "done");
   EXPECT_EQ(j["rows"][0]["kind"], "found");
+  std::ifstream id(dir / "id");
+  int64_t written = 0;
+  id >> written;
+  EXPECT_EQ(written, 1);
+  // The same summary through runs show --json, for scripts.
+  EXPECT_EQ(show(dir, 1)["summary"], j);
 }
 
 TEST(SearchCli, BadSearchArgumentsSayWhatIsWrong) {

@@ -27,6 +27,10 @@ class OptionTable {
   OptionTable& add(const std::string& key, std::vector<int64_t>* field, const std::string& doc, double min = -kInf,
                    double max = kInf);
 
+  // `alias` is another spelling of the bound `key` (an older name that stored configs use): set()
+  // and contains() accept it; keys(), to_json() and help() show only `key`.
+  OptionTable& alias(const std::string& alias, const std::string& key);
+
   bool contains(const std::string& key) const;
   std::vector<std::string> keys() const;
   // Parses `value` into the field bound to `key`; `where` names the source for errors (e.g.
@@ -48,6 +52,7 @@ class OptionTable {
   };
   const Entry& find(const std::string& key, const std::string& where) const;
   std::vector<Entry> entries_;
+  std::vector<std::pair<std::string, std::string>> aliases_;  // (alias, key)
 };
 
 // "KEY=VALUE" -> {KEY, VALUE}; `where` names the source in the error.

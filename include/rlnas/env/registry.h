@@ -47,6 +47,9 @@ struct EnvEntry {
   int64_t max_steps = 0;           // default time limit; 0 = none
   std::vector<EnvOption> options;  // env-specific; `max_steps` is added by the registry
   std::function<std::unique_ptr<Env>(const OptionReader&)> make;
+  // Hand-designed networks a search on this environment is measured against (search.baselines
+  // auto, with the space's): "net:NAME" backbones or "named:NAME" architectures.
+  std::vector<std::string> baselines = {};
 };
 
 class EnvRegistry {

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -28,6 +29,7 @@
 
 #include "rlnas/env/registry.h"
 #include "rlnas/search/strategy.h"
+#include "rlnas/search/summary.h"
 #include "rlnas/search/trial.h"
 #include "rlnas/store/store.h"
 
@@ -58,34 +60,8 @@ struct SearchRunOptions {
   bool quiet = false;
   double progress_seconds = 10;
   const std::atomic<bool>* stop = nullptr;  // Ctrl-C: trials stop with checkpoints, the search is "stopped"
-};
-
-struct SummaryRow {
-  std::string kind;   // found | candidate | baseline | random
-  std::string label;  // "candidate 1", "minatar/ss1/nature", "random search (best of 3)"
-  std::string arch;   // canonical JSON (empty for random search)
-  std::string arch_id;
-  std::optional<double> proxy;
-  int64_t seeds = 0;  // seeds done
-  std::optional<double> reward_mean, reward_mean_std, total_reward, total_reward_std;
-  std::optional<int64_t> params, flops;
-  std::optional<double> latency_ms;  // median over the trials (batch 1, measured when planned)
-};
-
-// A row's figures from one architecture's trials (any roles): its architecture, params and FLOPs,
-// the median latency, and over the done trials the mean and population std of reward mean and
-// total reward (seeds = how many are done). kind, label and proxy are left to the caller.
-SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials);
-nlohmann::ordered_json to_json(const SummaryRow& row);  // a row of SearchSummary::to_json()
-
-struct SearchSummary {
-  int64_t experiment_id = 0;
-  std::string status;  // done | stopped | failed
-  std::string strategy, proxy_name, note;
-  std::vector<SummaryRow> rows;
-  nlohmann::ordered_json to_json() const;
-  static SearchSummary from_json(const nlohmann::json& j);
-  std::string table() const;  // the human-readable summary
+  // Called once with the experiment id as soon as it is known (before anything trains).
+  std::function<void(int64_t experiment_id)> on_start = nullptr;
 };
 
 // A new search: creates the experiment and runs it to the end (or until stopped).

@@ -10,21 +10,16 @@
 // final = false) and vector-valued (objectives), and a state saved as JSON after every
 // observation so that an interrupted search resumes where it was.
 //
-// Strategies (nas-for-rl-agents Sections 4-5):
-//   random  K architectures drawn uniformly; no search phase: all K go to the retrain phase
-//           (Section 5.4). Proxy: none.
-//   grid    every architecture of a small space: the tabular benchmark (Section 5.3).
-//   spos    one supernet training with a uniformly drawn path per iteration, kept for all the
-//           algorithm's epochs on that rollout; then every architecture (evolutionary search
-//           above search.exhaustive_limit) scored by its proxy reward with inherited weights
-//           (eq. 6).
-//   enas    one supernet training whose paths an LSTM controller chooses and learns from by
-//           REINFORCE (enas.h); proxy = the controller's probability of an architecture.
-//   darts   one softmax-mixed supernet training, alpha learned with the weights (RL-DARTS);
-//   gdas    the same with Gumbel-softmax mixing (A2D). Both rank the distinct discretized
-//           architectures of the run's alpha.jsonl, the final one first (rl/arch.h).
+// Strategies live in a table (strategy_table(), src/search/strategies/table.cpp): each entry has
+// its name, a factory, its own options under search.<name>.*, what it needs (a supernet kind, the
+// algorithms it works with), a validate() run before anything trains, and its summary-row kinds.
+// Adding a strategy is one new file in src/search/strategies/ plus one line in the table; nothing
+// outside those files compares a strategy's name (scripts/lint_strategy_names, run by the tests).
+// `rlnas search --help` and docs/search.md describe the built-in ones.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -34,12 +29,30 @@
 
 #include "rlnas/core/options.h"
 #include "rlnas/env/registry.h"
-#include "rlnas/search/enas.h"
+#include "rlnas/search/summary.h"
 #include "rlnas/space/space.h"
+
+namespace rlnas::rl {
+class PathSampler;
+}
 
 namespace rlnas::search {
 
+// A strategy's own options (search.<name>.*), defined in its file.
+class StrategyOptions {
+ public:
+  virtual ~StrategyOptions() = default;
+  virtual std::unique_ptr<StrategyOptions> clone() const = 0;
+  virtual void bind(OptionTable& table) = 0;
+};
+
 struct SearchOptions {
+  SearchOptions();  // with every strategy's own options at their defaults
+  SearchOptions(const SearchOptions& other);
+  SearchOptions& operator=(const SearchOptions& other);
+  SearchOptions(SearchOptions&&) = default;
+  SearchOptions& operator=(SearchOptions&&) = default;
+
   std::string strategy = "spos";
   std::string space = "minatar/ss1";
   int64_t seed = 1;                // the search's own seed: sampling, controller, proxy evaluation
@@ -47,16 +60,18 @@ struct SearchOptions {
   int64_t top_k = 3;               // candidates retrained (random: architectures drawn)
   int64_t seeds = 3;               // training seeds of every retrain and baseline: seed, seed+1, ...
   int64_t eval_episodes = 100;     // final evaluation episodes of retrains ("total reward")
-  int64_t proxy_episodes = 10;     // SPOS: evaluation episodes per architecture
-  int64_t exhaustive_limit = 1000; // SPOS: score every architecture of spaces up to this size
-  int64_t population = 50;         // SPOS evolutionary selection (larger spaces)
-  int64_t generations = 20;
   std::string baselines = "auto";  // auto | none | comma-separated named:NAME / net:NAME
   int64_t jobs = 2;                // trials at once
-  EnasOptions enas;
+  // Every strategy's own options, by strategy name.
+  std::map<std::string, std::unique_ptr<StrategyOptions>> own;
 
-  // Binds the search.* keys.
+  // Binds the search.* keys, every strategy's included (so any stored configuration loads).
   void bind(OptionTable& table);
+  // The own options of strategy `name`, as its type.
+  template <typename T>
+  const T& own_as(const std::string& name) const {
+    return dynamic_cast<const T&>(*own.at(name));
+  }
 };
 
 // What a strategy asks the search to train.
@@ -95,8 +110,6 @@ class SearchStrategy {
   virtual std::vector<Candidate> ranking() const = 0;
   // The proxy's name for the summary ("proxy reward", "controller probability"), empty if none.
   virtual std::string proxy_name() const { return ""; }
-  // Retrain every ranked candidate instead of the top-K (grid).
-  virtual bool retrain_all() const { return false; }
   // Snapshots (kind, payload) produced since the last call, for the store.
   virtual std::vector<std::pair<std::string, nlohmann::json>> take_snapshots() { return {}; }
   virtual nlohmann::json save() const = 0;
@@ -111,7 +124,44 @@ struct StrategyContext {
   int64_t rollout_steps = 0; // environment steps per training iteration (ENAS's cosine horizon)
 };
 
-std::unique_ptr<SearchStrategy> make_strategy(const StrategyContext& context);  // throws, listing names
+// The path sampler of a strategy's supernet trial, rebuilt in the trial's process from the
+// "sampler" of its trial.json (whose "kind" is the strategy's name).
+class TrialSampler {
+ public:
+  virtual ~TrialSampler() = default;
+  virtual rl::PathSampler& path_sampler() = 0;
+  // After the training ended (not interrupted): write what the strategy reads back (a controller).
+  virtual void finish(const std::string& run_dir) = 0;
+};
+
+// What a strategy trains in its search phase besides architectures from scratch.
+enum class SupernetNeed { none, single_path, softmax, gumbel };
+
+struct StrategyEntry {
+  std::string name;
+  std::string summary;  // one line: what it does, the paper
+  std::function<std::unique_ptr<SearchStrategy>(const StrategyContext&)> make;
+  // Its own options (bound under search.<name>.*); null when it has none.
+  std::function<std::unique_ptr<StrategyOptions>()> options;
+  SupernetNeed supernet = SupernetNeed::none;
+  std::vector<std::string> algos;  // algorithms it works with; empty: any
+  // Retrains every candidate: its retrains are a tabular benchmark of the space (trial role
+  // benchmark), and random search's row (computed from such a benchmark) is not added.
+  bool tabular = false;
+  std::vector<RowKind> row_kinds = {RowKind::found, RowKind::candidate, RowKind::baseline, RowKind::random_search};
+  // Checks that the strategy can search `space` with the search's training configuration (before
+  // anything trains); throws rlnas::Error saying why not. Null: always.
+  std::function<void(const space::SearchSpace& space, const StrategyContext& context)> validate;
+  // Chooses its supernet trial's paths (null: uniform draws): the sampler for trial.json's
+  // "sampler" object, over `space`, in `run_dir`.
+  std::function<std::unique_ptr<TrialSampler>(const nlohmann::json& sampler, const space::SearchSpace& space,
+                                               const std::string& run_dir)>
+      sampler;
+};
+
+const std::vector<StrategyEntry>& strategy_table();
+const StrategyEntry& find_strategy(const std::string& name);  // throws, listing the names
 std::vector<std::string> strategy_names();
+std::unique_ptr<SearchStrategy> make_strategy(const StrategyContext& context);
 
 }  // namespace rlnas::search

@@ -20,9 +20,14 @@
 
 namespace rlnas::search {
 
+// A trial's network in a few words: "net:NAME" for a fixed backbone, "SPACE supernet", the name of
+// a named reference architecture, else "arch " + the id's first 12 digits.
+std::string network_label(const store::TrialRecord& trial);
+
 // The cache-key parts of a training configuration: environment with every option (defaults
 // included), algorithm with every resolved option, space and version, architecture (a supernet:
 // {"supernet": space}; a backbone: its name and knobs), seed and budget.
+
 store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::EnvRegistry& envs);
 
 // A trial record for a training configuration: space, architecture and id, seed, budget, cache

@@ -58,6 +58,9 @@ class SearchSpace {
   virtual std::string name() const = 0;
   virtual int64_t version() const { return 1; }
   virtual std::string description() const = 0;  // one paragraph, with the paper reference
+  // Hand-designed networks a search of this space is measured against besides its named
+  // architectures (search.baselines auto, with the environment's): "net:NAME" or "named:NAME".
+  virtual std::vector<std::string> baselines() const { return {}; }
   virtual std::vector<Decision> decisions() const = 0;
   // The input shape the space is defined for (e.g. {4, 84, 84}); build() checks the one it gets.
   virtual std::vector<int64_t> default_input_shape() const = 0;

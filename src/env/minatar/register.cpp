@@ -27,7 +27,8 @@ void register_minatar_envs(EnvRegistry& registry) {
                                             ? minatar::ActionSet::kFull
                                             : minatar::ActionSet::kMinimal;
                             return minatar::make_game(game, o);
-                          }});
+                          },
+                          .baselines = {"net:minatar"}});
   }
 }
 

@@ -1,0 +1,233 @@
+// The typed network spec (see rlnas/rl/network_spec.h).
+#include "rlnas/rl/network_spec.h"
+
+#include "rlnas/core/error.h"
+#include "rlnas/space/mixed.h"
+#include "rlnas/space/space.h"
+#include "rlnas/space/supernet.h"
+
+namespace rlnas::rl {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+struct KindName {
+  SupernetKind kind;
+  const char* text;
+};
+constexpr KindName kKinds[] = {
+    {SupernetKind::single_path, "single_path"}, {SupernetKind::softmax, "softmax"}, {SupernetKind::gumbel, "gumbel"}};
+
+SupernetKind parse_supernet_kind(const std::string& text) {
+  for (const auto& k : kKinds) {
+    if (text == k.text) return k.kind;
+  }
+  throw Error("supernet kind: expected single_path, softmax or gumbel, found '" + text + "'");
+}
+
+ordered_json backbone_json(const nn::NetOptions& o) {
+  return {{"name", o.name},
+          {"mlp_hidden", o.mlp_hidden},
+          {"activation", o.activation},
+          {"impala_channels", o.impala_channels},
+          {"resnet_depth", o.resnet_depth},
+          {"resnet_features", o.resnet_features}};
+}
+
+}  // namespace
+
+const char* to_string(SupernetKind kind) {
+  for (const auto& k : kKinds) {
+    if (k.kind == kind) return k.text;
+  }
+  return "?";
+}
+
+NetworkSpec NetworkSpec::backbone(nn::NetOptions options) {
+  NetworkSpec s;
+  s.kind_ = Kind::backbone;
+  options.builder = nullptr;
+  s.backbone_ = std::move(options);
+  return s;
+}
+
+NetworkSpec NetworkSpec::architecture(space::Architecture arch, std::string named) {
+  NetworkSpec s;
+  s.kind_ = Kind::architecture;
+  s.space_ = arch.space;
+  s.arch_ = std::move(arch);
+  s.named_ = std::move(named);
+  return s;
+}
+
+NetworkSpec NetworkSpec::supernet(std::string space, SupernetKind kind) {
+  NetworkSpec s;
+  s.kind_ = Kind::supernet;
+  s.space_ = std::move(space);
+  s.supernet_ = kind;
+  return s;
+}
+
+NetworkSpec NetworkSpec::from_keys(const NetKeys& k, const std::string& default_backbone) {
+  if (k.mixed != "none" || k.supernet) {
+    const std::string key = k.mixed != "none" ? "net.mixed" : "net.supernet";
+    if (k.mixed != "none" && k.supernet) {
+      throw Error("net.mixed and net.supernet are two kinds of supernet; set one of them");
+    }
+    if (!k.arch.empty() || !k.named.empty()) {
+      throw Error(key + " trains every architecture of net.space at once; give no net.arch or net.named");
+    }
+    if (k.space.empty()) throw Error(key + " needs net.space: the space whose supernet to train");
+    space::find_space(k.space);  // exists
+    return supernet(k.space, k.supernet ? SupernetKind::single_path : parse_supernet_kind(k.mixed));
+  }
+  std::string space = k.space, arch_text = k.arch;
+  if (!k.named.empty()) {
+    const auto& named = space::find_named_architecture(k.named);
+    if (!arch_text.empty() && space::read_architecture_arg(arch_text) != named.arch) {
+      throw Error("net.named '" + k.named + "' and net.arch give different architectures; give one of them");
+    }
+    if (!space.empty() && space != named.arch.space) {
+      throw Error("net.named '" + k.named + "' is an architecture of space '" + named.arch.space +
+                  "', but net.space is '" + space + "'");
+    }
+    space = named.arch.space;
+    arch_text = named.arch.canonical_json();
+  }
+  if (space.empty() && arch_text.empty()) {
+    nn::NetOptions o = k.backbone;
+    if (o.name.empty()) o.name = default_backbone;
+    return backbone(std::move(o));
+  }
+  space::Architecture arch;
+  try {
+    arch = arch_text.empty() ? space::find_space(space).make(json::object()) : space::read_architecture_arg(arch_text);
+  } catch (const Error& e) {
+    throw Error(std::string("net.arch: ") + e.what());
+  }
+  if (space.empty()) space = arch.space;
+  if (arch.space != space) {
+    throw Error("net.arch is an architecture of space '" + arch.space + "', but net.space is '" + space + "'");
+  }
+  try {
+    space::find_space(space).validate(arch);
+  } catch (const Error& e) {
+    throw Error(std::string("net.arch: ") + e.what());
+  }
+  return architecture(std::move(arch), k.named);
+}
+
+ordered_json NetworkSpec::keys() const {
+  ordered_json k;
+  if (kind_ == Kind::backbone) k["net.name"] = backbone_.name;
+  k["net.space"] = space_;
+  k["net.arch"] = kind_ == Kind::architecture ? arch_.canonical_json() : "";
+  k["net.named"] = named_;
+  k["net.supernet"] = kind_ == Kind::supernet && supernet_ == SupernetKind::single_path;
+  k["net.mixed"] = is_mixed() ? to_string(supernet_) : "none";
+  return k;
+}
+
+void NetworkSpec::write_keys(NetKeys& k) const {
+  if (kind_ == Kind::backbone) k.backbone = backbone_;
+  k.space = space_;
+  k.arch = kind_ == Kind::architecture ? arch_.canonical_json() : "";
+  k.named = named_;
+  k.supernet = kind_ == Kind::supernet && supernet_ == SupernetKind::single_path;
+  k.mixed = is_mixed() ? to_string(supernet_) : "none";
+}
+
+ordered_json NetworkSpec::to_json() const {
+  switch (kind_) {
+    case Kind::backbone:
+      return {{"backbone", backbone_json(backbone_)}};
+    case Kind::architecture: {
+      ordered_json j = {{"architecture", json::parse(arch_.canonical_json())}};
+      if (!named_.empty()) j["named"] = named_;
+      return j;
+    }
+    case Kind::supernet:
+      return {{"supernet", {{"space", space_}, {"kind", to_string(supernet_)}}}};
+  }
+  return nullptr;
+}
+
+NetworkSpec NetworkSpec::from_json(const json& j) {
+  try {
+    if (j.contains("backbone")) {
+      const auto& b = j.at("backbone");
+      nn::NetOptions o;
+      o.name = b.at("name").get<std::string>();
+      o.mlp_hidden = b.at("mlp_hidden").get<std::vector<int64_t>>();
+      o.activation = b.at("activation").get<std::string>();
+      o.impala_channels = b.at("impala_channels").get<std::vector<int64_t>>();
+      o.resnet_depth = b.at("resnet_depth").get<int64_t>();
+      o.resnet_features = b.at("resnet_features").get<int64_t>();
+      return backbone(std::move(o));
+    }
+    if (j.contains("architecture")) {
+      return architecture(space::Architecture::from_json(j.at("architecture")), j.value("named", std::string()));
+    }
+    if (j.contains("supernet")) {
+      const auto& s = j.at("supernet");
+      return supernet(s.at("space").get<std::string>(), parse_supernet_kind(s.at("kind").get<std::string>()));
+    }
+  } catch (const json::exception& e) {
+    throw Error("network spec: " + std::string(e.what()) + " in " + j.dump());
+  }
+  throw Error("network spec: expected {\"backbone\": ...}, {\"architecture\": ...} or {\"supernet\": ...}, found " +
+              j.dump());
+}
+
+nn::NetOptions NetworkSpec::net_options(const space::MixOptions& mix) const {
+  if (kind_ == Kind::backbone) return backbone_;
+  nn::NetOptions o;
+  const space::SearchSpace* sp = &space::find_space(space_);
+  if (kind_ == Kind::architecture) {
+    o.builder = [sp, arch = arch_](const std::vector<int64_t>& obs_shape) { return sp->build(arch, obs_shape); };
+  } else if (supernet_ == SupernetKind::single_path) {
+    o.builder = [sp](const std::vector<int64_t>& obs_shape) {
+      return std::static_pointer_cast<nn::BackboneImpl>(space::make_supernet(*sp, obs_shape));
+    };
+  } else {
+    space::MixOptions m = mix;
+    m.mode = to_string(supernet_);
+    o.builder = [sp, m](const std::vector<int64_t>& obs_shape) {
+      return std::static_pointer_cast<nn::BackboneImpl>(space::make_mixed_supernet(*sp, obs_shape, m));
+    };
+  }
+  return o;
+}
+
+std::string NetworkSpec::identity(bool hard) const {
+  switch (kind_) {
+    case Kind::backbone:
+      return " net=" + json(backbone_json(backbone_)).dump();  // keys sorted, as checkpoints hold it
+    case Kind::architecture:
+      return " space=" + space_ + " arch=" + arch_.id();
+    case Kind::supernet:
+      return " space=" + space_ +
+             (supernet_ == SupernetKind::single_path ? std::string(" supernet")
+                                                     : " mixed=" + std::string(to_string(supernet_)) +
+                                                           (hard ? "-hard" : ""));
+  }
+  return "";
+}
+
+std::string NetworkSpec::label() const {
+  switch (kind_) {
+    case Kind::backbone:
+      return backbone_.name;
+    case Kind::architecture:
+      return space_ + " " + arch_.short_id();
+    case Kind::supernet:
+      return supernet_ == SupernetKind::single_path
+                 ? space_ + " supernet"
+                 : space_ + " mixed supernet (" + std::string(to_string(supernet_)) + ")";
+  }
+  return "";
+}
+
+}  // namespace rlnas::rl

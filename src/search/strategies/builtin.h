@@ -1,0 +1,49 @@
+// Private: the built-in strategies' table entries (one function per file) and what the one-shot
+// strategies share. The table is in table.cpp.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "rlnas/search/strategy.h"
+
+namespace rlnas::search::detail {
+
+StrategyEntry random_strategy();
+StrategyEntry grid_strategy();
+StrategyEntry spos_strategy();
+StrategyEntry enas_strategy();
+StrategyEntry darts_strategy();
+StrategyEntry gdas_strategy();
+
+nlohmann::json candidates_json(const std::vector<Candidate>& candidates);
+std::vector<Candidate> candidates_from(const nlohmann::json& j);
+
+// One-shot strategies: one supernet training (the search phase), then a ranking read out of it.
+class OneShotStrategy : public SearchStrategy {
+ public:
+  OneShotStrategy(const StrategyContext& ctx, SupernetNeed kind) : ctx_(ctx), kind_(kind) {}
+  std::vector<TrialRequest> propose(size_t slots) override;
+  void observe(const TrialOutcome& o) override;
+  bool done() const override { return done_; }
+  std::vector<Candidate> ranking() const override { return ranking_; }
+  std::vector<std::pair<std::string, nlohmann::json>> take_snapshots() override { return std::exchange(snapshots_, {}); }
+  nlohmann::json save() const override;
+  void load(const nlohmann::json& s) override;
+
+ protected:
+  // The supernet path sampler's description (trial.json): null for uniform draws.
+  virtual nlohmann::json sampler() const { return nlohmann::json(); }
+  virtual std::vector<Candidate> rank(const std::string& run_dir) = 0;
+  StrategyContext ctx_;
+  std::vector<std::pair<std::string, nlohmann::json>> snapshots_;
+
+ private:
+  SupernetNeed kind_;
+  bool proposed_ = false, done_ = false;
+  std::vector<Candidate> ranking_;
+};
+
+}  // namespace rlnas::search::detail
