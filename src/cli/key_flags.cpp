@@ -12,7 +12,8 @@ void KeyFlags::add_to(CLI::App& command) {
   for (size_t i = 0; i < table_.size(); ++i) {
     const auto& f = table_[i];
     if (f.is_switch) {
-      command.add_flag_function(f.flag, [s = switches_, i](int64_t) { (*s)[i] = 1; }, f.help);
+      command.add_flag_function(
+          f.flag, [s = switches_, i](int64_t) { (*s)[i] = 1; }, f.help);
     } else {
       auto* option = command.add_option(f.flag, (*values_)[i], f.help);
       if (f.check) option->check(*f.check);

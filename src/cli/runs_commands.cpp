@@ -79,9 +79,7 @@ std::string network_text(const store::TrialRecord& t) {
 
 // JSON for stdout: bytes that are not UTF-8 (a run folder's name can hold any) become U+FFFD
 // instead of failing the whole listing.
-std::string json_text(const ordered_json& j) {
-  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace);
-}
+std::string json_text(const ordered_json& j) { return j.dump(2, ' ', false, ordered_json::error_handler_t::replace); }
 
 // The stored status, or "interrupted (process gone)" for a record left "running" by a process
 // that no longer holds its lock (killed). JSON keeps the stored status and adds process_gone.
@@ -137,13 +135,13 @@ void list(const Context& ctx, bool as_json) {
   for (const auto& e : out) {
     char best[32] = "-";
     if (!e["best_return"].is_null()) std::snprintf(best, sizeof best, "%.3f", e["best_return"].get<double>());
-    std::printf("%5lld  %-7s %-8s %-19s  %-22s %-5s %6zu %12s  %s\n", static_cast<long long>(e["id"].get<int64_t>()),
-                e["kind"].get<std::string>().c_str(),
-                (e["process_gone"].get<bool>() ? std::string("interrupted (process gone)")
-                                               : e["status"].get<std::string>()).c_str(),
-                short_time(e["started_at"].get<std::string>()).c_str(), e["env"].get<std::string>().c_str(),
-                e["algo"].get<std::string>().c_str(), e["trials"].get<size_t>(), best,
-                e["name"].get<std::string>().c_str());
+    std::printf(
+        "%5lld  %-7s %-8s %-19s  %-22s %-5s %6zu %12s  %s\n", static_cast<long long>(e["id"].get<int64_t>()),
+        e["kind"].get<std::string>().c_str(),
+        (e["process_gone"].get<bool>() ? std::string("interrupted (process gone)") : e["status"].get<std::string>())
+            .c_str(),
+        short_time(e["started_at"].get<std::string>()).c_str(), e["env"].get<std::string>().c_str(),
+        e["algo"].get<std::string>().c_str(), e["trials"].get<size_t>(), best, e["name"].get<std::string>().c_str());
   }
 }
 
@@ -219,7 +217,8 @@ void show(const Context& ctx, int64_t id, bool as_json) {
   }
   for (const auto& t : trials) {
     if (!t.reason.empty())
-      std::printf("  trial %lld %s: %s\n", static_cast<long long>(t.id), trial_status(t, gone).c_str(), t.reason.c_str());
+      std::printf("  trial %lld %s: %s\n", static_cast<long long>(t.id), trial_status(t, gone).c_str(),
+                  t.reason.c_str());
     if (!t.run_dir.empty())
       std::printf("  trial %lld run directory: %s\n", static_cast<long long>(t.id), t.run_dir.c_str());
   }

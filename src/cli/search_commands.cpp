@@ -54,8 +54,9 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--out", a->out, "folder of the trials' run directories (default: next to the store)");
     cmd->add_option("--resume", a->resume, "continue search experiment ID (rlnas runs list)");
     cmd->add_flag("--quiet", a->quiet, "no progress lines");
-    cmd->add_flag("--json", a->as_json,
-                  "print JSON lines: {\"experiment_id\": ...} as soon as the experiment exists, the summary at the end");
+    cmd->add_flag(
+        "--json", a->as_json,
+        "print JSON lines: {\"experiment_id\": ...} as soon as the experiment exists, the summary at the end");
     cmd->add_option("--id-file", a->id_file, "write the experiment id to this file as soon as it is known");
     cmd->callback([&ctx, a, flags] {
       if (ctx.store.empty()) throw Error("search: a search needs the experiment store; --store '' turns it off");
@@ -81,8 +82,10 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         if (!refused.empty()) {
           std::string list;
           for (const auto& f : refused) list += (list.empty() ? "" : ", ") + f;
-          throw Error("--resume continues a search with its stored configuration; give no other search options "
-                      "(found " + list + "; --jobs, --out, --id-file, --json and --quiet are allowed)");
+          throw Error(
+              "--resume continues a search with its stored configuration; give no other search options "
+              "(found " +
+              list + "; --jobs, --out, --id-file, --json and --quiet are allowed)");
         }
         const auto e = store.experiment(a->resume);
         if (!e) throw Error("--resume " + std::to_string(a->resume) + ": no such experiment in " + ctx.store);
@@ -124,8 +127,8 @@ void add_search_commands(CLI::App& app, Context& ctx) {
                      static_cast<long long>(summary.experiment_id));
       }
       if (summary.status == "stopped") ctx.exit_code = kExitInterrupted;
-      if (summary.status == "failed") throw Error("search " + std::to_string(summary.experiment_id) + " failed: " +
-                                                  summary.note);
+      if (summary.status == "failed")
+        throw Error("search " + std::to_string(summary.experiment_id) + " failed: " + summary.note);
     });
   }
   {

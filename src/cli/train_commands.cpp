@@ -1,21 +1,20 @@
 // `rlnas train` and `rlnas eval`.
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "interrupt.h"
-#include "train_record.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/trainer.h"
 #include "rlnas/space/space.h"
+#include "train_record.h"
 
 namespace rlnas::cli {
 
@@ -49,7 +48,8 @@ void print_result(const rl::TrainResult& r, bool greedy) {
 
 void add_train_commands(CLI::App& app, Context& ctx) {
   {
-    auto* cmd = app.add_subcommand("train", "train an agent and write a run directory (config, metrics, checkpoint, evaluation)");
+    auto* cmd = app.add_subcommand(
+        "train", "train an agent and write a run directory (config, metrics, checkpoint, evaluation)");
     struct Args {
       std::string env, algo, net, space, arch, named, preset, config, out, resume, steps, seed, mixed;
       std::vector<std::string> env_opts, sets;
@@ -63,14 +63,17 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--space", a->space, "search space of the network (rlnas space list); with --arch or --named");
     cmd->add_option("--arch", a->arch, "architecture in --space: JSON text or @FILE (rlnas space sample)");
     cmd->add_option("--named", a->named, "named reference architecture, e.g. minatar/ss1/nature (rlnas space list)");
-    cmd->add_flag("--supernet", a->supernet, "train the single-path supernet of --space (SPOS: a uniform path per iteration)");
-    cmd->add_option("--mixed", a->mixed,
-                    "train the differentiable supernet of --space: softmax (RL-DARTS) | gumbel (A2D); see arch.* options");
+    cmd->add_flag("--supernet", a->supernet,
+                  "train the single-path supernet of --space (SPOS: a uniform path per iteration)");
+    cmd->add_option(
+        "--mixed", a->mixed,
+        "train the differentiable supernet of --space: softmax (RL-DARTS) | gumbel (A2D); see arch.* options");
     cmd->add_option("--preset", a->preset, "named hyperparameter preset, e.g. ppo.nas-rl (see --list-options)");
     cmd->add_option("--steps", a->steps, "environment-step budget");
     cmd->add_option("--seed", a->seed, "master seed");
     cmd->add_option("--config", a->config, "YAML config file (strictly validated)");
-    cmd->add_option("--set", a->sets, "override any option, KEY=VALUE (repeatable), e.g. --set ppo.lr=3e-4")->take_all();
+    cmd->add_option("--set", a->sets, "override any option, KEY=VALUE (repeatable), e.g. --set ppo.lr=3e-4")
+        ->take_all();
     cmd->add_option("--out", a->out, "run directory (default runs/<env>-<algo>-s<seed>-<time>)");
     cmd->add_option("--resume", a->resume, "continue the run in this directory from its last checkpoint");
     cmd->add_flag("--list-options", a->list_options, "print every option with its resolved value, and the presets");
@@ -94,10 +97,16 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         if (!a->config.empty()) sources.config_file = a->config;
         sources.sets = a->sets;
         sources.env_options = a->env_opts;
-        for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-                 {"env", a->env}, {"algo", a->algo}, {"net.name", a->net}, {"net.space", a->space},
-                 {"net.arch", a->arch}, {"net.named", a->named}, {"preset", a->preset},
-                 {"steps", a->steps}, {"seed", a->seed}, {"net.mixed", a->mixed}}) {
+        for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{{"env", a->env},
+                                                                                         {"algo", a->algo},
+                                                                                         {"net.name", a->net},
+                                                                                         {"net.space", a->space},
+                                                                                         {"net.arch", a->arch},
+                                                                                         {"net.named", a->named},
+                                                                                         {"preset", a->preset},
+                                                                                         {"steps", a->steps},
+                                                                                         {"seed", a->seed},
+                                                                                         {"net.mixed", a->mixed}}) {
           if (!value.empty()) sources.flags.push_back({key, value});
         }
         if (a->supernet) sources.flags.push_back({"net.supernet", "true"});
@@ -110,15 +119,16 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         for (const auto& p : rl::presets()) std::cout << "  " << p.name << ": " << p.description << "\n";
         return;
       }
-      log::info("training " + config.algo + " on " + config.env + " (" + std::to_string(config.steps) +
-                " steps) -> " + options.run_dir);
-      if (config.net_supernet) {
-        log::info("network: the single-path supernet of " + config.net_space + " (one uniform path per iteration)");
-      } else if (config.net_mixed != "none") {
-        log::info("network: the " + config.net_mixed + "-mixed supernet of " + config.net_space +
-                  " (alpha per edge; op probabilities in alpha.jsonl)");
-      } else if (!config.net_space.empty()) {
-        const auto arch = space::Architecture::parse(config.net_arch);
+      log::info("training " + config.algo + " on " + config.env + " (" + std::to_string(config.steps) + " steps) -> " +
+                options.run_dir);
+      const auto& net = config.net;
+      if (net.is_supernet() && !net.is_mixed()) {
+        log::info("network: the single-path supernet of " + net.space() + " (one uniform path per iteration)");
+      } else if (net.is_mixed()) {
+        log::info("network: the " + std::string(rl::to_string(net.supernet_kind())) + "-mixed supernet of " +
+                  net.space() + " (alpha per edge; op probabilities in alpha.jsonl)");
+      } else if (net.kind() == rl::NetworkSpec::Kind::architecture) {
+        const auto& arch = net.arch();
         log::info("network: " + arch.space + " " + arch.short_id() + " " + arch.choices.dump());
       }
       const auto recorder =
@@ -131,8 +141,10 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         release_interrupt();
         if (recorder) recorder->fail(e.what());
         if (std::filesystem::exists(std::filesystem::path(options.run_dir) / "checkpoint.ckpt")) {
-          throw Error(std::string(e.what()) + "\nthe run stopped; its last checkpoint is kept: once the cause is "
-                      "mended, continue with: rlnas train --resume " + options.run_dir);
+          throw Error(std::string(e.what()) +
+                      "\nthe run stopped; its last checkpoint is kept: once the cause is "
+                      "mended, continue with: rlnas train --resume " +
+                      options.run_dir);
         }
         throw;
       }

@@ -47,8 +47,7 @@ bool parse_int(const std::string& s, int64_t& out) {
 
 }  // namespace
 
-OptionTable& OptionTable::add(const std::string& key, int64_t* field, const std::string& doc, double min,
-                              double max) {
+OptionTable& OptionTable::add(const std::string& key, int64_t* field, const std::string& doc, double min, double max) {
   entries_.push_back({key, field, doc, min, max, {}});
   return *this;
 }

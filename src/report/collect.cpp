@@ -115,7 +115,6 @@ struct Row {
   std::vector<TrialRecord> trials;
 };
 
-
 // The architecture's readable description and diagram data, from its space.
 ordered_json architecture_view(const std::string& arch_text) {
   ordered_json view = {{"arch", nullptr}, {"lines", ordered_json::array()}, {"graph", nullptr}};
@@ -172,8 +171,8 @@ ordered_json controller_series(const std::vector<store::SnapshotRecord>& snaps, 
         for (size_t i = 0; i < p.size(); ++i) {
           options.push_back(l != labels.end() && i < l->second.size() ? l->second[i] : std::to_string(i));
         }
-        decisions.push_back({{"name", name}, {"options", options}, {"steps", ordered_json::array()},
-                             {"probs", ordered_json::array()}});
+        decisions.push_back(
+            {{"name", name}, {"options", options}, {"steps", ordered_json::array()}, {"probs", ordered_json::array()}});
         it = index.emplace(name, decisions.size() - 1).first;
       }
       auto& dj = decisions[it->second];
@@ -234,8 +233,8 @@ std::string compact(const json& arch) {
     std::string v;
     if (value.is_array() && !value.empty() && value[0].is_array()) {
       for (const auto& e : value) {
-        v += (v.empty() ? "" : " + ") + (e[0].is_string() ? e[0].get<std::string>() : e[0].dump()) + "(" +
-             e[1].dump() + ")";
+        v += (v.empty() ? "" : " + ") + (e[0].is_string() ? e[0].get<std::string>() : e[0].dump()) + "(" + e[1].dump() +
+             ")";
       }
     } else {
       v = value.is_string() ? value.get<std::string>() : value.dump();
@@ -269,7 +268,8 @@ ordered_json benchmark_of(const store::Store& store, const store::ExperimentReco
   for (const auto& other : store.experiments()) {
     if (setting(other.config, "env") != env || setting(other.config, "algo") != algo) continue;
     for (const auto& t : store.trials(other.id)) {
-      if (t.role != Role::benchmark || t.space != space_name || t.budget != budget || t.status != Status::done) continue;
+      if (t.role != Role::benchmark || t.space != space_name || t.budget != budget || t.status != Status::done)
+        continue;
       if (const auto x = t.metric("train_return_mean")) {
         reward[t.arch_id].push_back(*x);
         flops[t.arch_id] = t.flops;
@@ -280,10 +280,11 @@ ordered_json benchmark_of(const store::Store& store, const store::ExperimentReco
   if (reward.empty()) return nullptr;
   ordered_json archs = ordered_json::array();
   for (const auto& [id, values] : reward) {
-    archs.push_back({{"arch_id", id}, {"reward_mean", mean_of(values)}, {"seeds", values.size()},
-                     {"flops", opt(flops[id])}});
+    archs.push_back(
+        {{"arch_id", id}, {"reward_mean", mean_of(values)}, {"seeds", values.size()}, {"flops", opt(flops[id])}});
   }
-  return {{"space", space_name}, {"experiments", ordered_json(std::vector<int64_t>(sources.begin(), sources.end()))},
+  return {{"space", space_name},
+          {"experiments", ordered_json(std::vector<int64_t>(sources.begin(), sources.end()))},
           {"archs", archs}};
 }
 
@@ -295,9 +296,8 @@ std::vector<size_t> pareto_front(const std::vector<double>& cost, const std::vec
     if (std::isfinite(cost[i]) && std::isfinite(value[i])) order.push_back(i);
   }
   // By cost, and at equal cost the best value first: it alone can be on the front.
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return cost[a] != cost[b] ? cost[a] < cost[b] : value[a] > value[b];
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return cost[a] != cost[b] ? cost[a] < cost[b] : value[a] > value[b]; });
   std::vector<size_t> front;
   for (const size_t i : order) {
     if (front.empty() || value[i] > value[front.back()]) front.push_back(i);
@@ -308,8 +308,8 @@ std::vector<size_t> pareto_front(const std::vector<double>& cost, const std::vec
 ordered_json collect(const store::Store& store, int64_t experiment_id) {
   const auto found_experiment = store.experiment(experiment_id);
   if (!found_experiment) {
-    throw Error("report: no experiment " + std::to_string(experiment_id) + " in " + store.path() +
-                " (rlnas --store " + store.path() + " runs list shows them)");
+    throw Error("report: no experiment " + std::to_string(experiment_id) + " in " + store.path() + " (rlnas --store " +
+                store.path() + " runs list shows them)");
   }
   const auto& e = *found_experiment;
   const auto trials = store.trials(experiment_id);
@@ -328,9 +328,11 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   for (const char* key : {"env", "env_options", "algo", "preset", "steps", "seed"}) out[key] = setting(e.config, key);
   std::string space_name;
   if (search) {
-    for (const auto& [key, name] : std::vector<std::pair<std::string, std::string>>{
-             {"search.strategy", "strategy"}, {"search.space", "space"}, {"search.steps", "search_steps"},
-             {"search.top_k", "top_k"}, {"search.seeds", "seeds"}}) {
+    for (const auto& [key, name] : std::vector<std::pair<std::string, std::string>>{{"search.strategy", "strategy"},
+                                                                                    {"search.space", "space"},
+                                                                                    {"search.steps", "search_steps"},
+                                                                                    {"search.top_k", "top_k"},
+                                                                                    {"search.seeds", "seeds"}}) {
       out[name] = setting(e.config, key);
     }
     // search.steps 0 means the training budget
@@ -363,7 +365,8 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
     const std::string status = store::to_string(t.status);
     counts[status] = counts.value(status, 0) + 1;
     if (t.status == Status::failed || t.status == Status::stopped) {
-      failures.push_back({{"trial", t.id}, {"role", store::to_string(t.role)}, {"status", status}, {"reason", t.reason}});
+      failures.push_back(
+          {{"trial", t.id}, {"role", store::to_string(t.role)}, {"status", status}, {"reason", t.reason}});
     }
   }
   out["train_seconds"] = train_seconds;
@@ -470,19 +473,26 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   ordered_json points = ordered_json::array();
   for (const auto& r : rows) {
     if (r.kind == search::RowKind::random_search || r.kind == search::RowKind::found) continue;
-    if (!r.json.value("flops", ordered_json()).is_number() || !r.json.value("reward_mean", ordered_json()).is_number()) {
+    if (!r.json.value("flops", ordered_json()).is_number() ||
+        !r.json.value("reward_mean", ordered_json()).is_number()) {
       continue;
     }
-    points.push_back({{"label", r.json["label"]}, {"kind", search::to_string(r.kind)}, {"arch_id", r.json["arch_id"]},
-                      {"flops", r.json["flops"]}, {"reward_mean", r.json["reward_mean"]},
+    points.push_back({{"label", r.json["label"]},
+                      {"kind", search::to_string(r.kind)},
+                      {"arch_id", r.json["arch_id"]},
+                      {"flops", r.json["flops"]},
+                      {"reward_mean", r.json["reward_mean"]},
                       {"reward_mean_std", r.json.value("reward_mean_std", ordered_json())}});
   }
   if (out["benchmark"].is_object()) {
     for (const auto& a : out["benchmark"]["archs"]) {
       if (!a["flops"].is_number()) continue;
       points.push_back({{"label", "benchmark " + a["arch_id"].get<std::string>().substr(0, 12)},
-                        {"kind", "benchmark"}, {"arch_id", a["arch_id"]}, {"flops", a["flops"]},
-                        {"reward_mean", a["reward_mean"]}, {"reward_mean_std", nullptr}});
+                        {"kind", "benchmark"},
+                        {"arch_id", a["arch_id"]},
+                        {"flops", a["flops"]},
+                        {"reward_mean", a["reward_mean"]},
+                        {"reward_mean_std", nullptr}});
     }
   }
   std::vector<double> cost, value;

@@ -438,6 +438,9 @@ class ActorCriticFactory final : public AlgorithmFactory {
       : name_(std::move(name)),
         options_(name_ == "a2c" ? ActorCriticOptions::a2c_defaults() : ActorCriticOptions::ppo_defaults()) {}
   std::string name() const override { return name_; }
+  AlgorithmCapabilities capabilities() const override {
+    return {.actor_critic = true, .on_policy = true, .mixed_supernets = true};
+  }
   void bind(OptionTable& table) override { options_.bind(table, name_ + "."); }
   void validate(const env::ActionSpec&) const override {
     const int64_t batch = options_.num_envs * options_.num_steps;

@@ -1,7 +1,6 @@
 // DQN and its Rainbow options: epsilon-greedy acting into an n-step (prioritized) replay buffer,
 // TD or C51 updates every train_frequency steps, hard or Polyak target updates.
 #include "rlnas/rl/dqn.h"
-#include "rlnas/rl/arch.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -12,9 +11,11 @@
 
 #include "rlnas/core/bytes.h"
 #include "rlnas/core/error.h"
+#include "rlnas/rl/arch.h"
 #include "rlnas/rl/flat_optimizer.h"
 #include "rlnas/rl/replay.h"
 #include "rlnas/rl/schedule.h"
+#include "rlnas/rl/tensors.h"
 
 namespace rlnas::rl {
 
@@ -132,11 +133,6 @@ torch::Tensor categorical_loss(const torch::Tensor& logits, const torch::Tensor&
 }
 
 namespace {
-
-// Bytes of a ByteWriter as a uint8 tensor (archives store tensors), and back.
-torch::Tensor bytes_to_tensor(const std::string& bytes) {
-  return torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<int64_t>(bytes.size())}, torch::kUInt8).clone();
-}
 
 class DqnAlgorithm final : public Algorithm {
  public:
@@ -266,8 +262,7 @@ class DqnAlgorithm final : public Algorithm {
     updates_ = updates.item<int64_t>();
     a.read("replay", replay);
     replay = replay.contiguous();
-    ByteReader reader(std::string_view(static_cast<const char*>(replay.data_ptr()), replay.numel()),
-                      "dqn checkpoint replay buffer");
+    ByteReader reader(tensor_bytes(replay), "dqn checkpoint replay buffer");
     replay_.load(reader);
     reader.expect_done();
   }
@@ -363,8 +358,8 @@ class DqnAlgorithm final : public Algorithm {
       arch_->step_alone(arch_out.loss);
       if (o_.prioritized) replay_.update_priorities(arch_batch.indices, arch_out.priorities.to(torch::kCPU));
     }
-    const auto batch = replay_.sample(arch_->bilevel() ? std::max<int64_t>(1, o_.batch_size / 2) : o_.batch_size,
-                                      gen_, beta);
+    const auto batch =
+        replay_.sample(arch_->bilevel() ? std::max<int64_t>(1, o_.batch_size / 2) : o_.batch_size, gen_, beta);
     const auto out = batch_loss(batch);
     optimizer_->zero_grad();
     arch_->zero_grad();
@@ -376,21 +371,8 @@ class DqnAlgorithm final : public Algorithm {
     return {out.loss.item<double>(), out.q_taken.mean().item<double>()};
   }
 
-  // target <- tau * online + (1 - tau) * target, over parameters and buffers.
-  void update_target(double tau) {
-    torch::NoGradGuard no_grad;
-    const auto copy = [tau](const std::vector<torch::Tensor>& from, std::vector<torch::Tensor> to) {
-      for (size_t i = 0; i < from.size(); ++i) {
-        if (tau >= 1.0 || !to[i].is_floating_point()) {
-          to[i].copy_(from[i]);
-        } else {
-          to[i].lerp_(from[i], tau);
-        }
-      }
-    };
-    copy(online_->parameters(), target_->parameters());
-    copy(online_->buffers(), target_->buffers());
-  }
+  // target <- tau * online + (1 - tau) * target, over parameters and floating buffers.
+  void update_target(double tau) { soft_update(*target_, *online_, tau, /*average_buffers=*/true); }
 
   DqnOptions o_;
   AlgorithmContext ctx_;
@@ -407,6 +389,7 @@ class DqnAlgorithm final : public Algorithm {
 class DqnFactory final : public AlgorithmFactory {
  public:
   std::string name() const override { return "dqn"; }
+  AlgorithmCapabilities capabilities() const override { return {.mixed_supernets = true}; }
   void bind(OptionTable& table) override { options_.bind(table, "dqn."); }
   void validate(const env::ActionSpec& action_spec) const override {
     if (!action_spec.is_discrete()) {

@@ -119,8 +119,8 @@ NetworkSpec NetworkSpec::from_keys(const NetKeys& k, const std::string& default_
   return architecture(std::move(arch), k.named);
 }
 
-ordered_json NetworkSpec::keys() const {
-  ordered_json k;
+json NetworkSpec::keys() const {
+  json k;
   if (kind_ == Kind::backbone) k["net.name"] = backbone_.name;
   k["net.space"] = space_;
   k["net.arch"] = kind_ == Kind::architecture ? arch_.canonical_json() : "";
@@ -209,9 +209,9 @@ std::string NetworkSpec::identity(bool hard) const {
       return " space=" + space_ + " arch=" + arch_.id();
     case Kind::supernet:
       return " space=" + space_ +
-             (supernet_ == SupernetKind::single_path ? std::string(" supernet")
-                                                     : " mixed=" + std::string(to_string(supernet_)) +
-                                                           (hard ? "-hard" : ""));
+             (supernet_ == SupernetKind::single_path
+                  ? std::string(" supernet")
+                  : " mixed=" + std::string(to_string(supernet_)) + (hard ? "-hard" : ""));
   }
   return "";
 }

@@ -9,6 +9,7 @@
 #include "rlnas/core/bytes.h"
 #include "rlnas/core/error.h"
 #include "rlnas/rl/replay.h"
+#include "rlnas/rl/tensors.h"
 
 namespace rlnas::rl {
 
@@ -47,31 +48,7 @@ torch::Tensor temperature_loss(const torch::Tensor& log_alpha, const torch::Tens
   return (-log_alpha.exp() * (log_prob + target_entropy)).mean();
 }
 
-void soft_update(torch::nn::Module& target, const torch::nn::Module& source, double tau) {
-  torch::NoGradGuard no_grad;
-  const auto target_params = target.parameters();
-  const auto source_params = source.parameters();
-  TORCH_INTERNAL_ASSERT(target_params.size() == source_params.size(), "soft_update: ", target_params.size(),
-                        " target parameters vs ", source_params.size(), " source parameters");
-  for (size_t i = 0; i < target_params.size(); ++i) {
-    // target + tau * (source - target) = tau * source + (1 - tau) * target
-    target_params[i].lerp_(source_params[i], tau);
-  }
-  const auto target_buffers = target.buffers();
-  const auto source_buffers = source.buffers();
-  TORCH_INTERNAL_ASSERT(target_buffers.size() == source_buffers.size(), "soft_update: buffer counts differ");
-  for (size_t i = 0; i < target_buffers.size(); ++i) target_buffers[i].copy_(source_buffers[i]);
-}
-
 namespace {
-
-torch::Tensor bytes_to_tensor(const std::string& s) {
-  return torch::from_blob(const_cast<char*>(s.data()), {static_cast<int64_t>(s.size())}, torch::kUInt8).clone();
-}
-
-std::string_view tensor_bytes(const torch::Tensor& t) {
-  return {static_cast<const char*>(t.data_ptr()), static_cast<size_t>(t.numel())};
-}
 
 class SacAlgorithm final : public Algorithm {
  public:
@@ -99,7 +76,7 @@ class SacAlgorithm final : public Algorithm {
     }
     qf_ = nn::TwinQ(q_net, ctx.obs_spec.shape, action_dim, o.q_hidden);
     qf_target_ = nn::TwinQ(q_net, ctx.obs_spec.shape, action_dim, o.q_hidden);
-    soft_update(*qf_target_, *qf_, /*tau=*/1.0);
+    soft_update(*qf_target_, *qf_, /*tau=*/1.0, /*average_buffers=*/false);
     for (auto& p : qf_target_->parameters()) p.requires_grad_(false);
     actor_->to(ctx.device);
     qf_->to(ctx.device);
@@ -331,7 +308,7 @@ class SacAlgorithm final : public Algorithm {
     }
 
     // target critic
-    if (updates_ % o_.target_network_frequency == 0) soft_update(*qf_target_, *qf_, o_.tau);
+    if (updates_ % o_.target_network_frequency == 0) soft_update(*qf_target_, *qf_, o_.tau, /*average_buffers=*/false);
   }
 
   SacOptions o_;
@@ -351,6 +328,7 @@ class SacAlgorithm final : public Algorithm {
 class SacFactory final : public AlgorithmFactory {
  public:
   std::string name() const override { return "sac"; }
+  AlgorithmCapabilities capabilities() const override { return {}; }
   void bind(OptionTable& table) override { options_.bind(table, "sac."); }
   void validate(const env::ActionSpec& action_spec) const override {
     if (action_spec.is_discrete()) {

@@ -13,9 +13,10 @@
 #include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
+#include "rlnas/rl/tensors.h"
 #include "rlnas/space/cost.h"
-#include "rlnas/space/space.h"
 #include "rlnas/space/mixed.h"
+#include "rlnas/space/space.h"
 #include "rlnas/space/supernet.h"
 
 namespace rlnas::rl {
@@ -47,24 +48,25 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("checkpoint_every", &c.checkpoint_every, "environment steps between checkpoints (0 = at the end only)", 0,
            1e13)
       .add("log_every", &c.log_every,
-           "environment steps between metrics.jsonl lines; each line averages the iterations since the last", 1,
-           1e13)
-      .add("net.name", &c.net.name,
+           "environment steps between metrics.jsonl lines; each line averages the iterations since the last", 1, 1e13)
+      .add("net.name", &c.net_keys.backbone.name,
            "backbone (ignored when net.space is set); default: mlp for vector observations, minatar for images",
            nn::backbone_names())
-      .add("net.space", &c.net_space, "search space of the network (rlnas space list); empty: the backbone net.name")
-      .add("net.arch", &c.net_arch, "architecture in net.space: JSON text or @FILE (rlnas space sample)")
-      .add("net.named", &c.net_named, "named reference architecture (rlnas space list); sets net.space and net.arch")
-      .add("net.supernet", &c.net_supernet,
+      .add("net.space", &c.net_keys.space,
+           "search space of the network (rlnas space list); empty: the backbone net.name")
+      .add("net.arch", &c.net_keys.arch, "architecture in net.space: JSON text or @FILE (rlnas space sample)")
+      .add("net.named", &c.net_keys.named,
+           "named reference architecture (rlnas space list); sets net.space and net.arch")
+      .add("net.supernet", &c.net_keys.supernet,
            "train the single-path supernet of net.space (SPOS: one uniformly drawn path per iteration)")
-      .add("net.mixed", &c.net_mixed,
+      .add("net.mixed", &c.net_keys.mixed,
            "train the differentiable supernet of net.space: softmax (RL-DARTS) or gumbel (A2D) mixing of every edge",
            {"none", "softmax", "gumbel"})
-      .add("net.mlp_hidden", &c.net.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
-      .add("net.activation", &c.net.activation, "mlp: activation", {"tanh", "relu"})
-      .add("net.impala_channels", &c.net.impala_channels, "impala_cnn: channels per stage", 1, 4096)
-      .add("net.resnet_depth", &c.net.resnet_depth, "resnet: depth (14, 20, 38 or 74)", 8, 1000)
-      .add("net.resnet_features", &c.net.resnet_features, "resnet: output features", 1, 1e6);
+      .add("net.mlp_hidden", &c.net_keys.backbone.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
+      .add("net.activation", &c.net_keys.backbone.activation, "mlp: activation", {"tanh", "relu"})
+      .add("net.impala_channels", &c.net_keys.backbone.impala_channels, "impala_cnn: channels per stage", 1, 4096)
+      .add("net.resnet_depth", &c.net_keys.backbone.resnet_depth, "resnet: depth (14, 20, 38 or 74)", 8, 1000)
+      .add("net.resnet_features", &c.net_keys.backbone.resnet_features, "resnet: output features", 1, 1e6);
 }
 
 struct Setting {
@@ -95,15 +97,6 @@ torch::Device parse_device(const std::string& text) {
   } catch (const c10::Error&) {
     throw Error("device: expected cpu, cuda or cuda:N, found '" + text + "'");
   }
-}
-
-std::string to_bytes(const torch::Tensor& t) {
-  const auto c = t.contiguous();
-  return std::string(static_cast<const char*>(c.data_ptr()), static_cast<size_t>(c.numel()));
-}
-
-torch::Tensor from_bytes(const std::string& s) {
-  return torch::from_blob(const_cast<char*>(s.data()), {static_cast<int64_t>(s.size())}, torch::kUInt8).clone();
 }
 
 std::string format_duration(double seconds) {
@@ -157,6 +150,7 @@ class MetricWindow {
 
 ordered_json TrainConfig::to_json() const {
   auto& self = const_cast<TrainConfig&>(*this);
+  net.write_keys(self.net_keys);
   OptionTable t;
   bind_common(self, t);
   factory->bind(t);
@@ -172,67 +166,33 @@ ordered_json TrainConfig::to_json() const {
 
 namespace {
 
-// net.named / net.space / net.arch -> a validated architecture, stored as canonical JSON so that
-// config.json holds the architecture itself (not a file name or a name).
-void resolve_network(TrainConfig& c) {
-  if (c.distill.enabled() && c.algo != "ppo" && c.algo != "a2c") {
-    throw Error("distill.teacher: distillation is for the actor-critic algorithms ppo and a2c, not '" + c.algo + "'");
+// What the algorithm must support for the network and distillation asked for.
+// The algorithms with a capability, for messages ("ppo, a2c").
+std::string algorithms_that(bool AlgorithmCapabilities::*capability) {
+  std::string out;
+  for (const auto& name : algorithm_names()) {
+    if (make_algorithm_factory(name)->capabilities().*capability) out += (out.empty() ? "" : ", ") + name;
   }
-  if (c.net_mixed != "none") {
-    if (c.net_supernet) throw Error("net.mixed and net.supernet are two kinds of supernet; set one of them");
-    if (!c.net_arch.empty() || !c.net_named.empty()) {
-      throw Error("net.mixed trains every architecture of net.space at once; give no net.arch or net.named");
+  return out;
+}
+
+void check_network_fits_algorithm(const TrainConfig& c) {
+  const auto can = c.factory->capabilities();
+  if (c.distill.enabled() && !can.actor_critic) {
+    throw Error("distill.teacher: distillation is for the actor-critic algorithms (" +
+                algorithms_that(&AlgorithmCapabilities::actor_critic) + "), not '" + c.algo + "'");
+  }
+  if (c.net.is_mixed()) {
+    if (!can.mixed_supernets) {
+      throw Error("net.mixed: differentiable supernets are wired into " +
+                  algorithms_that(&AlgorithmCapabilities::mixed_supernets) + ", not '" + c.algo + "'");
     }
-    if (c.net_space.empty()) throw Error("net.mixed needs net.space: the space whose supernet to train");
-    if (c.algo != "ppo" && c.algo != "a2c" && c.algo != "dqn") {
-      throw Error("net.mixed: differentiable supernets are wired into ppo, a2c and dqn, not '" + c.algo + "'");
-    }
-    if (c.arch.hard && c.net_mixed != "gumbel") throw Error("arch.hard needs net.mixed gumbel");
-    space::find_space(c.net_space);  // exists
-    return;
+    if (c.arch.hard && c.net.supernet_kind() != SupernetKind::gumbel) throw Error("arch.hard needs net.mixed gumbel");
+  } else if (c.net.is_supernet() && !can.on_policy) {
+    throw Error("net.supernet: supernet training supports the on-policy algorithms (" +
+                algorithms_that(&AlgorithmCapabilities::on_policy) + "), not '" + c.algo +
+                "' (a replay buffer would mix transitions of different paths)");
   }
-  if (c.net_supernet) {
-    if (!c.net_arch.empty() || !c.net_named.empty()) {
-      throw Error("net.supernet trains every architecture of net.space at once; give no net.arch or net.named");
-    }
-    if (c.net_space.empty()) throw Error("net.supernet needs net.space: the space whose supernet to train");
-    if (c.algo != "ppo" && c.algo != "a2c") {
-      throw Error("net.supernet: supernet training supports the on-policy algorithms ppo and a2c, not '" + c.algo +
-                  "' (a replay buffer would mix transitions of different paths)");
-    }
-    space::find_space(c.net_space);  // exists
-    return;
-  }
-  if (!c.net_named.empty()) {
-    const auto& named = space::find_named_architecture(c.net_named);
-    if (!c.net_arch.empty() && space::read_architecture_arg(c.net_arch) != named.arch) {
-      throw Error("net.named '" + c.net_named + "' and net.arch give different architectures; give one of them");
-    }
-    if (!c.net_space.empty() && c.net_space != named.arch.space) {
-      throw Error("net.named '" + c.net_named + "' is an architecture of space '" + named.arch.space +
-                  "', but net.space is '" + c.net_space + "'");
-    }
-    c.net_space = named.arch.space;
-    c.net_arch = named.arch.canonical_json();
-  }
-  if (c.net_space.empty() && c.net_arch.empty()) return;
-  space::Architecture arch;
-  try {
-    arch = c.net_arch.empty() ? space::find_space(c.net_space).make(nlohmann::json::object())
-                              : space::read_architecture_arg(c.net_arch);
-  } catch (const Error& e) {
-    throw Error(std::string("net.arch: ") + e.what());
-  }
-  if (c.net_space.empty()) c.net_space = arch.space;
-  if (arch.space != c.net_space) {
-    throw Error("net.arch is an architecture of space '" + arch.space + "', but net.space is '" + c.net_space + "'");
-  }
-  try {
-    space::find_space(c.net_space).validate(arch);
-  } catch (const Error& e) {
-    throw Error(std::string("net.arch: ") + e.what());
-  }
-  c.net_arch = arch.canonical_json();
 }
 
 }  // namespace
@@ -271,7 +231,7 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     throw Error("preset '" + preset->name + "' is for algo '" + preset->algo + "', but algo is '" + c.algo + "'");
   }
   c.factory = make_algorithm_factory(c.algo);
-  c.net.name.clear();  // unset: chosen by the observation's kind below
+  c.net_keys.backbone.name.clear();  // unset: chosen by the observation's kind below
   OptionTable t;
   bind_common(c, t);
   c.factory->bind(t);
@@ -290,12 +250,15 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     t.set(s.key, s.value, s.where);
   }
   c.env_options = env_options;
-  resolve_network(c);
   // Validate the environment and its options, and that the algorithm fits its actions.
   auto env = registry.make(c.env, c.env_options);
   // No backbone named: the MLP for vector observations, the MinAtar net for images (the name is
   // stored resolved, so configs and cache keys that named one are unchanged).
-  if (c.net.name.empty()) c.net.name = env->observation_spec().shape.size() == 1 ? "mlp" : "minatar";
+  if (c.net_keys.backbone.name.empty()) {
+    c.net_keys.backbone.name = env->observation_spec().shape.size() == 1 ? "mlp" : "minatar";
+  }
+  c.net = NetworkSpec::from_keys(c.net_keys, c.net_keys.backbone.name);
+  check_network_fits_algorithm(c);
   c.factory->validate(env->action_spec());
   parse_device(c.device);
   return c;
@@ -333,21 +296,8 @@ TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& 
 
 std::string network_identity(const TrainConfig& config, const env::EnvRegistry& registry) {
   auto env = registry.make(config.env, config.env_options);
-  if (!config.net_space.empty()) {
-    return "algo=" + config.algo + " env=" + config.env + " obs=" + env->observation_spec().to_string() +
-           " actions=" + env->action_spec().to_string() + " space=" + config.net_space +
-           (config.net_supernet       ? " supernet"
-            : config.net_mixed != "none" ? " mixed=" + config.net_mixed + (config.arch.hard ? "-hard" : "")
-                                         : " arch=" + space::Architecture::parse(config.net_arch).id());
-  }
-  nlohmann::json net = {{"name", config.net.name},
-                        {"mlp_hidden", config.net.mlp_hidden},
-                        {"activation", config.net.activation},
-                        {"impala_channels", config.net.impala_channels},
-                        {"resnet_depth", config.net.resnet_depth},
-                        {"resnet_features", config.net.resnet_features}};
   return "algo=" + config.algo + " env=" + config.env + " obs=" + env->observation_spec().to_string() +
-         " actions=" + env->action_spec().to_string() + " net=" + net.dump();
+         " actions=" + env->action_spec().to_string() + config.net.identity(config.arch.hard);
 }
 
 namespace {
@@ -365,26 +315,11 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   AlgorithmContext ctx;
   ctx.obs_spec = r.probe->observation_spec();
   ctx.action_spec = r.probe->action_spec();
-  ctx.net = config.net;
-  if (config.net_supernet) {
-    ctx.net.builder = [space = &space::find_space(config.net_space)](const std::vector<int64_t>& obs_shape) {
-      return std::static_pointer_cast<nn::BackboneImpl>(space::make_supernet(*space, obs_shape));
-    };
-  } else if (config.net_mixed != "none") {
-    space::MixOptions mix;
-    mix.mode = config.net_mixed;
-    mix.hard = config.arch.hard;
-    mix.freeze = config.arch.freeze;
-    mix.seed = static_cast<uint64_t>(config.seed);
-    ctx.net.builder = [space = &space::find_space(config.net_space), mix](const std::vector<int64_t>& obs_shape) {
-      return std::static_pointer_cast<nn::BackboneImpl>(space::make_mixed_supernet(*space, obs_shape, mix));
-    };
-  } else if (!config.net_space.empty()) {
-    ctx.net.builder = [space = &space::find_space(config.net_space),
-                       arch = space::Architecture::parse(config.net_arch)](const std::vector<int64_t>& obs_shape) {
-      return space->build(arch, obs_shape);
-    };
-  }
+  space::MixOptions mix;
+  mix.hard = config.arch.hard;
+  mix.freeze = config.arch.freeze;
+  mix.seed = static_cast<uint64_t>(config.seed);
+  ctx.net = config.net.net_options(mix);
   ctx.device = parse_device(config.device);
   ctx.seed = static_cast<uint64_t>(config.seed);
   ctx.total_steps = config.steps;
@@ -405,7 +340,7 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
                   "); this run's " + config.env + " has " + ctx.obs_spec.to_string() + ", " +
                   ctx.action_spec.to_string());
     }
-    if (teacher.algo != "ppo" && teacher.algo != "a2c") {
+    if (!teacher.factory->capabilities().actor_critic) {
       throw Error("distill.teacher '" + config.distill.teacher + "' is a " + teacher.algo +
                   " run; the teacher must be a ppo or a2c run (an actor and a critic)");
     }
@@ -416,7 +351,8 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   }
   r.algo = config.factory->create(ctx);
   r.make_env = [&registry, name = config.env, options = config.env_options] { return registry.make(name, options); };
-  r.identity = network_identity(config, registry) + " params=" + std::to_string(nn::count_parameters(r.algo->network()));
+  r.identity =
+      network_identity(config, registry) + " params=" + std::to_string(nn::count_parameters(r.algo->network()));
   return r;
 }
 
@@ -446,14 +382,12 @@ TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegis
   run.algo->iterate(venv, 0);  // warm-up: allocations, first-touch of buffers
   TrainBenchmark b;
   b.parameters = nn::count_parameters(run.algo->network());
-  b.forward_flops = static_cast<double>(
-      space::measure_cost(run.algo->network(), [&](const torch::Tensor& x) { return run.algo->act(x, true); },
-                          run.probe->observation_spec().shape)
-          .flops());
-  b.network = config.net_space.empty() ? config.net.name
-              : config.net_supernet   ? config.net_space + " supernet"
-              : config.net_mixed != "none" ? config.net_space + " mixed supernet (" + config.net_mixed + ")"
-                                      : config.net_space + " " + space::Architecture::parse(config.net_arch).short_id();
+  b.forward_flops =
+      static_cast<double>(space::measure_cost(
+                              run.algo->network(), [&](const torch::Tensor& x) { return run.algo->act(x, true); },
+                              run.probe->observation_spec().shape)
+                              .flops());
+  b.network = config.net.label();
   const int64_t start_steps = venv.total_steps();
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < iterations; ++i) {
@@ -466,6 +400,76 @@ TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegis
   b.steps = venv.total_steps() - start_steps;
   return b;
 }
+
+namespace {
+
+// Single-path supernets (SPOS, ENAS): every iteration runs one path, the sampler's or one drawn
+// uniformly from a generator seeded by (seed, iteration), so that a resumed run draws the same
+// paths; the sampler learns from the mean return of the episodes that ended in the iteration.
+class SupernetPaths final : public TrainObserver {
+ public:
+  SupernetPaths(std::vector<space::Supernet> supernets, PathSampler* sampler, int64_t seed)
+      : supernets_(std::move(supernets)), sampler_(sampler), seed_(seed) {}
+  void before_iteration(const Iteration& it) override {
+    space::Architecture path;
+    if (sampler_) {
+      path = sampler_->next(it.index);
+    } else {
+      Mt19937 rng(static_cast<uint32_t>(seed_ * 1000003 + it.index));
+      path = supernets_.front()->space().sample(rng);
+    }
+    for (const auto& s : supernets_) s->set_path(path);
+  }
+  void after_iteration(const Iteration& it) override {
+    if (!sampler_) return;
+    // The episodes that ended during this iteration are the newest of recent_episodes().
+    const auto& recent = it.venv->recent_episodes();
+    const auto n = static_cast<size_t>(
+        std::min<int64_t>(it.venv->total_episodes() - it.episodes_before, static_cast<int64_t>(recent.size())));
+    std::optional<double> ret;
+    if (n > 0) {
+      double sum = 0;
+      for (size_t i = recent.size() - n; i < recent.size(); ++i) sum += recent[i].ret;
+      ret = sum / static_cast<double>(n);
+    }
+    sampler_->observe(supernets_.front()->path(), ret, it.venv->total_steps());
+  }
+  void save(torch::serialize::OutputArchive& checkpoint) override {
+    if (!sampler_) return;
+    torch::serialize::OutputArchive archive;
+    sampler_->save(archive);
+    checkpoint.write("path_sampler", archive);
+  }
+  void load(torch::serialize::InputArchive& checkpoint) override {
+    torch::serialize::InputArchive archive;
+    if (sampler_ && checkpoint.try_read("path_sampler", archive)) sampler_->load(archive);
+  }
+
+ private:
+  std::vector<space::Supernet> supernets_;
+  PathSampler* sampler_;
+  int64_t seed_;
+};
+
+// Mixed supernets: the op probabilities and the discretized architecture with every metrics line.
+class AlphaLog final : public TrainObserver {
+ public:
+  AlphaLog(space::MixedSupernet supernet, const std::string& path) : supernet_(std::move(supernet)), file_(path) {}
+  void after_metrics_line(int64_t step) override {
+    ordered_json a = {{"step", step}};
+    const auto snapshot = supernet_->snapshot();  // alive while items() refers into it
+    for (const auto& [k, v] : snapshot.items()) a[k] = v;
+    file_.write_line(a.dump());
+  }
+  void sync() override { file_.sync(); }
+  void close() override { file_.close(); }
+
+ private:
+  space::MixedSupernet supernet_;
+  io::AppendFile file_;
+};
+
+}  // namespace
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
   const fs::path dir(options.run_dir);
@@ -498,6 +502,16 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   int64_t iterations = 0;
   double elapsed_before = 0;
   MetricWindow window;
+  // The loop's observers (TrainObserver), then the caller's.
+  std::vector<std::unique_ptr<TrainObserver>> own;
+  if (config.net.is_supernet() && !config.net.is_mixed()) {
+    if (const auto supernets = space::find_supernets(run.algo->network()); !supernets.empty()) {
+      own.push_back(std::make_unique<SupernetPaths>(supernets, options.path_sampler, config.seed));
+    }
+  }
+  std::vector<TrainObserver*> observers;
+  for (const auto& o : own) observers.push_back(o.get());
+  observers.insert(observers.end(), options.observers.begin(), options.observers.end());
   if (resume) {
     const Checkpoint ckpt = read_checkpoint(ckpt_path.string());
     check_identity(ckpt, run.identity, ckpt_path.string());
@@ -509,15 +523,12 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     torch::Tensor venv_bytes, counters;
     archive.read("venv", venv_bytes);
     archive.read("counters", counters);
-    venv.restore(to_bytes(venv_bytes));
+    venv.restore(tensor_bytes(venv_bytes));
     iterations = counters[0].item<int64_t>();
     elapsed_before = counters[1].item<double>();
     c10::IValue pending;
     if (archive.try_read("metric_window", pending)) window.from_text(pending.toStringRef());
-    if (options.path_sampler) {
-      torch::serialize::InputArchive sampler_archive;
-      if (archive.try_read("path_sampler", sampler_archive)) options.path_sampler->load(sampler_archive);
-    }
+    for (auto* o : observers) o->load(archive);
     // Lines written after the checkpoint (and a line a kill cut short) are written again.
     for (const auto& f : logs) io::truncate_jsonl_after(f.string(), venv.total_steps());
     log::info("resuming " + options.run_dir + " at step " + std::to_string(venv.total_steps()));
@@ -526,26 +537,23 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   io::AppendFile metrics((dir / kMetricsFile).string());
-  // Mixed supernets: the op probabilities and the discretized architecture with every metrics line.
-  const auto mixed = space::find_mixed_supernets(run.algo->network());
-  io::AppendFile alpha_log;
-  if (!mixed.empty()) alpha_log = io::AppendFile((dir / kAlphaFile).string());
+  // Opened after a resume cut the logs back to the checkpoint's step.
+  if (const auto mixed = space::find_mixed_supernets(run.algo->network()); !mixed.empty()) {
+    own.push_back(std::make_unique<AlphaLog>(mixed.front(), (dir / kAlphaFile).string()));
+    observers.insert(observers.begin() + static_cast<std::ptrdiff_t>(own.size() - 1), own.back().get());
+  }
   auto save = [&] {
     // The lines up to the checkpoint's step are on disk before the checkpoint is.
     metrics.sync();
-    if (alpha_log.is_open()) alpha_log.sync();
+    for (auto* o : observers) o->sync();
     const double elapsed = elapsed_before + std::chrono::duration<double>(Clock::now() - start).count();
     torch::serialize::OutputArchive archive, algo_archive;
     run.algo->save(algo_archive);
     archive.write("algo", algo_archive);
-    archive.write("venv", from_bytes(venv.snapshot()));
+    archive.write("venv", bytes_to_tensor(venv.snapshot()));
     archive.write("counters", torch::tensor({static_cast<double>(iterations), elapsed}, torch::kFloat64));
     archive.write("metric_window", c10::IValue(window.to_text()));
-    if (options.path_sampler) {
-      torch::serialize::OutputArchive sampler_archive;
-      options.path_sampler->save(sampler_archive);
-      archive.write("path_sampler", sampler_archive);
-    }
+    for (auto* o : observers) o->save(archive);
     std::ostringstream os;
     archive.save_to(os);
     write_checkpoint(ckpt_path.string(), {config.algo, run.identity, venv.total_steps()}, os.str());
@@ -558,42 +566,17 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   TrainResult result;
   result.run_dir = options.run_dir;
 
-  // Supernet runs: the path sampler's path, or (SPOS) a uniformly drawn path per iteration from a
-  // generator seeded by (seed, iteration), so that a resumed run draws the same paths.
-  const auto supernets = config.net_supernet ? space::find_supernets(run.algo->network())
-                                             : std::vector<space::Supernet>{};
   while (venv.total_steps() < budget) {
     if (options.stop && options.stop->load()) {
       result.interrupted = true;
       break;
     }
-    if (!supernets.empty()) {
-      space::Architecture path;
-      if (options.path_sampler) {
-        path = options.path_sampler->next(iterations);
-      } else {
-        Mt19937 rng(static_cast<uint32_t>(config.seed * 1000003 + iterations));
-        path = supernets.front()->space().sample(rng);
-      }
-      for (const auto& s : supernets) s->set_path(path);
-    }
-    const int64_t steps_before = venv.total_steps();
-    const int64_t episodes_before = venv.total_episodes();
+    TrainObserver::Iteration it{iterations, &venv, venv.total_steps(), venv.total_episodes()};
+    for (auto* o : observers) o->before_iteration(it);
+    const int64_t steps_before = it.steps_before;
     window.add(run.algo->iterate(venv, steps_before));
     ++iterations;
-    if (options.path_sampler && !supernets.empty()) {
-      // The episodes that ended during this iteration are the newest of recent_episodes().
-      const auto& recent = venv.recent_episodes();
-      const auto n = static_cast<size_t>(
-          std::min<int64_t>(venv.total_episodes() - episodes_before, static_cast<int64_t>(recent.size())));
-      std::optional<double> ret;
-      if (n > 0) {
-        double sum = 0;
-        for (size_t i = recent.size() - n; i < recent.size(); ++i) sum += recent[i].ret;
-        ret = sum / static_cast<double>(n);
-      }
-      options.path_sampler->observe(supernets.front()->path(), ret, venv.total_steps());
-    }
+    for (auto* o : observers) o->after_iteration(it);
     const double now = std::chrono::duration<double>(Clock::now() - start).count();
     const double sps = now > 0 ? static_cast<double>(venv.total_steps() - start_steps) / now : 0.0;
     // A line whenever the step count passes a multiple of log_every, and at the end of the budget.
@@ -607,14 +590,10 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       window.write_into(line);
       window.clear();
       metrics.write_line(line.dump());
-      if (!mixed.empty()) {
-        ordered_json a = {{"step", venv.total_steps()}};
-        const auto snapshot = mixed.front()->snapshot();  // alive while items() refers into it
-        for (const auto& [k, v] : snapshot.items()) a[k] = v;
-        alpha_log.write_line(a.dump());
-      }
+      for (auto* o : observers) o->after_metrics_line(venv.total_steps());
     }
-    if (!options.quiet && std::chrono::duration<double>(Clock::now() - last_progress).count() >= options.progress_seconds) {
+    if (!options.quiet &&
+        std::chrono::duration<double>(Clock::now() - last_progress).count() >= options.progress_seconds) {
       last_progress = Clock::now();
       const double left = sps > 0 ? static_cast<double>(config.steps - venv.total_steps()) / sps : 0.0;
       char buf[256];
@@ -634,7 +613,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   if (venv.total_steps() < config.steps) result.interrupted = true;
   save();
   metrics.close();
-  alpha_log.close();
+  for (auto* o : observers) o->close();
 
   result.steps = venv.total_steps();
   result.episodes = venv.total_episodes();
@@ -648,16 +627,12 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   eval.episodes = config.eval_episodes;
   eval.greedy = config.eval_greedy;
   eval.seed = eval_seed(config.seed);
-  result.eval = evaluate([&](const torch::Tensor& obs) { return run.algo->act(obs, config.eval_greedy); },
-                         run.make_env, eval);
-  ordered_json e = {{"episodes", result.eval.returns.size()},
-                    {"greedy", config.eval_greedy},
-                    {"seed", eval.seed},
-                    {"mean", result.eval.mean_return()},
-                    {"std", result.eval.std_return()},
-                    {"truncated", result.eval.truncated},
-                    {"returns", result.eval.returns},
-                    {"lengths", result.eval.lengths}};
+  result.eval =
+      evaluate([&](const torch::Tensor& obs) { return run.algo->act(obs, config.eval_greedy); }, run.make_env, eval);
+  ordered_json e = {
+      {"episodes", result.eval.returns.size()}, {"greedy", config.eval_greedy},    {"seed", eval.seed},
+      {"mean", result.eval.mean_return()},      {"std", result.eval.std_return()}, {"truncated", result.eval.truncated},
+      {"returns", result.eval.returns},         {"lengths", result.eval.lengths}};
   io::write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n");
   return result;
 }

@@ -80,11 +80,11 @@ std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig&
   for (const auto& n : names) {
     if (n.rfind("named:", 0) == 0) {
       const auto& named = space::find_named_architecture(n.substr(6));
-      out.push_back({named.name, {{"net.named", ""}, {"net.space", named.arch.space},
-                                  {"net.arch", named.arch.canonical_json()}, {"net.supernet", false}, {"net.mixed", "none"}}});
+      out.push_back({named.name, rl::NetworkSpec::architecture(named.arch).keys()});
     } else if (n.rfind("net:", 0) == 0) {
-      out.push_back({n, {{"net.name", n.substr(4)}, {"net.named", ""}, {"net.space", ""}, {"net.arch", ""},
-                         {"net.supernet", false}, {"net.mixed", "none"}}});
+      nn::NetOptions backbone;
+      backbone.name = n.substr(4);
+      out.push_back({n, rl::NetworkSpec::backbone(backbone).keys()});
     } else {
       throw Error("search.baselines: expected auto, none or a comma-separated list of named:NAME / net:NAME, found '" +
                   n + "'");
@@ -93,13 +93,17 @@ std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig&
   return out;
 }
 
-
 class Driver {
  public:
   Driver(SearchConfig config, const env::EnvRegistry& envs, store::Store& store, TrialRunner& runner,
          SearchRunOptions options, int64_t experiment_id)
-      : c_(std::move(config)), envs_(envs), store_(store), runner_(runner), o_(std::move(options)),
-        exp_(experiment_id), space_(space::find_space(c_.search.space)) {
+      : c_(std::move(config)),
+        envs_(envs),
+        store_(store),
+        runner_(runner),
+        o_(std::move(options)),
+        exp_(experiment_id),
+        space_(space::find_space(c_.search.space)) {
     train_steps_ = c_.train.at("steps").get<int64_t>();
     base_seed_ = c_.train.at("seed").get<int64_t>();
     ctx_.envs = &envs_;
@@ -241,8 +245,8 @@ class Driver {
                         finished, total, static_cast<long long>(t.id), e->seconds,
                         t.metric("train_return_mean").value_or(NAN), t.metric("eval_return_mean").value_or(NAN));
         } else {
-          std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld %s: %s", finished, total,
-                        static_cast<long long>(t.id), store::to_string(t.status), t.reason.c_str());
+          std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld %s: %s", finished, total, static_cast<long long>(t.id),
+                        store::to_string(t.status), t.reason.c_str());
         }
         info(buf);
       } else if (!interrupted && !running.empty() &&
@@ -255,8 +259,9 @@ class Driver {
           const auto t = *store_.trial(id);
           char buf[128];
           std::snprintf(buf, sizeof buf, " trial %lld %.0f%%", static_cast<long long>(id),
-                        curve.empty() ? 0.0 : 100.0 * static_cast<double>(curve.back().step) /
-                                                  static_cast<double>(std::max<int64_t>(1, t.budget)));
+                        curve.empty() ? 0.0
+                                      : 100.0 * static_cast<double>(curve.back().step) /
+                                            static_cast<double>(std::max<int64_t>(1, t.budget)));
           line += buf;
           if (!curve.empty() && curve.back().metrics.value("return_mean", json()).is_number()) {
             std::snprintf(buf, sizeof buf, " (return %.2f)", curve.back().metrics["return_mean"].get<double>());
@@ -375,8 +380,8 @@ class Driver {
       Planned p{RowKind::candidate, "candidate " + std::to_string(i + 1), ranking[i].proxy, {}};
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         json o = common;
-        o.update({{"net.space", space_.name()}, {"net.arch", ranking[i].arch.canonical_json()}, {"net.named", ""},
-                  {"net.supernet", false}, {"net.mixed", "none"}, {"seed", base_seed_ + s}});
+        o.update(rl::NetworkSpec::architecture(ranking[i].arch).keys());
+        o["seed"] = base_seed_ + s;
         p.trials.push_back(plan(role, o, json()));
       }
       rows.push_back(std::move(p));
@@ -421,9 +426,8 @@ class Driver {
     for (const auto& arch : space_.enumerate()) {
       std::vector<double> r, t;
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
-        const json o = {{"net.space", space_.name()}, {"net.arch", arch.canonical_json()}, {"net.named", ""},
-                        {"net.supernet", false}, {"net.mixed", "none"}, {"seed", base_seed_ + s}, {"steps", train_steps_},
-                        {"eval.episodes", c_.search.eval_episodes}};
+        json o = rl::NetworkSpec::architecture(arch).keys();
+        o.update({{"seed", base_seed_ + s}, {"steps", train_steps_}, {"eval.episodes", c_.search.eval_episodes}});
         const auto key = store::trial_cache_key(cache_key_parts(trial_config(c_.train, o, envs_), envs_));
         const auto trial = store_.find_trial_by_cache_key(key);
         if (!trial || trial->status != store::Status::done) continue;
@@ -558,7 +562,7 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   // The space's networks must fit the environment, and one-shot strategies need a supernet.
   Mt19937 rng(1);
   const auto arch = space.sample(rng);
-  const auto probe = trial_config(c.train, {{"net.space", space.name()}, {"net.arch", arch.canonical_json()}}, envs);
+  const auto probe = trial_config(c.train, rl::NetworkSpec::architecture(arch).keys(), envs);
   const auto obs_shape = envs.make(probe.env, probe.env_options)->observation_spec().shape;
   try {
     space.build(arch, obs_shape);
@@ -568,18 +572,14 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   make_strategy({&envs, &space, c.search, 1, 1});  // its validate(): e.g. grid refuses large spaces
   // The supernet the strategy's search phase trains must fit the algorithm and be buildable.
   const auto& entry = find_strategy(c.search.strategy);
-  if (entry.supernet != SupernetNeed::none) {
-    const bool single_path = entry.supernet == SupernetNeed::single_path;
-    const std::string mode = entry.supernet == SupernetNeed::softmax ? "softmax" : "gumbel";
-    const json kind = single_path ? json{{"net.supernet", true}} : json{{"net.mixed", mode}};
-    json overrides = {{"net.space", space.name()}};
-    overrides.update(kind);
-    trial_config(c.train, overrides, envs);
+  if (entry.supernet) {
+    const bool single_path = *entry.supernet == rl::SupernetKind::single_path;
+    trial_config(c.train, rl::NetworkSpec::supernet(space.name(), *entry.supernet).keys(), envs);
     try {
       if (single_path) {
         space::make_supernet(space, space.default_input_shape());
       } else {
-        space::make_mixed_supernet(space, obs_shape, {mode});
+        space::make_mixed_supernet(space, obs_shape, {rl::to_string(*entry.supernet)});
       }
     } catch (const Error& e) {
       throw Error("strategy " + entry.name + " needs a " +
@@ -609,13 +609,15 @@ SearchSummary run_search(const SearchConfig& config, const env::EnvRegistry& env
   int64_t id = 0;
   {
     auto tx = store.transaction();
-    id = store.create_experiment("search", config.search.strategy + " " + config.search.space, config.to_json(), store::machine_facts(at::get_num_threads()));
+    id = store.create_experiment("search", config.search.strategy + " " + config.search.space, config.to_json(),
+                                 store::machine_facts(at::get_num_threads()));
     tx.commit();
   }
   const auto lock = store.take_experiment_lock(id);
   if (o.on_start) o.on_start(id);
   if (o.out_dir.empty()) o.out_dir = default_out_dir(store, id);
-  if (!o.quiet) log::info("search: experiment " + std::to_string(id) + " in " + store.path() + ", trials in " + o.out_dir);
+  if (!o.quiet)
+    log::info("search: experiment " + std::to_string(id) + " in " + store.path() + ", trials in " + o.out_dir);
   // The experiment's name is where its trials live, for resume.
   store.add_snapshot(id, 0, "out_dir", {{"out_dir", o.out_dir}});
   return Driver(config, envs, store, runner, o, id).run();
@@ -640,11 +642,12 @@ SearchSummary resume_search(int64_t experiment_id, const env::EnvRegistry& envs,
   const auto config = search_config_from_json(e->config, envs);
   if (options.out_dir.empty()) {
     const auto dirs = store.snapshots(experiment_id, "out_dir");
-    options.out_dir = dirs.empty() ? default_out_dir(store, experiment_id)
-                                   : dirs.back().payload.at("out_dir").get<std::string>();
+    options.out_dir =
+        dirs.empty() ? default_out_dir(store, experiment_id) : dirs.back().payload.at("out_dir").get<std::string>();
   }
   store.set_experiment_status(experiment_id, store::Status::running);
-  if (!options.quiet) log::info("resuming search " + std::to_string(experiment_id) + " (trials in " + options.out_dir + ")");
+  if (!options.quiet)
+    log::info("resuming search " + std::to_string(experiment_id) + " (trials in " + options.out_dir + ")");
   return Driver(config, envs, store, runner, options, experiment_id).run();
 }
 

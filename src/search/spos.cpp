@@ -25,7 +25,7 @@ SposEvaluator::SposEvaluator(const std::string& supernet_run_dir, const env::Env
   s.options = options;
   s.run_dir = supernet_run_dir;
   s.algo = rl::load_trained_algorithm(supernet_run_dir, registry, &s.config);
-  if (!s.config.net_supernet) {
+  if (!s.config.net.is_supernet() || s.config.net.is_mixed()) {
     throw Error("'" + supernet_run_dir + "' trained one network, not a supernet (rlnas train --space S --supernet)");
   }
   s.supernets = space::find_supernets(s.algo->network());
@@ -39,17 +39,17 @@ SposEvaluator::~SposEvaluator() = default;
 
 ProxyScore SposEvaluator::score(const space::Architecture& arch) {
   auto& s = *state_;
-  if (arch.space != s.config.net_space) {
+  if (arch.space != s.config.net.space()) {
     throw Error("architecture " + arch.short_id() + " belongs to space '" + arch.space + "', the supernet of '" +
-                s.run_dir + "' to '" + s.config.net_space + "'");
+                s.run_dir + "' to '" + s.config.net.space() + "'");
   }
   for (const auto& n : s.supernets) n->set_path(arch);
   rl::EvalOptions eval;
   eval.episodes = s.options.episodes;
   eval.seed = s.options.seed;
   eval.greedy = s.options.greedy;
-  const auto r = rl::evaluate([&](const torch::Tensor& obs) { return s.algo->act(obs, s.options.greedy); }, s.make_env,
-                              eval);
+  const auto r =
+      rl::evaluate([&](const torch::Tensor& obs) { return s.algo->act(obs, s.options.greedy); }, s.make_env, eval);
   return {arch, r.mean_return(), r.std_return(), static_cast<int64_t>(r.returns.size())};
 }
 

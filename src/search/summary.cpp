@@ -156,8 +156,8 @@ std::string SearchSummary::table() const {
     }
     return std::string(b);
   };
-  std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s %9s %9s %5s\n", "", "arch", proxy_name.empty() ? "proxy" : "proxy",
-                "reward mean", "total reward", "params", "MFLOPs", "seeds");
+  std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s %9s %9s %5s\n", "", "arch",
+                proxy_name.empty() ? "proxy" : "proxy", "reward mean", "total reward", "params", "MFLOPs", "seeds");
   out += buf;
   for (const auto& r : rows) {
     std::string proxy = "-";
@@ -173,18 +173,19 @@ std::string SearchSummary::table() const {
     // "±" is two bytes in UTF-8: widen those columns by one.
     std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %17s %17s %9s %9s %5lld\n", r.label.c_str(),
                   r.arch_id.substr(0, 12).c_str(), proxy.c_str(), pm(r.reward_mean, r.reward_mean_std, spread).c_str(),
-                  pm(r.total_reward, r.total_reward_std, spread).c_str(), params, flops, static_cast<long long>(r.seeds));
+                  pm(r.total_reward, r.total_reward_std, spread).c_str(), params, flops,
+                  static_cast<long long>(r.seeds));
     out += buf;
   }
-  out += "reward mean: mean return of the last 100 training episodes; total reward: mean return of the final "
-         "policy's evaluation episodes; mean ± std over seeds.";
+  out +=
+      "reward mean: mean return of the last 100 training episodes; total reward: mean return of the final "
+      "policy's evaluation episodes; mean ± std over seeds.";
   if (!proxy_name.empty()) out += " proxy: " + proxy_name + ".";
   out += "\n";
   if (const auto* f = found()) out += "found architecture: " + f->arch + "\n";
   if (!note.empty()) out += note + "\n";
   return out;
 }
-
 
 void insert_found_row(std::vector<SummaryRow>& rows) {
   std::optional<size_t> best;

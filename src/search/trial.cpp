@@ -30,15 +30,17 @@ using nlohmann::ordered_json;
 
 namespace {
 
-// The backbone's identity for --net runs: its name and the knobs that apply to it.
-json backbone_json(const rl::TrainConfig& config, const ordered_json& resolved) {
-  static const std::map<std::string, std::vector<std::string>> knobs = {
-      {"mlp", {"mlp_hidden", "activation"}},
-      {"impala_cnn", {"impala_channels"}},
-      {"resnet", {"resnet_depth", "resnet_features"}}};
-  json net = {{"name", config.net.name}};
-  if (const auto it = knobs.find(config.net.name); it != knobs.end()) {
-    for (const auto& k : it->second) net[k] = resolved.at("net." + k);
+// The backbone's part of the cache key: its name and the knobs that apply to it.
+json backbone_json(const nn::NetOptions& o) {
+  json net = {{"name", o.name}};
+  if (o.name == "mlp") {
+    net["mlp_hidden"] = o.mlp_hidden;
+    net["activation"] = o.activation;
+  } else if (o.name == "impala_cnn") {
+    net["impala_channels"] = o.impala_channels;
+  } else if (o.name == "resnet") {
+    net["resnet_depth"] = o.resnet_depth;
+    net["resnet_features"] = o.resnet_features;
   }
   return {{"net", net}};
 }
@@ -81,24 +83,23 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
       if (k.rfind("distill.", 0) == 0) key.algo_options[k] = json::parse(v.dump());
     }
   }
-  if (config.net_supernet) {
-    key.space = config.net_space;
-    key.space_version = space::find_space(config.net_space).version();
-    key.architecture = {{"supernet", config.net_space}};
-  } else if (config.net_mixed != "none") {
-    key.space = config.net_space;
-    key.space_version = space::find_space(config.net_space).version();
+  const auto& net = config.net;
+  if (net.kind() != rl::NetworkSpec::Kind::backbone) {
+    key.space = net.space();
+    key.space_version = space::find_space(net.space()).version();
+  }
+  if (net.kind() == rl::NetworkSpec::Kind::backbone) {
+    key.architecture = backbone_json(net.backbone_options());
+  } else if (net.kind() == rl::NetworkSpec::Kind::architecture) {
+    key.architecture = json::parse(net.arch().canonical_json());
+  } else if (!net.is_mixed()) {
+    key.architecture = {{"supernet", net.space()}};
+  } else {
     json arch = json::object();
     for (const auto& [k, v] : resolved.items()) {
       if (k.rfind("arch.", 0) == 0) arch[k] = json::parse(v.dump());
     }
-    key.architecture = {{"mixed", config.net_mixed}, {"space", config.net_space}, {"options", arch}};
-  } else if (!config.net_space.empty()) {
-    key.space = config.net_space;
-    key.space_version = space::find_space(config.net_space).version();
-    key.architecture = json::parse(config.net_arch);
-  } else {
-    key.architecture = backbone_json(config, resolved);
+    key.architecture = {{"mixed", rl::to_string(net.supernet_kind())}, {"space", net.space()}, {"options", arch}};
   }
   key.seed = config.seed;
   key.budget = config.steps;
@@ -109,19 +110,16 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
   const auto key = cache_key_parts(config, envs);
   store::TrialRecord t;
   t.space = key.space;
-  t.architecture = config.net_space.empty() || config.is_supernet() ? key.architecture.dump() : config.net_arch;
-  t.arch_id = config.net_space.empty() || config.is_supernet() ? sha256_hex(t.architecture)
-                                                               : space::Architecture::parse(config.net_arch).id();
+  const bool one_arch = config.net.kind() == rl::NetworkSpec::Kind::architecture;
+  t.architecture = one_arch ? config.net.arch().canonical_json() : key.architecture.dump();
+  t.arch_id = one_arch ? config.net.arch().id() : sha256_hex(t.architecture);
   t.cache_key = store::trial_cache_key(key);
   t.seed = config.seed;
   t.budget = config.steps;
   if (with_cost && !config.is_supernet()) {  // a supernet is many architectures: no single figure
     try {
       const auto shape = envs.make(config.env, config.env_options)->observation_spec().shape;
-      nn::Backbone net =
-          config.net_space.empty()
-              ? nn::make_backbone(config.net, shape)
-              : space::find_space(config.net_space).build(space::Architecture::parse(config.net_arch), shape);
+      nn::Backbone net = nn::make_backbone(config.net.net_options({}), shape);
       const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
       const auto cost = space::measure_cost(*net, forward, shape);
       t.params = cost.params;
@@ -176,10 +174,11 @@ bool run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const s
     std::string valid = "null, {\"kind\": \"uniform\"}";
     for (const auto& e : strategy_table()) {
       if (!e.sampler) continue;
-      if (e.name == kind) chosen = e.sampler(sampler, space::find_space(config.net_space), run_dir);
+      if (e.name == kind) chosen = e.sampler(sampler, space::find_space(config.net.space()), run_dir);
       valid += ", {\"kind\": \"" + e.name + "\", ...}";
     }
-    if (!chosen) throw Error((dir / kTrialFile).string() + ": sampler: expected " + valid + ", found " + sampler.dump());
+    if (!chosen)
+      throw Error((dir / kTrialFile).string() + ": sampler: expected " + valid + ", found " + sampler.dump());
     options.path_sampler = &chosen->path_sampler();
   }
   const auto r = rl::train(config, envs, options);

@@ -201,7 +201,7 @@ TEST(Cli, TrainMixedWritesAlphaSnapshotsAndSaysWhatIsWrong) {
   EXPECT_TRUE(contains(r.out, "fuzzy")) << r.out;
   r = run("train --env minatar/breakout --algo sac --space cell/micro --mixed softmax --steps 256");
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(contains(r.out, "wired into ppo, a2c and dqn")) << r.out;
+  EXPECT_TRUE(contains(r.out, "wired into ppo, a2c, dqn")) << r.out;
 }
 
 TEST(Cli, NoGlogNoiseOnStartup) {

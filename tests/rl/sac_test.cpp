@@ -3,8 +3,6 @@
 #include "rlnas/rl/sac.h"
 
 #include <gtest/gtest.h>
-
-#include "run_test_util.h"
 #include <unistd.h>
 
 #include <cmath>
@@ -12,7 +10,9 @@
 #include <fstream>
 
 #include "rlnas/core/error.h"
+#include "rlnas/rl/tensors.h"
 #include "rlnas/rl/trainer.h"
+#include "run_test_util.h"
 
 namespace rlnas::rl {
 namespace {
@@ -81,12 +81,12 @@ struct TinyImpl : torch::nn::Module {
 
 TEST(SacSoftUpdate, MovesTargetParametersByTauAndCopiesBuffers) {
   TinyImpl target(0.0f), source(1.0f);
-  soft_update(target, source, 0.1);
+  soft_update(target, source, 0.1, /*average_buffers=*/false);
   EXPECT_TRUE(torch::allclose(target.weight, torch::full({2}, 0.1f)));
   EXPECT_EQ(target.stats.item<float>(), 1.0f);
-  soft_update(target, source, 0.1);  // 0.1 * 1 + 0.9 * 0.1
+  soft_update(target, source, 0.1, false);  // 0.1 * 1 + 0.9 * 0.1
   EXPECT_TRUE(torch::allclose(target.weight, torch::full({2}, 0.19f)));
-  soft_update(target, source, 1.0);
+  soft_update(target, source, 1.0, false);
   EXPECT_TRUE(torch::equal(target.weight, source.weight));
   EXPECT_EQ(source.weight[0].item<float>(), 1.0f);  // the source is untouched
 }
@@ -150,8 +150,8 @@ TrainConfig tiny_sac(int64_t steps) {
   TrainSources s;
   s.flags = {{"env", "classic/pendulum"},      {"algo", "sac"}, {"net.name", "mlp"},    {"net.mlp_hidden", "16,16"},
              {"steps", std::to_string(steps)}, {"seed", "4"},   {"eval.episodes", "1"}, {"checkpoint_every", "0"}};
-  s.sets = {"sac.num_envs=2", "sac.learning_starts=100", "sac.batch_size=32", "sac.q_hidden=16",
-            "sac.buffer_size=1000", "log_every=14"};  // 7 iterations per line; the stop at 300 is mid-window
+  s.sets = {"sac.num_envs=2", "sac.learning_starts=100", "sac.batch_size=32", "sac.q_hidden=16", "sac.buffer_size=1000",
+            "log_every=14"};  // 7 iterations per line; the stop at 300 is mid-window
   return resolve_train_config(s, registry());
 }
 

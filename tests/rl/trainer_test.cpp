@@ -1,7 +1,7 @@
 // Training runs: determinism, resume, config validation, checkpoint integrity.
-#include <gtest/gtest.h>
+#include "rlnas/rl/trainer.h"
 
-#include "run_test_util.h"
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,8 +9,8 @@
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
 #include "rlnas/rl/checkpoint.h"
-#include "rlnas/rl/trainer.h"
 #include "rlnas/space/supernet.h"
+#include "run_test_util.h"
 
 namespace rlnas::rl {
 namespace {
@@ -25,8 +25,8 @@ std::vector<torch::Tensor> weights(const std::string& run_dir) { return test_uti
 
 TrainConfig small_config(const std::string& algo, int64_t steps, std::vector<std::string> sets = {}) {
   TrainSources s;
-  s.flags = {{"env", "classic/cartpole"}, {"algo", algo}, {"net.name", "mlp"}, {"steps", std::to_string(steps)},
-             {"seed", "3"}, {"eval.episodes", "2"}};
+  s.flags = {{"env", "classic/cartpole"},      {"algo", algo}, {"net.name", "mlp"},
+             {"steps", std::to_string(steps)}, {"seed", "3"},  {"eval.episodes", "2"}};
   s.sets = std::move(sets);
   return resolve_train_config(s, registry());
 }
@@ -78,8 +78,8 @@ TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneWould) {
   for (const std::string algo : {"ppo", "a2c"}) {
     const auto whole = fresh_dir("whole_" + algo), parts = fresh_dir("parts_" + algo);
     const int64_t steps = algo == "ppo" ? 2048 : 1600;
-    const std::vector<std::string> sets = {algo + ".num_envs=4", "checkpoint_every=0",
-                                           algo + ".norm_obs=true", algo + ".norm_reward=true"};
+    const std::vector<std::string> sets = {algo + ".num_envs=4", "checkpoint_every=0", algo + ".norm_obs=true",
+                                           algo + ".norm_reward=true"};
     auto config = small_config(algo, steps, sets);
     train(config, registry(), {.run_dir = whole.string(), .quiet = true});
     auto first = small_config(algo, steps, sets);
@@ -148,7 +148,7 @@ TEST(Trainer, ResumeRemovesOnlyWhatAKillLeavesAndRefusesDamagedLines) {
     EXPECT_NE(what.find("Repair"), std::string::npos) << what;
   }
   EXPECT_EQ(file_lines(damaged / "metrics.jsonl"), lines);  // nothing deleted
-  lines[4] = good;  // repaired as the message says
+  lines[4] = good;                                          // repaired as the message says
   write_lines(damaged / "metrics.jsonl", lines);
   train(again, registry(), {.run_dir = damaged.string(), .resume = true, .quiet = true});
   EXPECT_EQ(metric_lines(whole), metric_lines(damaged));
@@ -189,13 +189,13 @@ TEST(Trainer, ARunFolderInUseIsRefused) {
 TEST(TrainConfig, DefaultNetworkFitsTheObservation) {
   TrainSources vector_obs;
   vector_obs.flags = {{"env", "classic/cartpole"}};
-  EXPECT_EQ(resolve_train_config(vector_obs, registry()).net.name, "mlp");
+  EXPECT_EQ(resolve_train_config(vector_obs, registry()).net.backbone_options().name, "mlp");
   TrainSources image_obs;
   image_obs.flags = {{"env", "minatar/breakout"}};
-  EXPECT_EQ(resolve_train_config(image_obs, registry()).net.name, "minatar");
+  EXPECT_EQ(resolve_train_config(image_obs, registry()).net.backbone_options().name, "minatar");
   TrainSources named;
   named.flags = {{"env", "minatar/breakout"}, {"net.name", "nature_cnn"}};
-  EXPECT_EQ(resolve_train_config(named, registry()).net.name, "nature_cnn");
+  EXPECT_EQ(resolve_train_config(named, registry()).net.backbone_options().name, "nature_cnn");
 }
 
 TEST(Trainer, RefusesToOverwriteARun) {
@@ -310,18 +310,23 @@ namespace {
 TEST(Trainer, TrainsAnyArchitectureOfASpace) {
   const auto dir = test_util::fresh_dir("trainer_test", "space_arch");
   TrainSources s;
-  s.flags = {{"env", "minatar/breakout"}, {"algo", "ppo"},        {"net.named", "minatar/ss1/nature"},
-             {"steps", "256"},            {"seed", "2"},          {"eval.episodes", "1"}};
+  s.flags = {{"env", "minatar/breakout"},
+             {"algo", "ppo"},
+             {"net.named", "minatar/ss1/nature"},
+             {"steps", "256"},
+             {"seed", "2"},
+             {"eval.episodes", "1"}};
   s.sets = {"ppo.num_envs=2", "ppo.num_steps=64"};
   auto config = resolve_train_config(s, registry());
-  EXPECT_EQ(config.net_space, "minatar/ss1");
-  EXPECT_EQ(config.net_arch, R"({"choices":{"conv2.kernel":4,"conv3.kernel":3},"space":"minatar/ss1","version":1})");
+  EXPECT_EQ(config.net.space(), "minatar/ss1");
+  EXPECT_EQ(config.net.arch().canonical_json(),
+            R"({"choices":{"conv2.kernel":4,"conv3.kernel":3},"space":"minatar/ss1","version":1})");
   const auto result = train(config, registry(), {.run_dir = dir.string(), .quiet = true});
   EXPECT_EQ(result.steps, 256);
   // config.json holds the architecture itself; the trained agent loads back with it
   TrainConfig loaded;
   auto algo = load_trained_algorithm(dir.string(), registry(), &loaded);
-  EXPECT_EQ(loaded.net_arch, config.net_arch);
+  EXPECT_EQ(loaded.net.arch(), config.net.arch());
   // the minatar/ss1 (4, 3) network (120,592 parameters) plus linear policy and value heads on its 128 features
   const int64_t actions = registry().make("minatar/breakout", {})->action_spec().n;
   EXPECT_EQ(nn::count_parameters(algo->network()), 120592 + (128 * actions + actions) + (128 + 1));
@@ -361,8 +366,9 @@ namespace {
 
 TrainConfig supernet_config(int64_t steps) {
   TrainSources s;
-  s.flags = {{"env", "minatar/breakout"}, {"algo", "ppo"}, {"net.space", "minatar/ss1"}, {"net.supernet", "true"},
-             {"steps", std::to_string(steps)}, {"seed", "4"}, {"eval.episodes", "1"}, {"checkpoint_every", "0"}};
+  s.flags = {
+      {"env", "minatar/breakout"},      {"algo", "ppo"}, {"net.space", "minatar/ss1"}, {"net.supernet", "true"},
+      {"steps", std::to_string(steps)}, {"seed", "4"},   {"eval.episodes", "1"},       {"checkpoint_every", "0"}};
   s.sets = {"ppo.num_envs=2", "ppo.num_steps=32", "log_every=64"};
   return resolve_train_config(s, registry());
 }
@@ -371,9 +377,11 @@ TEST(Trainer, TrainsASinglePathSupernetAndResumesOnTheSamePaths) {
   const auto whole = test_util::fresh_dir("trainer_test", "supernet_whole");
   const auto parts = test_util::fresh_dir("trainer_test", "supernet_parts");
   train(supernet_config(384), registry(), {.run_dir = whole.string(), .quiet = true});
-  const auto stopped = train(supernet_config(384), registry(), {.run_dir = parts.string(), .quiet = true, .stop_after_steps = 192});
+  const auto stopped =
+      train(supernet_config(384), registry(), {.run_dir = parts.string(), .quiet = true, .stop_after_steps = 192});
   EXPECT_TRUE(stopped.interrupted);
-  train(load_run_config(parts.string(), registry()), registry(), {.run_dir = parts.string(), .resume = true, .quiet = true});
+  train(load_run_config(parts.string(), registry()), registry(),
+        {.run_dir = parts.string(), .resume = true, .quiet = true});
   expect_same_weights(weights(whole.string()), weights(parts.string()));
   EXPECT_EQ(metric_lines(whole), metric_lines(parts));
 

@@ -3,10 +3,9 @@
 // strict parser whose errors name the key, what was expected, what was found and where.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
 #include <vector>

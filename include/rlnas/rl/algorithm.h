@@ -27,9 +27,9 @@ struct AlgorithmContext {
   nn::NetOptions net;
   torch::Device device = torch::kCPU;
   uint64_t seed = 0;
-  int64_t total_steps = 0;  // environment-step budget, for schedules
-  ArchOptions arch;         // mixed supernets (net.mixed): alpha's optimizer and temperature
-  DistillOptions distill;   // actor-critic distillation (ppo, a2c)
+  int64_t total_steps = 0;                   // environment-step budget, for schedules
+  ArchOptions arch;                          // mixed supernets (net.mixed): alpha's optimizer and temperature
+  DistillOptions distill;                    // actor-critic distillation (ppo, a2c)
   std::shared_ptr<class Algorithm> teacher;  // the loaded distill.teacher run, when distilling
 };
 
@@ -53,10 +53,19 @@ class Algorithm {
 };
 
 // Options and construction of one algorithm, so configs can be validated before anything runs.
+// What an algorithm can be combined with; the trainer checks configurations against it instead
+// of against algorithm names.
+struct AlgorithmCapabilities {
+  bool actor_critic = false;     // an actor and a critic: distillation student or teacher (distill.*)
+  bool on_policy = false;        // no replay buffer: a single-path supernet may switch path per iteration
+  bool mixed_supernets = false;  // steps alpha of softmax/Gumbel-mixed supernets with its losses (arch.h)
+};
+
 class AlgorithmFactory {
  public:
   virtual ~AlgorithmFactory() = default;
   virtual std::string name() const = 0;
+  virtual AlgorithmCapabilities capabilities() const = 0;
   // Adds "<name>.<key>" options bound to this factory's options struct.
   virtual void bind(OptionTable& table) = 0;
   // Checks the options fit the environment (e.g. DQN needs discrete actions); throws rlnas::Error.

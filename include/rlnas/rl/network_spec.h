@@ -52,7 +52,7 @@ class NetworkSpec {
   // architectures and @FILE arguments. `default_backbone` is used when no key names a network.
   static NetworkSpec from_keys(const NetKeys& keys, const std::string& default_backbone);
   // The complete set of net.* keys spelling this spec; the backbone's knobs only for a backbone.
-  nlohmann::ordered_json keys() const;
+  nlohmann::json keys() const;
   // Overwrites `keys` with this spec (the knobs of a non-backbone spec are left as they are).
   void write_keys(NetKeys& keys) const;
 

@@ -44,10 +44,6 @@ torch::Tensor soft_q_target(const torch::Tensor& rewards, const torch::Tensor& d
 // lowers alpha while the policy's entropy -E[log pi] is above the target and raises it below.
 torch::Tensor temperature_loss(const torch::Tensor& log_alpha, const torch::Tensor& log_prob, double target_entropy);
 
-// Polyak averaging target <- tau * source + (1 - tau) * target over parameters; buffers are
-// copied. The modules must have the same structure.
-void soft_update(torch::nn::Module& target, const torch::nn::Module& source, double tau);
-
 std::unique_ptr<AlgorithmFactory> make_sac_factory();
 
 }  // namespace rlnas::rl

@@ -17,7 +17,12 @@
 #include "rlnas/env/registry.h"
 #include "rlnas/rl/algorithm.h"
 #include "rlnas/rl/evaluation.h"
+#include "rlnas/rl/network_spec.h"
 #include "rlnas/space/architecture.h"
+
+namespace rlnas::env {
+class VectorEnv;
+}
 
 namespace rlnas::rl {
 
@@ -26,26 +31,21 @@ struct TrainConfig {
   env::EnvOptions env_options;
   std::string algo = "ppo";
   std::string preset;
-  nn::NetOptions net;
-  // A network of a search space instead of the backbone net.name: the space (rlnas space list)
-  // and the architecture's canonical JSON. `net_named` names a reference architecture.
-  std::string net_space, net_arch, net_named;
-  // Train the single-path supernet of net.space instead of one architecture (SPOS): every
-  // iteration (rollout + update) runs one path drawn uniformly, the same for all its epochs.
-  bool net_supernet = false;
-  // Train the differentiable supernet of net.space instead (arch.h): "softmax" (RL-DARTS) or
-  // "gumbel" (A2D / GDAS) mixing of every edge's ops; "none" otherwise.
-  std::string net_mixed = "none";
+  // The network (network_spec.h): a backbone, a space's architecture, or a supernet of a space
+  // (single-path: every iteration runs one path, uniform or chosen by a PathSampler; softmax- or
+  // Gumbel-mixed: alpha learned with the weights, arch.h). Spelled by the net.* keys.
+  NetworkSpec net;
+  NetKeys net_keys;        // the net.* keys as bound to the option table (net.write_keys keeps them in step)
   ArchOptions arch;        // arch.*: alpha's optimizer, temperature, cost
   DistillOptions distill;  // distill.*: actor-critic distillation from a teacher run
-  bool is_supernet() const { return net_supernet || net_mixed != "none"; }
-  int64_t steps = 100000;             // environment-step budget
-  int64_t seed = 1;                   // master seed (environments seed + i, weights, sampling)
-  std::string device = "cpu";         // cpu | cuda | cuda:N
-  int64_t eval_episodes = 10;         // final evaluation episodes
-  bool eval_greedy = false;           // greedy (mode) actions in evaluation
-  int64_t checkpoint_every = 100000;  // environment steps between checkpoints (0 = only at the end)
-  int64_t log_every = 1000;           // environment steps between metric lines (means over the window)
+  bool is_supernet() const { return net.is_supernet(); }
+  int64_t steps = 100000;                     // environment-step budget
+  int64_t seed = 1;                           // master seed (environments seed + i, weights, sampling)
+  std::string device = "cpu";                 // cpu | cuda | cuda:N
+  int64_t eval_episodes = 10;                 // final evaluation episodes
+  bool eval_greedy = false;                   // greedy (mode) actions in evaluation
+  int64_t checkpoint_every = 100000;          // environment steps between checkpoints (0 = only at the end)
+  int64_t log_every = 1000;                   // environment steps between metric lines (means over the window)
   std::unique_ptr<AlgorithmFactory> factory;  // holds the algorithm's options
 
   // Resolved configuration (every option with its final value), as written to config.json.
@@ -58,9 +58,9 @@ struct TrainConfig {
 struct TrainSources {
   std::optional<std::string> config_file;
   std::vector<ConfigEntry> entries;  // settings already read from a file (after config_file)
-  std::vector<std::string> sets;                              // KEY=VALUE (--set)
+  std::vector<std::string> sets;     // KEY=VALUE (--set)
   std::vector<std::pair<std::string, std::string>> flags;
-  std::vector<std::string> env_options;                       // KEY=VALUE (--env-opt)
+  std::vector<std::string> env_options;  // KEY=VALUE (--env-opt)
 };
 
 // Builds and validates a configuration; errors name the key, the value and its source.
@@ -84,6 +84,30 @@ class PathSampler {
   virtual void load(torch::serialize::InputArchive& archive) = 0;
 };
 
+// Hooks into the training loop (train()): what runs around every iteration and what goes into the
+// run's checkpoints with it. The loop's own observers come first: the single-path supernet's path
+// per iteration (SPOS draws, or a PathSampler's, saved under the checkpoint key "path_sampler")
+// and the alpha.jsonl writer of mixed supernets; TrainOptions::observers follow, in order.
+class TrainObserver {
+ public:
+  struct Iteration {
+    int64_t index = 0;  // iterations done before this one (0 first)
+    const env::VectorEnv* venv = nullptr;
+    int64_t steps_before = 0, episodes_before = 0;  // the environments' counters when it started
+  };
+  virtual ~TrainObserver() = default;
+  virtual void before_iteration(const Iteration& iteration) {}
+  virtual void after_iteration(const Iteration& iteration) {}
+  // After the metrics.jsonl line of `step` was written.
+  virtual void after_metrics_line(int64_t step) {}
+  // Checkpoints: its files flushed first (sync), then its state into the checkpoint's archive
+  // under keys of its own; load reads them back when resuming (a key may be missing).
+  virtual void sync() {}
+  virtual void save(torch::serialize::OutputArchive& checkpoint) {}
+  virtual void load(torch::serialize::InputArchive& checkpoint) {}
+  virtual void close() {}  // at the end of the run
+};
+
 struct TrainResult {
   int64_t steps = 0;
   int64_t episodes = 0;
@@ -94,7 +118,7 @@ struct TrainResult {
 };
 
 struct TrainOptions {
-  std::string run_dir;          // created if missing
+  std::string run_dir;  // created if missing
   // Continue from run_dir/checkpoint.ckpt. A run folder with a config but no checkpoint yet (killed
   // before its first one) starts again at step 0 with a warning, its partial lines discarded.
   bool resume = false;
@@ -110,6 +134,8 @@ struct TrainOptions {
   // Other JSON-lines files of the run (file names in run_dir, e.g. the ENAS snapshots) that a
   // resume cuts back to the checkpoint's step like metrics.jsonl, and a restart removes.
   std::vector<std::string> step_logs = {};
+  // More hooks into the loop, after the loop's own (not owned).
+  std::vector<TrainObserver*> observers = {};
 };
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);
@@ -123,7 +149,7 @@ struct TrainBenchmark {
   double update_seconds = 0;
   int64_t parameters = 0;
   double forward_flops = 0;  // of the whole network (all heads) for one observation (space::measure_cost)
-  std::string network;       // the backbone's name, or "<space> <arch id>" / "<space> supernet"
+  std::string network;       // NetworkSpec::label()
   double steps_per_s() const { return seconds > 0 ? static_cast<double>(steps) / seconds : 0.0; }
 };
 TrainBenchmark benchmark_training(const TrainConfig& config, const env::EnvRegistry& registry, int64_t iterations);

@@ -46,9 +46,9 @@ struct SearchConfig {
 // search, every other key for training as in `rlnas train`), --set, flags.
 struct SearchSources {
   std::optional<std::string> config_file;
-  std::vector<std::string> sets;                            // KEY=VALUE
-  std::vector<std::pair<std::string, std::string>> flags;   // ("search.space", "minatar/ss1"), ("env", ...)
-  std::vector<std::string> env_options;                     // KEY=VALUE
+  std::vector<std::string> sets;                           // KEY=VALUE
+  std::vector<std::pair<std::string, std::string>> flags;  // ("search.space", "minatar/ss1"), ("env", ...)
+  std::vector<std::string> env_options;                    // KEY=VALUE
 };
 
 // Validates everything, including that the space's networks fit the environment's observations.

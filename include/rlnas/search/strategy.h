@@ -29,6 +29,7 @@
 
 #include "rlnas/core/options.h"
 #include "rlnas/env/registry.h"
+#include "rlnas/rl/network_spec.h"
 #include "rlnas/search/summary.h"
 #include "rlnas/space/space.h"
 
@@ -76,9 +77,9 @@ struct SearchOptions {
 
 // What a strategy asks the search to train.
 struct TrialRequest {
-  std::string label;                            // e.g. "supernet"
+  std::string label;                                    // e.g. "supernet"
   nlohmann::json overrides = nlohmann::json::object();  // training-config keys to set, e.g. {"net.supernet": true}
-  nlohmann::json sampler;                       // supernet path sampler: null (uniform) or EnasOptions::to_json()
+  nlohmann::json sampler;  // supernet path sampler: null (uniform) or EnasOptions::to_json()
 };
 
 struct TrialOutcome {
@@ -120,8 +121,8 @@ struct StrategyContext {
   const env::EnvRegistry* envs = nullptr;
   const space::SearchSpace* space = nullptr;
   SearchOptions options;
-  int64_t search_steps = 0;  // resolved
-  int64_t rollout_steps = 0; // environment steps per training iteration (ENAS's cosine horizon)
+  int64_t search_steps = 0;   // resolved
+  int64_t rollout_steps = 0;  // environment steps per training iteration (ENAS's cosine horizon)
 };
 
 // The path sampler of a strategy's supernet trial, rebuilt in the trial's process from the
@@ -134,16 +135,14 @@ class TrialSampler {
   virtual void finish(const std::string& run_dir) = 0;
 };
 
-// What a strategy trains in its search phase besides architectures from scratch.
-enum class SupernetNeed { none, single_path, softmax, gumbel };
-
 struct StrategyEntry {
   std::string name;
   std::string summary;  // one line: what it does, the paper
   std::function<std::unique_ptr<SearchStrategy>(const StrategyContext&)> make;
   // Its own options (bound under search.<name>.*); null when it has none.
   std::function<std::unique_ptr<StrategyOptions>()> options;
-  SupernetNeed supernet = SupernetNeed::none;
+  // The supernet its search phase trains (none: it trains architectures from scratch only).
+  std::optional<rl::SupernetKind> supernet;
   std::vector<std::string> algos;  // algorithms it works with; empty: any
   // Retrains every candidate: its retrains are a tabular benchmark of the space (trial role
   // benchmark), and random search's row (computed from such a benchmark) is not added.
@@ -155,7 +154,7 @@ struct StrategyEntry {
   // Chooses its supernet trial's paths (null: uniform draws): the sampler for trial.json's
   // "sampler" object, over `space`, in `run_dir`.
   std::function<std::unique_ptr<TrialSampler>(const nlohmann::json& sampler, const space::SearchSpace& space,
-                                               const std::string& run_dir)>
+                                              const std::string& run_dir)>
       sampler;
 };
 

@@ -1,5 +1,5 @@
-// The op library: one registry of named operations that fixed networks and (later) supernets
-// are built from. An op maps [B, c_in, H, W] to [B, c_out, ceil(H / stride), ceil(W / stride)]
+// The op library: one registry of named operations that the spaces' networks, single-path
+// supernets (supernet.h: ChoiceLayer) and mixed supernets (mixed.h: MixedOp) are built from. An op maps [B, c_in, H, W] to [B, c_out, ceil(H / stride), ceil(W / stride)]
 // (vector ops: [B, in] -> [B, out]).
 //
 // Padding is always explicit: a conv with kernel k (dilation d) pads d * (k - 1) in total,

@@ -24,7 +24,7 @@ std::vector<Candidate> candidates_from(const nlohmann::json& j);
 // One-shot strategies: one supernet training (the search phase), then a ranking read out of it.
 class OneShotStrategy : public SearchStrategy {
  public:
-  OneShotStrategy(const StrategyContext& ctx, SupernetNeed kind) : ctx_(ctx), kind_(kind) {}
+  OneShotStrategy(const StrategyContext& ctx, rl::SupernetKind kind) : ctx_(ctx), kind_(kind) {}
   std::vector<TrialRequest> propose(size_t slots) override;
   void observe(const TrialOutcome& o) override;
   bool done() const override { return done_; }
@@ -41,7 +41,7 @@ class OneShotStrategy : public SearchStrategy {
   std::vector<std::pair<std::string, nlohmann::json>> snapshots_;
 
  private:
-  SupernetNeed kind_;
+  rl::SupernetKind kind_;
   bool proposed_ = false, done_ = false;
   std::vector<Candidate> ranking_;
 };

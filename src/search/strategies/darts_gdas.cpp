@@ -18,7 +18,7 @@ using nlohmann::json;
 // evaluated from scratch).
 class DifferentiableStrategy final : public OneShotStrategy {
  public:
-  DifferentiableStrategy(const StrategyContext& ctx, std::string name, SupernetNeed kind)
+  DifferentiableStrategy(const StrategyContext& ctx, std::string name, rl::SupernetKind kind)
       : OneShotStrategy(ctx, kind), name_(std::move(name)) {}
   std::string name() const override { return name_; }
   std::string proxy_name() const override { return "last step as the discretization"; }
@@ -36,8 +36,8 @@ class DifferentiableStrategy final : public OneShotStrategy {
       series.push_back(j);
       const auto arch = space::Architecture::from_json(j.at("arch"));
       if (sequence.empty() || sequence.back().at("id") != arch.id()) {
-        sequence.push_back({{"id", arch.id()}, {"arch", arch.to_json()}, {"first_step", j.at("step")},
-                            {"last_step", j.at("step")}});
+        sequence.push_back(
+            {{"id", arch.id()}, {"arch", arch.to_json()}, {"first_step", j.at("step")}, {"last_step", j.at("step")}});
       } else {
         sequence.back()["last_step"] = j.at("step");
       }
@@ -67,11 +67,13 @@ class DifferentiableStrategy final : public OneShotStrategy {
   std::string name_;
 };
 
-StrategyEntry differentiable(const std::string& name, SupernetNeed kind, const std::string& summary) {
+StrategyEntry differentiable(const std::string& name, rl::SupernetKind kind, const std::string& summary) {
   StrategyEntry e;
   e.name = name;
   e.summary = summary;
-  e.make = [name, kind](const StrategyContext& ctx) { return std::make_unique<DifferentiableStrategy>(ctx, name, kind); };
+  e.make = [name, kind](const StrategyContext& ctx) {
+    return std::make_unique<DifferentiableStrategy>(ctx, name, kind);
+  };
   e.supernet = kind;
   e.algos = {"ppo", "a2c", "dqn"};
   return e;
@@ -80,12 +82,12 @@ StrategyEntry differentiable(const std::string& name, SupernetNeed kind, const s
 }  // namespace
 
 StrategyEntry darts_strategy() {
-  return differentiable("darts", SupernetNeed::softmax,
+  return differentiable("darts", rl::SupernetKind::softmax,
                         "RL-DARTS: a softmax-mixed supernet, alpha learned with the weights, discretized");
 }
 
 StrategyEntry gdas_strategy() {
-  return differentiable("gdas", SupernetNeed::gumbel,
+  return differentiable("gdas", rl::SupernetKind::gumbel,
                         "A2D / GDAS: a Gumbel-softmax-mixed supernet (optionally with a FLOPs cost), discretized");
 }
 

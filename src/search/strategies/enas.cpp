@@ -1,7 +1,8 @@
 // enas: one supernet training whose paths an LSTM controller chooses and learns from by REINFORCE
 // (rlnas/search/enas.h); proxy = the controller's probability of an architecture.
-#include "builtin.h"
 #include "rlnas/search/enas.h"
+
+#include "builtin.h"
 #include "rlnas/search/trial.h"
 
 namespace rlnas::search::detail {
@@ -24,7 +25,7 @@ struct EnasStrategyOptions final : StrategyOptions {
 
 class EnasStrategy final : public OneShotStrategy {
  public:
-  explicit EnasStrategy(const StrategyContext& ctx) : OneShotStrategy(ctx, SupernetNeed::single_path) {}
+  explicit EnasStrategy(const StrategyContext& ctx) : OneShotStrategy(ctx, rl::SupernetKind::single_path) {}
   std::string name() const override { return "enas"; }
   std::string proxy_name() const override { return "controller probability"; }
 
@@ -73,7 +74,7 @@ StrategyEntry enas_strategy() {
   e.summary = "ENAS: an LSTM controller picks the supernet's paths and learns by REINFORCE";
   e.make = [](const StrategyContext& ctx) { return std::make_unique<EnasStrategy>(ctx); };
   e.options = [] { return std::make_unique<EnasStrategyOptions>(); };
-  e.supernet = SupernetNeed::single_path;
+  e.supernet = rl::SupernetKind::single_path;
   e.algos = {"ppo", "a2c"};
   e.sampler = [](const json& sampler, const space::SearchSpace& space, const std::string& run_dir) {
     return std::make_unique<EnasTrialSampler>(sampler, space, run_dir);

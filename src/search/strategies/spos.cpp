@@ -2,10 +2,11 @@
 // algorithm's epochs on that rollout); then every architecture (evolutionary search above
 // search.spos.exhaustive_limit) scored by its proxy reward with inherited weights
 // (nas-for-rl-agents eq. 6).
+#include "rlnas/search/spos.h"
+
 #include "builtin.h"
 #include "rlnas/core/log.h"
 #include "rlnas/search/evolution.h"
-#include "rlnas/search/spos.h"
 
 namespace rlnas::search::detail {
 namespace {
@@ -19,8 +20,8 @@ struct SposOptions final : StrategyOptions {
   int64_t generations = 20;
   std::unique_ptr<StrategyOptions> clone() const override { return std::make_unique<SposOptions>(*this); }
   void bind(OptionTable& t) override {
-    t.add("search.spos.proxy_episodes", &proxy_episodes, "spos: evaluation episodes per architecture (proxy reward)",
-          1, 1e6)
+    t.add("search.spos.proxy_episodes", &proxy_episodes, "spos: evaluation episodes per architecture (proxy reward)", 1,
+          1e6)
         .add("search.spos.exhaustive_limit", &exhaustive_limit,
              "spos: score every architecture of spaces up to this size; evolutionary search above", 1, 1e9)
         .add("search.spos.population", &population, "spos evolutionary selection: population", 2, 1e6)
@@ -35,7 +36,7 @@ struct SposOptions final : StrategyOptions {
 
 class SposStrategy final : public OneShotStrategy {
  public:
-  explicit SposStrategy(const StrategyContext& ctx) : OneShotStrategy(ctx, SupernetNeed::single_path) {}
+  explicit SposStrategy(const StrategyContext& ctx) : OneShotStrategy(ctx, rl::SupernetKind::single_path) {}
   std::string name() const override { return "spos"; }
   std::string proxy_name() const override { return "proxy reward"; }
 
@@ -77,8 +78,8 @@ class SposStrategy final : public OneShotStrategy {
     std::vector<Candidate> out;
     for (const auto& s : scores) {
       out.push_back({s.arch, s.mean_return});
-      table.push_back({{"arch", s.arch.choices}, {"id", s.arch.short_id()}, {"proxy", s.mean_return},
-                       {"proxy_std", s.std_return}});
+      table.push_back(
+          {{"arch", s.arch.choices}, {"id", s.arch.short_id()}, {"proxy", s.mean_return}, {"proxy_std", s.std_return}});
     }
     snapshots_.push_back({"proxy_scores", {{"episodes", po.episodes}, {"scores", table}}});
     return out;
@@ -93,7 +94,7 @@ StrategyEntry spos_strategy() {
   e.summary = "single-path one-shot: a uniformly sampled supernet, architectures ranked by inherited-weight reward";
   e.make = [](const StrategyContext& ctx) { return std::make_unique<SposStrategy>(ctx); };
   e.options = [] { return std::make_unique<SposOptions>(); };
-  e.supernet = SupernetNeed::single_path;
+  e.supernet = rl::SupernetKind::single_path;
   e.algos = {"ppo", "a2c"};
   return e;
 }

@@ -10,7 +10,7 @@ using nlohmann::json;
 
 const std::vector<StrategyEntry>& strategy_table() {
   static const std::vector<StrategyEntry> table = {
-      detail::random_strategy(), detail::grid_strategy(), detail::spos_strategy(),
+      detail::random_strategy(), detail::grid_strategy(),  detail::spos_strategy(),
       detail::enas_strategy(),   detail::darts_strategy(), detail::gdas_strategy(),
   };
   return table;
@@ -71,8 +71,7 @@ void SearchOptions::bind(OptionTable& t) {
            "environment steps of the search phase (supernet training); 0 = steps, one training's budget", 0, 1e13)
       .add("search.top_k", &top_k, "candidates retrained from scratch (random: architectures drawn)", 1, 1e6)
       .add("search.seeds", &seeds, "training seeds of every retrain and baseline (seed, seed+1, ...)", 1, 1000)
-      .add("search.eval_episodes", &eval_episodes, "final evaluation episodes of every retrain (total reward)", 1,
-           1e6)
+      .add("search.eval_episodes", &eval_episodes, "final evaluation episodes of every retrain (total reward)", 1, 1e6)
       .add("search.baselines", &baselines,
            "hand-designed baselines retrained like the candidates: auto (the space's and the workload's) | none | "
            "comma-separated named:NAME (rlnas space list) or net:NAME (backbone)")
@@ -105,15 +104,9 @@ std::vector<TrialRequest> OneShotStrategy::propose(size_t slots) {
   proposed_ = true;
   TrialRequest r;
   r.label = "supernet";
-  r.overrides = {{"net.supernet", kind_ == SupernetNeed::single_path},
-                 {"net.mixed", kind_ == SupernetNeed::softmax  ? "softmax"
-                               : kind_ == SupernetNeed::gumbel ? "gumbel"
-                                                               : "none"},
-                 {"net.space", ctx_.space->name()},
-                 {"net.arch", ""},
-                 {"net.named", ""},
-                 {"steps", ctx_.search_steps},
-                 {"seed", ctx_.options.seed}};
+  r.overrides = rl::NetworkSpec::supernet(ctx_.space->name(), kind_).keys();
+  r.overrides["steps"] = ctx_.search_steps;
+  r.overrides["seed"] = ctx_.options.seed;
   r.sampler = sampler();
   return {r};
 }
