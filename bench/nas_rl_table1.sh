@@ -18,7 +18,7 @@ SPACES=${5:-"minatar/ss1 minatar/ss2"}
 mkdir -p "$OUT"
 STORE="$OUT/rlnas.db"
 COMMON=(--preset ppo.nas-rl --steps "$STEPS" --search-steps "$STEPS" --seeds 1 --top-k 3
-        --set search.eval_episodes=30 --set search.proxy_episodes=10 --set checkpoint_every=25000
+        --set search.eval_episodes=30 --set search.spos.proxy_episodes=10 --set checkpoint_every=25000
         --set log_every=5000)
 
 source "$(dirname "$0")/search_lib.sh"

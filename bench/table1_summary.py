@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """Markdown tables of the nas-for-rl-agents Table 1 analog from an rlnas experiment store.
 
-    python3 bench/table1_summary.py out/table1/rlnas.db
+    python3 bench/table1_summary.py out/table1/rlnas.db [build/bin/rlnas]
 
-Reads (never writes) the store filled by bench/nas_rl_table1.sh: per (game, space) the tabular
+Reads (never writes) the store filled by bench/nas_rl_table1.sh, through `rlnas runs list --json`
+and `rlnas runs show ID --json` (experiments, trials, the summary with its schema_version, snapshot
+times), not the SQLite file: per (game, space) the tabular
 benchmark (the grid search's trials), the hand-designed baselines, random search's expected
 best-of-3 (from the searches' summaries), and SPOS / ENAS over their search seeds (the found
 architecture's metrics, mean +- std over searches, ddof 0), plus the benchmark histogram with the
 NAS picks marked and the search-time measurement (supernet + selection vs one training).
 """
 import json
-import sqlite3
 import statistics
+import subprocess
 import sys
 from collections import defaultdict
 from datetime import datetime
@@ -29,20 +31,32 @@ def pm(values):
     return f"{m:.2f} ± {s:.2f}"
 
 
-def main(path):
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    db.row_factory = sqlite3.Row
+SUMMARY_SCHEMA = 1  # the summary schema_version this script reads
+
+
+def rlnas_json(rlnas, store, *args):
+    out = subprocess.run([rlnas, "--store", store, "--log-level", "error", *args], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def main(path, rlnas):
     groups = defaultdict(lambda: {"grid": None, "searches": defaultdict(list)})
-    for e in db.execute("SELECT * FROM experiments WHERE kind = 'search' ORDER BY id"):
-        cfg = json.loads(e["config"])
+    shown = {}
+    for e in rlnas_json(rlnas, path, "runs", "list", "--json"):
+        if e["kind"] != "search":
+            continue
+        s = shown[e["id"]] = rlnas_json(rlnas, path, "runs", "show", str(e["id"]), "--json")
+        cfg = s["experiment"]["config"]
         env = cfg["train"]["env"]
         space = cfg["search"]["search.space"]
         strategy = cfg["search"]["search.strategy"]
-        summary = db.execute(
-            "SELECT payload FROM snapshots WHERE experiment_id = ? AND kind = 'summary' ORDER BY id DESC LIMIT 1",
-            (e["id"],)).fetchone()
+        summary = s.get("summary")
+        if summary and summary.get("schema_version", 1) != SUMMARY_SCHEMA:
+            sys.exit(f"experiment {e['id']}: summary schema_version {summary['schema_version']}, "
+                     f"this script reads {SUMMARY_SCHEMA}")
         item = {"id": e["id"], "status": e["status"], "seed": cfg["search"]["search.seed"],
-                "summary": json.loads(summary["payload"]) if summary else None, "config": cfg}
+                "summary": summary if summary and summary["final"] else None, "config": cfg}
         if strategy == "grid":
             groups[(env, space)]["grid"] = item
         else:
@@ -53,9 +67,11 @@ def main(path):
         grid = g["grid"]
         bench = {}
         if grid:
-            for t in db.execute("SELECT * FROM trials WHERE experiment_id = ? AND status = 'done'", (grid["id"],)):
-                m = json.loads(t["metrics"])
-                bench[t["arch_id"]] = {"role": t["role"], "arch": json.loads(t["architecture"]),
+            for t in shown[grid["id"]]["trials"]:
+                if t["status"] != "done":
+                    continue
+                m = t["metrics"]
+                bench[t["arch_id"]] = {"role": t["role"], "arch": t["architecture"],
                                        "reward": m["train_return_mean"], "total": m["eval_return_mean"],
                                        "flops": t["flops"], "wall": t["wall_seconds"]}
         tab = {k: v for k, v in bench.items() if v["role"] == "benchmark"}
@@ -157,10 +173,9 @@ def main(path):
             for strategy in ("enas", "spos"):
                 train_s, select_s = [], []
                 for it in g["searches"].get(strategy, []):
-                    t = db.execute("SELECT * FROM trials WHERE experiment_id = ? AND role = 'train' AND status = 'done'",
-                                   (it["id"],)).fetchone()
-                    s = db.execute("SELECT created_at FROM snapshots WHERE experiment_id = ? AND kind = 'strategy_state' "
-                                   "ORDER BY id LIMIT 1", (it["id"],)).fetchone()
+                    t = next((x for x in shown[it["id"]]["trials"]
+                              if x["role"] == "train" and x["status"] == "done"), None)
+                    s = next((x for x in shown[it["id"]]["snapshots"] if x["kind"] == "strategy_state"), None)
                     if t is None or s is None:
                         continue
                     train_s.append(t["wall_seconds"])
@@ -172,4 +187,5 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "out/table1/rlnas.db")
+    main(sys.argv[1] if len(sys.argv) > 1 else "out/table1/rlnas.db",
+         sys.argv[2] if len(sys.argv) > 2 else "build/bin/rlnas")

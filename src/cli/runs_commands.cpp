@@ -167,6 +167,12 @@ void show(const Context& ctx, int64_t id, bool as_json) {
     ordered_json out = {{"experiment", experiment}, {"trials", t}};
     // A search's summary (search/summary.h, with its schema_version): the stored one, or the rows so far.
     if (const auto summary = search::summary_of(store, id, search::network_label)) out["summary"] = summary->to_json();
+    // What the strategy stored over time (kinds and times; the report shows the payloads).
+    ordered_json snapshots = ordered_json::array();
+    for (const auto& s : store.snapshots(id)) {
+      snapshots.push_back({{"kind", s.kind}, {"step", s.step}, {"created_at", s.created_at}});
+    }
+    out["snapshots"] = snapshots;
     std::cout << json_text(out) << "\n";
     return;
   }

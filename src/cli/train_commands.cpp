@@ -51,26 +51,33 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand(
         "train", "train an agent and write a run directory (config, metrics, checkpoint, evaluation)");
     struct Args {
-      std::string env, algo, net, space, arch, named, preset, config, out, resume, steps, seed, mixed;
+      std::string config, out, resume;
       std::vector<std::string> env_opts, sets;
-      bool list_options = false, quiet = false, supernet = false, no_store = false;
+      bool list_options = false, quiet = false, no_store = false;
     };
     auto a = std::make_shared<Args>();
-    cmd->add_option("--env", a->env, "environment (rlnas env list)");
+    std::string algos, nets;
+    for (const auto& n : rl::algorithm_names()) algos += (algos.empty() ? "" : " | ") + n;
+    for (const auto& n : nn::backbone_names()) nets += (nets.empty() ? "" : " | ") + n;
+    // The flags that set configuration keys (the network's are spellings of net.*: NetworkSpec).
+    auto flags = std::make_shared<KeyFlags>(std::vector<KeyFlag>{
+        {"--workload", "workload", "what to train: rl (the default: an environment, --env)"},
+        {"--env", "env", "environment (rlnas env list)"},
+        {"--algo", "algo", algos},
+        {"--net", "net.name", "backbone: " + nets},
+        {"--space", "net.space", "search space of the network (rlnas space list); with --arch or --named"},
+        {"--arch", "net.arch", "architecture in --space: JSON text or @FILE (rlnas space sample)"},
+        {"--named", "net.named", "named reference architecture, e.g. minatar/ss1/nature (rlnas space list)"},
+        {"--supernet", "net.supernet", "train the single-path supernet of --space (SPOS: a uniform path per iteration)",
+         true},
+        {"--mixed", "net.mixed",
+         "train the differentiable supernet of --space: softmax (RL-DARTS) | gumbel (A2D); see arch.* options"},
+        {"--preset", "preset", "named hyperparameter preset, e.g. ppo.nas-rl (see --list-options)"},
+        {"--steps", "steps", "environment-step budget"},
+        {"--seed", "seed", "master seed"},
+    });
     cmd->add_option("--env-opt", a->env_opts, "environment option KEY=VALUE (repeatable)")->take_all();
-    cmd->add_option("--algo", a->algo, "ppo | a2c | dqn | sac");
-    cmd->add_option("--net", a->net, "backbone: mlp | minatar | nature_cnn | impala_cnn | resnet");
-    cmd->add_option("--space", a->space, "search space of the network (rlnas space list); with --arch or --named");
-    cmd->add_option("--arch", a->arch, "architecture in --space: JSON text or @FILE (rlnas space sample)");
-    cmd->add_option("--named", a->named, "named reference architecture, e.g. minatar/ss1/nature (rlnas space list)");
-    cmd->add_flag("--supernet", a->supernet,
-                  "train the single-path supernet of --space (SPOS: a uniform path per iteration)");
-    cmd->add_option(
-        "--mixed", a->mixed,
-        "train the differentiable supernet of --space: softmax (RL-DARTS) | gumbel (A2D); see arch.* options");
-    cmd->add_option("--preset", a->preset, "named hyperparameter preset, e.g. ppo.nas-rl (see --list-options)");
-    cmd->add_option("--steps", a->steps, "environment-step budget");
-    cmd->add_option("--seed", a->seed, "master seed");
+    flags->add_to(*cmd);
     cmd->add_option("--config", a->config, "YAML config file (strictly validated)");
     cmd->add_option("--set", a->sets, "override any option, KEY=VALUE (repeatable), e.g. --set ppo.lr=3e-4")
         ->take_all();
@@ -79,15 +86,23 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--list-options", a->list_options, "print every option with its resolved value, and the presets");
     cmd->add_flag("--quiet", a->quiet, "no progress lines");
     cmd->add_flag("--no-store", a->no_store, "do not record this run in the experiment store (rlnas --store FILE)");
-    cmd->callback([&ctx, a] {
+    cmd->callback([&ctx, a, flags] {
       rl::TrainOptions options;
       options.quiet = a->quiet;
       rl::TrainConfig config;
       if (!a->resume.empty()) {
-        if (!a->env.empty() || !a->algo.empty() || !a->net.empty() || !a->space.empty() || !a->arch.empty() ||
-            !a->named.empty() || a->supernet || !a->mixed.empty() || !a->preset.empty() || !a->config.empty() ||
-            !a->sets.empty() || !a->steps.empty() || !a->seed.empty() || !a->env_opts.empty() || !a->out.empty()) {
-          throw Error("--resume continues a run with its stored configuration; give no other training options");
+        auto refused = flags->given_against_resume();
+        for (const auto& [given, flag] : std::vector<std::pair<bool, std::string>>{{!a->config.empty(), "--config"},
+                                                                                   {!a->sets.empty(), "--set"},
+                                                                                   {!a->env_opts.empty(), "--env-opt"},
+                                                                                   {!a->out.empty(), "--out"}}) {
+          if (given) refused.push_back(flag);
+        }
+        if (!refused.empty()) {
+          std::string list;
+          for (const auto& f : refused) list += (list.empty() ? "" : ", ") + f;
+          throw Error("--resume continues a run with its stored configuration; give no other training options (found " +
+                      list + ")");
         }
         config = rl::load_run_config(a->resume, ctx.envs);
         options.run_dir = a->resume;
@@ -97,19 +112,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         if (!a->config.empty()) sources.config_file = a->config;
         sources.sets = a->sets;
         sources.env_options = a->env_opts;
-        for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{{"env", a->env},
-                                                                                         {"algo", a->algo},
-                                                                                         {"net.name", a->net},
-                                                                                         {"net.space", a->space},
-                                                                                         {"net.arch", a->arch},
-                                                                                         {"net.named", a->named},
-                                                                                         {"preset", a->preset},
-                                                                                         {"steps", a->steps},
-                                                                                         {"seed", a->seed},
-                                                                                         {"net.mixed", a->mixed}}) {
-          if (!value.empty()) sources.flags.push_back({key, value});
-        }
-        if (a->supernet) sources.flags.push_back({"net.supernet", "true"});
+        sources.flags = flags->given();
         config = rl::resolve_train_config(sources, ctx.envs);
         options.run_dir = a->out.empty() ? default_run_dir(config) : a->out;
       }

@@ -5,10 +5,10 @@
 #include <cmath>
 
 #include "rlnas/core/error.h"
+#include "rlnas/rl/arch.h"
 #include "rlnas/rl/flat_optimizer.h"
 #include "rlnas/rl/normalize.h"
 #include "rlnas/rl/schedule.h"
-#include "rlnas/rl/arch.h"
 #include "rlnas/space/supernet.h"
 
 namespace rlnas::rl {
@@ -64,7 +64,8 @@ torch::Tensor compute_gae(const torch::Tensor& rewards, const torch::Tensor& val
   const auto r = f32_cpu(rewards), v = f32_cpu(values), d = f32_cpu(dones), nv = f32_cpu(next_value);
   const int64_t steps = r.size(0), n = r.numel() / std::max<int64_t>(steps, 1);
   auto advantages = torch::empty_like(r);
-  const float *rp = r.data_ptr<float>(), *vp = v.data_ptr<float>(), *dp = d.data_ptr<float>(), *np = nv.data_ptr<float>();
+  const float *rp = r.data_ptr<float>(), *vp = v.data_ptr<float>(), *dp = d.data_ptr<float>(),
+              *np = nv.data_ptr<float>();
   float* ap = advantages.data_ptr<float>();
   const auto g = static_cast<float>(gamma), gl = static_cast<float>(gamma * lambda);
   for (int64_t i = 0; i < n; ++i) {
@@ -120,15 +121,6 @@ class ActorCriticAlgorithm final : public Algorithm {
     model_ = nn::ActorCritic(ctx.net, obs_shape, discrete_, action_dim, o.separate_critic);
     model_->to(ctx.device);
     arch_ = std::make_unique<ArchUpdater>(ctx.arch, std::vector<torch::nn::Module*>{model_.get()});
-    if (ctx.distill.enabled()) {
-      if (!ctx.teacher) throw Error("distill.teacher is set but no teacher was loaded");
-      auto teacher = std::dynamic_pointer_cast<nn::ActorCriticImpl>(ctx.teacher->network().shared_from_this());
-      if (!teacher) throw Error("distill.teacher: the teacher must be a ppo or a2c run (an actor-critic network)");
-      teacher_ = nn::ActorCritic(teacher);
-      if (!discrete_) throw Error("distill: actor distillation is implemented for discrete actions only");
-      distill_ = ctx.distill;
-      teacher_algo_ = ctx.teacher;
-    }
     FlatOptimizerOptions opt;
     opt.kind = o.optimizer;
     opt.lr = o.lr;
@@ -139,8 +131,8 @@ class ActorCriticAlgorithm final : public Algorithm {
     optimizer_ = std::make_unique<FlatOptimizer>(arch_->weights_of(*model_), opt);
     batch_ = o.num_envs * o.num_steps;
     if (batch_ % o.minibatches != 0) {
-      throw Error("num_envs * num_steps = " + std::to_string(batch_) + " must be divisible by minibatches = " +
-                  std::to_string(o.minibatches));
+      throw Error("num_envs * num_steps = " + std::to_string(batch_) +
+                  " must be divisible by minibatches = " + std::to_string(o.minibatches));
     }
     std::vector<int64_t> obs_buf{o.num_steps, o.num_envs};
     obs_buf.insert(obs_buf.end(), obs_shape.begin(), obs_shape.end());
@@ -153,9 +145,10 @@ class ActorCriticAlgorithm final : public Algorithm {
     rewards_ = torch::zeros({o.num_steps, o.num_envs}, torch::kFloat);
     dones_ = torch::zeros({o.num_steps, o.num_envs}, torch::kFloat);
     values_ = torch::zeros({o.num_steps, o.num_envs}, f32);
-    if (teacher_) {
-      teacher_logits_ = torch::zeros({o.num_steps, o.num_envs, action_dim}, f32);
-      teacher_values_ = torch::zeros({o.num_steps, o.num_envs}, f32);
+    if (ctx.distill.enabled()) {
+      if (!ctx.teacher) throw Error("distill.teacher is set but no teacher was loaded");
+      if (!discrete_) throw Error("distill: actor distillation is implemented for discrete actions only");
+      auxiliary_ = make_distillation(ctx.distill, ctx.teacher, o.num_steps, o.num_envs, action_dim, f32);
     }
     if (o.norm_obs) obs_rms_ = RunningMeanStd(obs_shape);
     if (o.norm_reward) {
@@ -183,12 +176,14 @@ class ActorCriticAlgorithm final : public Algorithm {
     return discrete_ ? a.contiguous() : torch::max(torch::min(a, action_high_), action_low_).contiguous();
   }
 
-  // The critic of advantages and bootstraps: the teacher's under distill.variant teacher_critic.
+  // The critic of advantages and bootstraps: an auxiliary term's when it replaces the student's
+  // (distill.variant teacher_critic).
   torch::Tensor critic_value(const torch::Tensor& obs) {
-    if (reuse_teacher_critic()) return teacher_->value(obs);
+    if (auxiliary_) {
+      if (auto v = auxiliary_->critic(obs)) return *v;
+    }
     return model_->value(obs);
   }
-  bool reuse_teacher_critic() const { return teacher_ && distill_.variant == "teacher_critic"; }
 
   nn::PolicyDistribution on_cpu(nn::PolicyDistribution d) const {
     if (ctx_.device.is_cpu()) return d;
@@ -227,12 +222,7 @@ class ActorCriticAlgorithm final : public Algorithm {
         actions_[t].copy_(action);
         log_probs_[t].copy_(dist.log_prob(action));
         values_[t].copy_(out.value);
-        if (teacher_) {
-          const auto teacher = teacher_->forward(obs);
-          teacher_logits_[t].copy_(teacher.policy.logits);
-          teacher_values_[t].copy_(teacher.value);
-          if (reuse_teacher_critic()) values_[t].copy_(teacher.value);
-        }
+        if (auxiliary_) auxiliary_->record(t, obs, values_[t]);
         venv.step(env_actions(action));
         const int64_t n = o_.num_envs;
         const bool* term = venv.terminated().data_ptr<bool>();
@@ -289,11 +279,6 @@ class ActorCriticAlgorithm final : public Algorithm {
     auto b_advantages = advantages.flatten(0, 1);
     auto b_returns = returns.flatten(0, 1);
     auto b_values = values_.flatten(0, 1);
-    torch::Tensor b_teacher_logits, b_teacher_values;
-    if (teacher_) {
-      b_teacher_logits = teacher_logits_.flatten(0, 1);
-      b_teacher_values = teacher_values_.flatten(0, 1);
-    }
     const int64_t mb = batch_ / o_.minibatches;
     // Per-minibatch statistics stay tensors until the end: one sync instead of five per step.
     std::vector<torch::Tensor> stats;
@@ -303,11 +288,7 @@ class ActorCriticAlgorithm final : public Algorithm {
       const auto e_obs = b_obs.index_select(0, perm), e_actions = b_actions.index_select(0, perm),
                  e_log_probs = b_log_probs.index_select(0, perm), e_advantages = b_advantages.index_select(0, perm),
                  e_returns = b_returns.index_select(0, perm), e_values = b_values.index_select(0, perm);
-      torch::Tensor e_teacher_logits, e_teacher_values;
-      if (teacher_) {
-        e_teacher_logits = b_teacher_logits.index_select(0, perm);
-        e_teacher_values = b_teacher_values.index_select(0, perm);
-      }
+      if (auxiliary_) auxiliary_->shuffle(perm);
       // The loss of rows [start, start + n) of this epoch's order, and its statistics.
       auto minibatch_loss = [&](int64_t start, int64_t n) {
         const auto out = model_->forward(e_obs.narrow(0, start, n));
@@ -319,18 +300,11 @@ class ActorCriticAlgorithm final : public Algorithm {
         const auto vl = value_loss(out.value, e_values.narrow(0, start, n), e_returns.narrow(0, start, n),
                                    o_.clip_value ? o_.clip_coef : 0.0);
         auto loss = pl.policy_loss - o_.ent_coef * entropy;
-        // teacher_critic: the student's critic is not used, so it is not trained either.
-        if (!reuse_teacher_critic()) loss = loss + o_.vf_coef * vl;
-        auto kl = torch::zeros({}, loss.options());
-        if (teacher_) {
-          kl = distill_actor_loss(e_teacher_logits.narrow(0, start, n), out.policy.logits);
-          loss = loss + distill_.actor_coef * kl;
-          if (distill_.variant == "actor_critic") {
-            loss = loss + distill_.critic_coef * distill_critic_loss(out.value, e_teacher_values.narrow(0, start, n));
-          }
-        }
+        if (!auxiliary_ || auxiliary_->trains_critic()) loss = loss + o_.vf_coef * vl;
+        auto aux = torch::zeros({}, loss.options());
+        if (auxiliary_) loss = auxiliary_->add_to(loss, start, n, out, &aux);
         auto st = torch::stack({pl.policy_loss.detach(), vl.detach(), entropy.detach(), pl.approx_kl,
-                                pl.clip_fraction.to(pl.approx_kl.device()), kl.detach()});
+                                pl.clip_fraction.to(pl.approx_kl.device()), aux});
         return std::make_pair(loss, st);
       };
       for (int64_t start = 0; start < batch_; start += mb) {
@@ -361,11 +335,16 @@ class ActorCriticAlgorithm final : public Algorithm {
     const auto* st = mean_stats.data_ptr<double>();
     const double rollout_s = std::chrono::duration<double>(t_update - t_start).count();
     const double update_s = std::chrono::duration<double>(Clock::now() - t_update).count();
-    Metrics m = {{"policy_loss", st[0]},      {"value_loss", st[1]},
-                 {"entropy", st[2]},          {"approx_kl", st[3]},
-                 {"clip_fraction", st[4]},    {"explained_variance", explained_variance},
-                 {"lr", lr}, {"rollout_s", rollout_s}, {"update_s", update_s}};
-    if (teacher_) m.push_back({"distill_kl", st[5]});
+    Metrics m = {{"policy_loss", st[0]},
+                 {"value_loss", st[1]},
+                 {"entropy", st[2]},
+                 {"approx_kl", st[3]},
+                 {"clip_fraction", st[4]},
+                 {"explained_variance", explained_variance},
+                 {"lr", lr},
+                 {"rollout_s", rollout_s},
+                 {"update_s", update_s}};
+    if (auxiliary_) m.push_back({auxiliary_->metric_name(), st[5]});
     for (auto& x : arch_->metrics()) m.push_back(std::move(x));
     return m;
   }
@@ -420,10 +399,7 @@ class ActorCriticAlgorithm final : public Algorithm {
   nn::ActorCritic model_{nullptr};
   std::unique_ptr<FlatOptimizer> optimizer_;
   std::unique_ptr<ArchUpdater> arch_;
-  nn::ActorCritic teacher_{nullptr};
-  std::shared_ptr<Algorithm> teacher_algo_;  // owns teacher_
-  DistillOptions distill_;
-  torch::Tensor teacher_logits_, teacher_values_;
+  std::unique_ptr<AuxiliaryLoss> auxiliary_;  // distillation (distill.*), or none
   int64_t batch_ = 0;
   int64_t iteration_ = 0;
   torch::Tensor obs_, actions_, log_probs_, rewards_, dones_, values_;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "rlnas/core/error.h"
+#include "rlnas/rl/algorithm.h"
 
 namespace rlnas::rl {
 
@@ -74,7 +75,8 @@ std::vector<torch::Tensor> ArchUpdater::weights_of(torch::nn::Module& module) co
 }
 
 void ArchUpdater::begin_iteration(int64_t steps_done, int64_t total_steps) {
-  for (const auto& s : supernets_) s->set_temperature(options_.temperature_at(steps_done, total_steps, s->options().mode));
+  for (const auto& s : supernets_)
+    s->set_temperature(options_.temperature_at(steps_done, total_steps, s->options().mode));
 }
 
 torch::Tensor ArchUpdater::cost_loss() {
@@ -159,6 +161,64 @@ torch::Tensor distill_actor_loss(const torch::Tensor& teacher_logits, const torc
 
 torch::Tensor distill_critic_loss(const torch::Tensor& student_values, const torch::Tensor& teacher_values) {
   return 0.5 * (student_values - teacher_values.detach()).square().mean();
+}
+
+namespace {
+
+class Distillation final : public AuxiliaryLoss {
+ public:
+  Distillation(const DistillOptions& distill, std::shared_ptr<Algorithm> teacher, int64_t num_steps, int64_t num_envs,
+               int64_t action_dim, const torch::TensorOptions& options)
+      : distill_(distill), teacher_algo_(std::move(teacher)) {
+    auto net = std::dynamic_pointer_cast<nn::ActorCriticImpl>(teacher_algo_->network().shared_from_this());
+    if (!net) throw Error("distill.teacher: the teacher must be a ppo or a2c run (an actor-critic network)");
+    teacher_ = nn::ActorCritic(net);
+    logits_ = torch::zeros({num_steps, num_envs, action_dim}, options);
+    values_ = torch::zeros({num_steps, num_envs}, options);
+  }
+  void record(int64_t t, const torch::Tensor& obs, torch::Tensor value) override {
+    const auto teacher = teacher_->forward(obs);
+    logits_[t].copy_(teacher.policy.logits);
+    values_[t].copy_(teacher.value);
+    if (replaces_critic()) value.copy_(teacher.value);
+  }
+  std::optional<torch::Tensor> critic(const torch::Tensor& obs) override {
+    if (!replaces_critic()) return std::nullopt;
+    return teacher_->value(obs);
+  }
+  // teacher_critic: the student's critic is not used, so it is not trained either.
+  bool trains_critic() const override { return !replaces_critic(); }
+  void shuffle(const torch::Tensor& perm) override {
+    e_logits_ = logits_.flatten(0, 1).index_select(0, perm);
+    e_values_ = values_.flatten(0, 1).index_select(0, perm);
+  }
+  torch::Tensor add_to(torch::Tensor loss, int64_t start, int64_t n, const nn::ActorCriticOutput& student,
+                       torch::Tensor* statistic) override {
+    const auto kl = distill_actor_loss(e_logits_.narrow(0, start, n), student.policy.logits);
+    loss = loss + distill_.actor_coef * kl;
+    if (distill_.variant == "actor_critic") {
+      loss = loss + distill_.critic_coef * distill_critic_loss(student.value, e_values_.narrow(0, start, n));
+    }
+    *statistic = kl.detach();
+    return loss;
+  }
+  std::string metric_name() const override { return "distill_kl"; }
+
+ private:
+  bool replaces_critic() const { return distill_.variant == "teacher_critic"; }
+  DistillOptions distill_;
+  std::shared_ptr<Algorithm> teacher_algo_;  // owns teacher_
+  nn::ActorCritic teacher_{nullptr};
+  torch::Tensor logits_, values_;      // [num_steps, num_envs, ...] recorded in the rollout
+  torch::Tensor e_logits_, e_values_;  // flat, in this epoch's order
+};
+
+}  // namespace
+
+std::unique_ptr<AuxiliaryLoss> make_distillation(const DistillOptions& distill, std::shared_ptr<Algorithm> teacher,
+                                                 int64_t num_steps, int64_t num_envs, int64_t action_dim,
+                                                 const torch::TensorOptions& options) {
+  return std::make_unique<Distillation>(distill, std::move(teacher), num_steps, num_envs, action_dim, options);
 }
 
 }  // namespace rlnas::rl

@@ -37,7 +37,11 @@ constexpr const char* kLockFile = "run.lock";
 void bind_common(TrainConfig& c, OptionTable& t) {
   c.arch.bind(t);
   c.distill.bind(t);
-  t.add("env", &c.env, "environment name (rlnas env list)")
+  t.add("workload", &c.workload,
+        "what trials train: rl (an environment, --env); supervised (--dataset) and synthetic (--workload synthetic) "
+        "are not available yet",
+        {"rl"})
+      .add("env", &c.env, "environment name (rlnas env list)")
       .add("algo", &c.algo, "algorithm", algorithm_names())
       .add("preset", &c.preset, "named preset applied before the config file (empty = none)")
       .add("steps", &c.steps, "environment-step budget", 1, 1e13)

@@ -18,6 +18,7 @@
 #include "rlnas/core/stats.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/search/tabular.h"
+#include "rlnas/search/workload.h"
 #include "rlnas/space/mixed.h"
 #include "rlnas/space/supernet.h"
 
@@ -57,7 +58,7 @@ std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig&
     for (const auto& n : space::named_architectures()) {
       if (n.arch.space == space.name()) names.push_back("named:" + n.name);
     }
-    for (const auto& n : envs.entry(c.train.at("env").get<std::string>()).baselines) names.push_back(n);
+    for (const auto& n : make_workload(rl::config_from_json(c.train, envs), envs)->baselines()) names.push_back(n);
     for (const auto& n : space.baselines()) names.push_back(n);
     std::vector<std::string> unique;
     for (const auto& n : names) {
@@ -103,7 +104,8 @@ class Driver {
         runner_(runner),
         o_(std::move(options)),
         exp_(experiment_id),
-        space_(space::find_space(c_.search.space)) {
+        space_(space::find_space(c_.search.space)),
+        workload_(make_workload(rl::config_from_json(c_.train, envs_), envs_)) {
     train_steps_ = c_.train.at("steps").get<int64_t>();
     base_seed_ = c_.train.at("seed").get<int64_t>();
     ctx_.envs = &envs_;
@@ -411,7 +413,7 @@ class Driver {
   SummaryRow row_of(const Planned& p) const {
     std::vector<store::TrialRecord> trials;
     for (const auto id : p.trials) trials.push_back(*store_.trial(id));
-    SummaryRow r = summarize_trials(trials);
+    SummaryRow r = summarize_trials(trials, workload_->selection_metric(), workload_->test_metric());
     r.kind = p.kind;
     r.label = p.label;
     r.proxy = p.proxy;
@@ -431,8 +433,8 @@ class Driver {
         const auto key = store::trial_cache_key(cache_key_parts(trial_config(c_.train, o, envs_), envs_));
         const auto trial = store_.find_trial_by_cache_key(key);
         if (!trial || trial->status != store::Status::done) continue;
-        if (const auto x = trial->metric("train_return_mean")) r.push_back(*x);
-        if (const auto x = trial->metric("eval_return_mean")) t.push_back(*x);
+        if (const auto x = trial->metric(workload_->selection_metric().c_str())) r.push_back(*x);
+        if (const auto x = trial->metric(workload_->test_metric().c_str())) t.push_back(*x);
       }
       if (r.empty() || t.empty()) {
         *note = "random search: no tabular benchmark of " + space_.name() +
@@ -497,6 +499,7 @@ class Driver {
   std::unique_ptr<SearchStrategy> strategy_;
   int64_t train_steps_ = 0, base_seed_ = 0;
   std::map<std::string, int64_t> planned_;
+  std::unique_ptr<Workload> workload_;  // what every trial trains
   std::vector<Planned> planned_rows_;
 };
 
@@ -563,7 +566,7 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   Mt19937 rng(1);
   const auto arch = space.sample(rng);
   const auto probe = trial_config(c.train, rl::NetworkSpec::architecture(arch).keys(), envs);
-  const auto obs_shape = envs.make(probe.env, probe.env_options)->observation_spec().shape;
+  const auto obs_shape = make_workload(probe, envs)->input_shape();
   try {
     space.build(arch, obs_shape);
   } catch (const std::exception& e) {

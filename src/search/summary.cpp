@@ -42,7 +42,8 @@ RowKind parse_row_kind(const std::string& text) {
   throw Error("summary row kind: expected one of " + valid + ", found '" + text + "'");
 }
 
-SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials) {
+SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials, const std::string& selection_metric,
+                            const std::string& test_metric) {
   SummaryRow r;
   std::vector<double> reward, total, latency;
   for (const auto& t : trials) {
@@ -52,8 +53,8 @@ SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials) {
     r.flops = t.flops;
     if (t.latency_ms) latency.push_back(*t.latency_ms);
     if (t.status != store::Status::done) continue;
-    if (const auto x = t.metric("train_return_mean")) reward.push_back(*x);
-    if (const auto x = t.metric("eval_return_mean")) total.push_back(*x);
+    if (const auto x = t.metric(selection_metric.c_str())) reward.push_back(*x);
+    if (const auto x = t.metric(test_metric.c_str())) total.push_back(*x);
   }
   if (!latency.empty()) {
     std::sort(latency.begin(), latency.end());

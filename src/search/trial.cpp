@@ -19,6 +19,7 @@
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/search/strategy.h"
+#include "rlnas/search/workload.h"
 #include "rlnas/space/cost.h"
 #include "rlnas/space/space.h"
 
@@ -147,53 +148,7 @@ std::string network_label(const store::TrialRecord& t) {
 }
 
 bool run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const std::atomic<bool>* stop) {
-  const fs::path dir(run_dir);
-  const rl::TrainConfig config = rl::load_run_config(run_dir, envs);
-  json trial = json::object();
-  if (std::ifstream in(dir / kTrialFile); in) {
-    try {
-      trial = json::parse(in);
-    } catch (const std::exception& e) {
-      throw Error((dir / kTrialFile).string() + ": not valid JSON (" + e.what() + ")");
-    }
-  }
-  rl::TrainOptions options;
-  options.run_dir = run_dir;
-  // The search wrote config.json: the trainer continues from the checkpoint, or starts (again) at
-  // step 0 when there is none yet, and cuts the ENAS snapshots back with its metrics.
-  options.resume = true;
-  options.step_logs = {kSnapshotsFile};
-  options.stop = stop;
-  options.progress_seconds = 10;
-  fs::remove(dir / kResultFile);  // a result of an earlier, interrupted session
-  // Who chooses the supernet's paths: uniform draws, or the strategy named by the sampler's kind.
-  std::unique_ptr<TrialSampler> chosen;
-  const json sampler = trial.value("sampler", json());
-  const std::string kind = sampler.is_object() ? sampler.value("kind", "") : "";
-  if (!sampler.is_null() && kind != "uniform") {
-    std::string valid = "null, {\"kind\": \"uniform\"}";
-    for (const auto& e : strategy_table()) {
-      if (!e.sampler) continue;
-      if (e.name == kind) chosen = e.sampler(sampler, space::find_space(config.net.space()), run_dir);
-      valid += ", {\"kind\": \"" + e.name + "\", ...}";
-    }
-    if (!chosen)
-      throw Error((dir / kTrialFile).string() + ": sampler: expected " + valid + ", found " + sampler.dump());
-    options.path_sampler = &chosen->path_sampler();
-  }
-  const auto r = rl::train(config, envs, options);
-  if (chosen && !r.interrupted) chosen->finish(run_dir);
-  ordered_json out = {{"interrupted", r.interrupted}, {"steps", r.steps}};
-  ordered_json metrics = {{"train_return_mean", r.recent_mean_return}, {"train_episodes", r.episodes}};
-  if (!r.interrupted) {
-    metrics["eval_return_mean"] = r.eval.mean_return();
-    metrics["eval_return_std"] = r.eval.std_return();
-    metrics["eval_episodes"] = r.eval.returns.size();
-    metrics["eval_greedy"] = config.eval_greedy;
-  }
-  out["metrics"] = metrics;
-  io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n");
-  return r.interrupted;
+  return make_workload(rl::load_run_config(run_dir, envs), envs)->run_trial(run_dir, stop);
 }
 
 std::optional<TrialResult> read_trial_result(const std::string& run_dir) {

@@ -158,9 +158,9 @@ TEST(Cli, CtrlCStopsAfterTheIterationWithACheckpoint) {
   EXPECT_EQ(r.code, 130) << r.out;  // interrupted, resumable
   EXPECT_TRUE(contains(r.out, "interrupted at step")) << r.out;
   EXPECT_TRUE(contains(r.out, "rlnas train --resume " + dir)) << r.out;
-  r = run("train --resume " + dir + " --steps 10");
+  r = run("train --resume " + dir + " --steps 10 --supernet");
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(contains(r.out, "give no other training options")) << r.out;
+  EXPECT_TRUE(contains(r.out, "give no other training options (found --supernet, --steps)")) << r.out;
 }
 
 TEST(Cli, TrainOptionErrorsNameTheKey) {

@@ -213,9 +213,10 @@ TEST(SearchCli, BadSearchArgumentsSayWhatIsWrong) {
   r = run(store + " search --resume 7");
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, "no such experiment")) << r.out;
-  r = run(store + " search --resume 7 --strategy spos");
+  r = run(store + " search --resume 7 --strategy spos --set seed=2");
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, "stored configuration")) << r.out;
+  EXPECT_TRUE(contains(r.out, "found --strategy, --set")) << r.out;  // named from the flag table
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
+#include "rlnas/core/options.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "rlnas/core/error.h"
-#include "rlnas/core/options.h"
 
 namespace rlnas {
 namespace {
@@ -61,6 +64,21 @@ TEST(OptionTable, ErrorsNameKeyExpectedFoundAndWhere) {
             "config.yaml:7: unknown option 'ppo.lrr'; valid options: ppo.lr, ppo.norm, ppo.schedule");
   EXPECT_NE(error_of(t, "net.hidden", "64,x").find("a comma-separated list of integers >= 1"), std::string::npos);
   EXPECT_EQ(e.lr, 1e-3) << "a failed set leaves the value unchanged";
+}
+
+TEST(OptionTable, AnAliasSetsItsKeyAndIsNotListed) {
+  Example e;
+  auto t = table(e);
+  t.alias("lr", "ppo.lr");
+  EXPECT_TRUE(t.contains("lr"));
+  t.set("lr", "0.25", "stored configuration");
+  EXPECT_DOUBLE_EQ(e.lr, 0.25);
+  EXPECT_FALSE(t.to_json().contains("lr"));
+  EXPECT_EQ(t.to_json().at("ppo.lr"), 0.25);
+  const auto keys = t.keys();
+  EXPECT_EQ(std::count(keys.begin(), keys.end(), "lr"), 0);
+  EXPECT_NE(error_of(t, "lr", "7").find("ppo.lr"), std::string::npos);  // checked as the key it spells
+  EXPECT_THROW(t.alias("x", "no.such.key"), Error);
 }
 
 }  // namespace

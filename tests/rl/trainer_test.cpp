@@ -422,5 +422,94 @@ TEST(Trainer, SupernetTrainingNeedsASpaceAndAnOnPolicyAlgorithm) {
   EXPECT_EQ(message({{"algo", "a2c"}, {"net.space", "minatar/ss2"}}), "no error");
 }
 
+// The network spec: one choice from the net.* keys, one JSON form, the keys that spell it back.
+TEST(NetworkSpec, KeysJsonAndConfigsSpellTheSameNetwork) {
+  NetKeys k;
+  k.named = "minatar/ss1/nature";
+  const auto named = NetworkSpec::from_keys(k, "minatar");
+  EXPECT_EQ(named.kind(), NetworkSpec::Kind::architecture);
+  EXPECT_EQ(named.space(), "minatar/ss1");
+  EXPECT_EQ(NetworkSpec::from_json(named.to_json()).to_json(), named.to_json());
+  const auto keys = named.keys();
+  EXPECT_EQ(keys.at("net.space"), "minatar/ss1");
+  EXPECT_EQ(keys.at("net.supernet"), false);
+  EXPECT_EQ(keys.at("net.mixed"), "none");
+  EXPECT_FALSE(keys.contains("net.name"));  // a backbone's name is not part of an architecture
+  const auto gumbel = NetworkSpec::supernet("minatar/ss1", SupernetKind::gumbel);
+  EXPECT_TRUE(gumbel.is_mixed());
+  EXPECT_EQ(gumbel.keys().at("net.mixed"), "gumbel");
+  EXPECT_EQ(NetworkSpec::from_json(gumbel.to_json()).supernet_kind(), SupernetKind::gumbel);
+  EXPECT_EQ(gumbel.identity(/*hard=*/true), " space=minatar/ss1 mixed=gumbel-hard");
+  NetKeys none;
+  none.backbone.name = "";
+  EXPECT_EQ(NetworkSpec::from_keys(none, "mlp").backbone_options().name, "mlp");  // the default backbone
+  // A config resolved from a spec's keys builds the same spec.
+  TrainSources s;
+  s.flags = {{"env", "minatar/breakout"}};
+  for (const auto& [key, value] : gumbel.keys().items()) {
+    s.flags.push_back({key, value.is_string() ? value.get<std::string>() : value.dump()});
+  }
+  EXPECT_EQ(resolve_train_config(s, registry()).net.to_json(), gumbel.to_json());
+}
+
+TEST(NetworkSpec, ConflictingKeysAreOneErrorNamingThem) {
+  const auto error = [](const NetKeys& k) {
+    try {
+      NetworkSpec::from_keys(k, "minatar");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  NetKeys both;
+  both.space = "minatar/ss1";
+  both.supernet = true;
+  both.mixed = "softmax";
+  EXPECT_NE(error(both).find("two kinds of supernet"), std::string::npos);
+  NetKeys mismatch;
+  mismatch.named = "minatar/ss1/nature";
+  mismatch.space = "minatar/ss2";
+  EXPECT_NE(error(mismatch).find("is an architecture of space 'minatar/ss1'"), std::string::npos);
+  try {
+    NetworkSpec::from_json({{"layers", 3}});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("expected {\"backbone\""), std::string::npos) << e.what();
+  }
+}
+
+// A caller's observer runs around every iteration and checkpoints its state with the run.
+TEST(Trainer, ObserversRunAroundIterationsAndResumeWithTheirState) {
+  struct Counter final : TrainObserver {
+    int64_t before = 0, after = 0, lines = 0, loaded = -1;
+    void before_iteration(const Iteration& it) override {
+      EXPECT_EQ(it.index, before);
+      ++before;
+    }
+    void after_iteration(const Iteration& it) override {
+      EXPECT_GT(it.venv->total_steps(), it.steps_before);
+      ++after;
+    }
+    void after_metrics_line(int64_t) override { ++lines; }
+    void save(torch::serialize::OutputArchive& a) override { a.write("test_counter", torch::tensor(before)); }
+    void load(torch::serialize::InputArchive& a) override {
+      torch::Tensor t;
+      if (a.try_read("test_counter", t)) loaded = t.item<int64_t>();
+    }
+  };
+  const auto dir = fresh_dir("observer");
+  const auto config = small_config("ppo", 4096);
+  Counter first;
+  train(config, registry(), {.run_dir = dir.string(), .quiet = true, .stop_after_steps = 2048, .observers = {&first}});
+  EXPECT_GT(first.before, 0);
+  EXPECT_EQ(first.before, first.after);
+  EXPECT_EQ(first.lines, static_cast<int64_t>(metric_lines(dir.string()).size()));
+  Counter second;
+  auto resumed = load_run_config(dir.string(), registry());
+  train(resumed, registry(), {.run_dir = dir.string(), .resume = true, .quiet = true, .observers = {&second}});
+  EXPECT_EQ(second.loaded, first.before);                // its state came back from the checkpoint
+  EXPECT_EQ(second.before, 4096 / 1024 - first.before);  // the iterations left (PPO: 8 envs x 128 steps)
+}
+
 }  // namespace
 }  // namespace rlnas::rl

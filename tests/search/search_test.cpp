@@ -1,19 +1,21 @@
 // The search driver with trials run in this process: strategies, the retrain protocol, caching,
 // the tabular benchmark and random search's expected best-of-K, resume.
+#include "rlnas/search/search.h"
+
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
-
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "../common/error_of.h"
 #include "../rl/run_test_util.h"
-#include "rlnas/search/search.h"
 #include "rlnas/search/trial.h"
+#include "rlnas/search/workload.h"
 
 namespace rlnas::search {
 namespace {
@@ -24,9 +26,15 @@ using test_util::error_of;
 // A tiny search on MinAtar Breakout over minatar/ss1: 512-step trainings of 4 x 32 steps.
 SearchSources tiny(const std::string& strategy) {
   SearchSources s;
-  s.flags = {{"env", "minatar/breakout"},    {"algo", "ppo"},           {"steps", "512"},
-             {"search.strategy", strategy},  {"search.space", "minatar/ss1"}, {"search.seeds", "1"},
-             {"search.top_k", "2"},          {"search.eval_episodes", "2"},   {"search.proxy_episodes", "1"},
+  s.flags = {{"env", "minatar/breakout"},
+             {"algo", "ppo"},
+             {"steps", "512"},
+             {"search.strategy", strategy},
+             {"search.space", "minatar/ss1"},
+             {"search.seeds", "1"},
+             {"search.top_k", "2"},
+             {"search.eval_episodes", "2"},
+             {"search.proxy_episodes", "1"},
              {"search.baselines", "named:minatar/ss1/nature"}};
   s.sets = {"ppo.num_envs=4", "ppo.num_steps=32", "checkpoint_every=0", "log_every=128"};
   return s;
@@ -52,7 +60,7 @@ struct Fixture {
 
 const SummaryRow* row(const SearchSummary& s, const std::string& kind) {
   for (const auto& r : s.rows) {
-    if (r.kind == kind) return &r;
+    if (to_string(r.kind) == kind) return &r;
   }
   return nullptr;
 }
@@ -134,7 +142,7 @@ TEST(Search, SposTrainsOneSupernetScoresEveryArchitectureAndRetrainsTheTopK) {
   // the candidates are the two best proxies, in order
   std::vector<std::string> candidates;
   for (const auto& r : s.rows) {
-    if (r.kind == "candidate") {
+    if (r.kind == RowKind::candidate) {
       candidates.push_back(r.arch_id.substr(0, 12));
       EXPECT_TRUE(r.proxy.has_value());
     }
@@ -157,7 +165,7 @@ TEST(Search, EnasRanksByControllerProbabilityAndStoresItsSnapshots) {
   EXPECT_FALSE(controller.empty());  // 16 children, some rewarded: at least one update
   double previous = 2;
   for (const auto& r : s.rows) {
-    if (r.kind != "candidate") continue;
+    if (r.kind != RowKind::candidate) continue;
     ASSERT_TRUE(r.proxy.has_value());
     EXPECT_GT(*r.proxy, 0);
     EXPECT_LE(*r.proxy, previous);
@@ -210,7 +218,7 @@ TEST(Search, DartsAndGdasRetrainTheDiscretizedArchitecturesAndStoreAlpha) {
   // the first candidate is the final discretization
   const SummaryRow* first = nullptr;
   for (const auto& r : s.rows) {
-    if (r.kind == "candidate" && !first) first = &r;
+    if (r.kind == RowKind::candidate && !first) first = &r;
   }
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->arch_id, seq.back()["id"].get<std::string>());
@@ -339,6 +347,146 @@ TEST(LocalRunner, WaitsWithoutSpinningAndTakesExit130AsStopped) {
     ASSERT_TRUE(x);
     EXPECT_EQ(x->kind, kind) << script << ": " << x->reason;
   }
+}
+
+// The summary unit: the selection rule, live rows, the JSON form and its schema version.
+store::TrialRecord done_trial(store::Role role, const std::string& arch_id, double reward, double total) {
+  store::TrialRecord t;
+  t.role = role;
+  t.status = store::Status::done;
+  t.arch_id = arch_id;
+  t.architecture = "{}";
+  t.metrics = {{"train_return_mean", reward}, {"eval_return_mean", total}};
+  return t;
+}
+
+TEST(Summary, TheFoundRowIsTheCandidateWithTheBestRewardMeanNeverTheBestTestScore) {
+  std::vector<SummaryRow> rows;
+  for (const auto& [id, reward, total] :
+       std::vector<std::tuple<std::string, double, double>>{{"a", 5.0, 50.0}, {"b", 7.0, 10.0}, {"c", 6.0, 90.0}}) {
+    auto r = summarize_trials({done_trial(store::Role::retrain, id, reward, total)});
+    r.kind = RowKind::candidate;
+    r.label = "candidate " + id;
+    rows.push_back(r);
+  }
+  auto baseline = summarize_trials({done_trial(store::Role::baseline, "z", 100.0, 100.0)});
+  baseline.kind = RowKind::baseline;
+  rows.push_back(baseline);
+  insert_found_row(rows);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].kind, RowKind::found);
+  EXPECT_EQ(rows[0].arch_id, "b");  // selected on reward mean (7), not total reward (90 for c), not a baseline
+  EXPECT_EQ(rows[0].label, "found (candidate b)");
+  std::vector<SummaryRow> none = {baseline};
+  insert_found_row(none);
+  EXPECT_EQ(none.size(), 1u);  // no candidate: no found row
+}
+
+TEST(Summary, SummarizeTrialsUsesTheWorkloadsMetricsOverDoneTrialsOnly) {
+  auto a = done_trial(store::Role::retrain, "a", 4.0, 8.0), b = done_trial(store::Role::retrain, "a", 6.0, 12.0);
+  auto running = done_trial(store::Role::retrain, "a", 100.0, 100.0);
+  running.status = store::Status::running;
+  const auto r = summarize_trials({a, b, running});
+  EXPECT_EQ(r.seeds, 2);
+  EXPECT_DOUBLE_EQ(*r.reward_mean, 5.0);
+  EXPECT_DOUBLE_EQ(*r.reward_mean_std, 1.0);  // population std
+  EXPECT_DOUBLE_EQ(*r.total_reward, 10.0);
+  const auto swapped = summarize_trials({a, b}, "eval_return_mean", "train_return_mean");
+  EXPECT_DOUBLE_EQ(*swapped.reward_mean, 10.0);
+}
+
+TEST(Summary, LiveRowsNumberCandidatesInPlanOrderAndLabelBaselines) {
+  const std::vector<store::TrialRecord> trials = {
+      done_trial(store::Role::train, "supernet", 1, 1), done_trial(store::Role::retrain, "x", 1, 2),
+      done_trial(store::Role::baseline, "n", 3, 4), done_trial(store::Role::retrain, "y", 5, 6),
+      done_trial(store::Role::retrain, "x", 3, 4)};
+  const auto rows = live_rows(trials, [](const store::TrialRecord& t) { return "net " + t.arch_id; });
+  ASSERT_EQ(rows.size(), 3u);  // the supernet's training is not a protocol row
+  EXPECT_EQ(rows[0].label, "candidate 1");
+  EXPECT_EQ(rows[0].arch_id, "x");
+  EXPECT_EQ(rows[0].seeds, 2);
+  EXPECT_EQ(rows[1].kind, RowKind::baseline);
+  EXPECT_EQ(rows[1].label, "net n");
+  EXPECT_EQ(rows[2].label, "candidate 2");
+}
+
+TEST(Summary, JsonRoundTripsWithItsSchemaVersionAndReadsOlderSummaries) {
+  SearchSummary s;
+  s.experiment_id = 3;
+  s.status = "done";
+  s.strategy = "spos";
+  auto r = summarize_trials({done_trial(store::Role::retrain, "a", 1, 2)});
+  r.kind = RowKind::random_search;
+  r.label = "random search (best of 3, 1000 resamples)";
+  s.rows.push_back(r);
+  const auto j = s.to_json();
+  EXPECT_EQ(j.at("schema_version"), kSummarySchemaVersion);
+  EXPECT_EQ(j.at("rows")[0].at("kind"), "random");  // the stored spelling of RowKind::random_search
+  const auto back = SearchSummary::from_json(j);
+  EXPECT_EQ(back.to_json(), j);
+  auto old = nlohmann::json(j);
+  old.erase("schema_version");
+  old.erase("final");
+  old["rows"][0].erase("latency_ms");
+  const auto read = SearchSummary::from_json(old);
+  EXPECT_EQ(read.schema_version, 1);
+  EXPECT_TRUE(read.final);
+  EXPECT_EQ(read.rows[0].kind, RowKind::random_search);
+  EXPECT_NE(error_of([] { parse_row_kind("best"); }).find("expected one of found, candidate, baseline, random"),
+            std::string::npos);
+}
+
+// The strategy table: every strategy's entry answers what the driver asks.
+TEST(StrategyTable, EntriesDescribeTheirNeedsAndUnknownNamesListTheValidOnes) {
+  EXPECT_EQ(strategy_names(), (std::vector<std::string>{"random", "grid", "spos", "enas", "darts", "gdas"}));
+  for (const auto& e : strategy_table()) {
+    EXPECT_FALSE(e.summary.empty()) << e.name;
+    EXPECT_TRUE(e.make) << e.name;
+  }
+  EXPECT_TRUE(find_strategy("grid").tabular);
+  EXPECT_FALSE(find_strategy("random").tabular);
+  EXPECT_EQ(find_strategy("spos").supernet, rl::SupernetKind::single_path);
+  EXPECT_EQ(find_strategy("darts").supernet, rl::SupernetKind::softmax);
+  EXPECT_EQ(find_strategy("gdas").supernet, rl::SupernetKind::gumbel);
+  EXPECT_FALSE(find_strategy("random").supernet.has_value());
+  EXPECT_TRUE(find_strategy("enas").sampler);
+  EXPECT_NE(error_of([] { find_strategy("magic"); }).find("valid strategies: random, grid, spos, enas, darts, gdas"),
+            std::string::npos);
+}
+
+TEST(StrategyTable, OwnOptionsLiveUnderTheStrategysNameAndOldKeysStillLoad) {
+  SearchOptions o;
+  OptionTable t;
+  o.bind(t);
+  t.set("search.proxy_episodes", "7", "stored configuration");  // the name before the table
+  t.set("search.enas.batch", "4", "--set");
+  const auto values = t.to_json();
+  EXPECT_EQ(values.at("search.spos.proxy_episodes"), 7);
+  EXPECT_FALSE(values.contains("search.proxy_episodes"));
+  EXPECT_EQ(values.at("search.enas.batch"), 4);
+  SearchOptions copy = o;  // own options are copied, not shared
+  OptionTable t2;
+  copy.bind(t2);
+  t2.set("search.spos.proxy_episodes", "9", "--set");
+  OptionTable t3;
+  o.bind(t3);
+  EXPECT_EQ(t3.to_json().at("search.spos.proxy_episodes"), 7);
+  EXPECT_EQ(t2.to_json().at("search.spos.proxy_episodes"), 9);
+}
+
+TEST(Workload, TheRlWorkloadNamesItsShapesHeadsAndMetrics) {
+  rl::TrainSources s;
+  s.flags = {{"env", "minatar/breakout"}};
+  const auto config = rl::resolve_train_config(s, rl::test_util::registry());
+  const auto w = make_workload(config, rl::test_util::registry());
+  EXPECT_EQ(w->kind(), "rl");
+  EXPECT_EQ(w->input_shape(), (std::vector<int64_t>{4, 10, 10}));
+  EXPECT_EQ(w->output_heads(), (std::vector<std::string>{"policy: discrete(6)", "value"}));
+  EXPECT_NE(w->selection_metric(), w->test_metric());
+  EXPECT_EQ(w->baselines(), (std::vector<std::string>{"net:minatar"}));
+  s.flags.push_back({"workload", "synthetic"});
+  EXPECT_NE(error_of([&] { rl::resolve_train_config(s, rl::test_util::registry()); }).find("workload"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -19,28 +19,32 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "rlnas/core/options.h"
+#include "rlnas/nn/networks.h"
 #include "rlnas/space/mixed.h"
 
 namespace rlnas::rl {
 
+class Algorithm;
+
 struct ArchOptions {
-  double lr = 1e-3;                      // Adam learning rate of alpha
-  double beta1 = 0.9, beta2 = 0.999;     // Adam betas of alpha
-  std::string level = "one";             // one | bi
-  double temperature = 5.0;              // T0
-  double temperature_end = 0.1;          // exponential: T at the end; step: floor
-  std::string anneal = "auto";           // auto (softmax: constant, gumbel: exponential) | constant | exponential | step
-  double anneal_factor = 0.98;           // step
-  int64_t anneal_every = 100000;         // step: environment steps
-  std::string cost = "flops";            // flops | latency
-  double cost_lambda = 0.0;              // weight of the normalized cost in alpha's loss
-  bool hard = false;                     // gumbel: straight-through one-op forward (GDAS)
-  bool freeze = false;                   // alpha fixed at uniform (RL-DARTS Appendix B.2 ablation)
+  double lr = 1e-3;                   // Adam learning rate of alpha
+  double beta1 = 0.9, beta2 = 0.999;  // Adam betas of alpha
+  std::string level = "one";          // one | bi
+  double temperature = 5.0;           // T0
+  double temperature_end = 0.1;       // exponential: T at the end; step: floor
+  std::string anneal = "auto";        // auto (softmax: constant, gumbel: exponential) | constant | exponential | step
+  double anneal_factor = 0.98;        // step
+  int64_t anneal_every = 100000;      // step: environment steps
+  std::string cost = "flops";         // flops | latency
+  double cost_lambda = 0.0;           // weight of the normalized cost in alpha's loss
+  bool hard = false;                  // gumbel: straight-through one-op forward (GDAS)
+  bool freeze = false;                // alpha fixed at uniform (RL-DARTS Appendix B.2 ablation)
 
   void bind(OptionTable& table);  // arch.* keys
   // T after `steps_done` of `total_steps`.
@@ -91,11 +95,11 @@ class ArchUpdater {
 //            none
 // The entropy coefficient a1 is the algorithm's ent_coef (A2D: 1e-2).
 struct DistillOptions {
-  std::string teacher;                  // run directory of a trained ppo/a2c run; empty = off
-  std::string variant = "actor_critic"; // actor_critic | actor | teacher_critic | none
-  double actor_coef = 0.1;              // a2
-  double critic_coef = 1e-3;            // a3
-  void bind(OptionTable& table);        // distill.* keys
+  std::string teacher;                   // run directory of a trained ppo/a2c run; empty = off
+  std::string variant = "actor_critic";  // actor_critic | actor | teacher_critic | none
+  double actor_coef = 0.1;               // a2
+  double critic_coef = 1e-3;             // a3
+  void bind(OptionTable& table);         // distill.* keys
   bool enabled() const { return !teacher.empty() && variant != "none"; }
 };
 
@@ -103,5 +107,34 @@ struct DistillOptions {
 torch::Tensor distill_actor_loss(const torch::Tensor& teacher_logits, const torch::Tensor& student_logits);
 // 0.5 (V_student - V_teacher)^2 averaged; the teacher's values carry no gradient.
 torch::Tensor distill_critic_loss(const torch::Tensor& student_values, const torch::Tensor& teacher_values);
+
+// An extra term of an actor-critic loss, computed from targets recorded during the rollout; the
+// algorithm knows only this interface. Distillation from a teacher (A2D) is one.
+class AuxiliaryLoss {
+ public:
+  virtual ~AuxiliaryLoss() = default;
+  // Rollout step t: the observations the student acted on; `value` is the step's value estimate,
+  // which the term may replace (a teacher's critic).
+  virtual void record(int64_t t, const torch::Tensor& obs, torch::Tensor value) = 0;
+  // The critic for bootstraps and advantages when it replaces the student's, else nullopt.
+  virtual std::optional<torch::Tensor> critic(const torch::Tensor& obs) = 0;
+  // False when the student's critic is not used, so its value loss is dropped.
+  virtual bool trains_critic() const = 0;
+  // Start of an epoch: the recorded targets in this order (a permutation of the flat rollout).
+  virtual void shuffle(const torch::Tensor& perm) = 0;
+  // `loss` plus the term for rows [start, start + n) of this epoch's order, given the student's
+  // outputs on them; `statistic` receives the value logged as metric_name() (detached).
+  virtual torch::Tensor add_to(torch::Tensor loss, int64_t start, int64_t n, const nn::ActorCriticOutput& student,
+                               torch::Tensor* statistic) = 0;
+  virtual std::string metric_name() const = 0;
+};
+
+// Actor-critic distillation from `teacher` (distill.*): KL(pi_teacher || pi_student) x actor_coef,
+// plus (variant actor_critic) the critic term x critic_coef, or (teacher_critic) the teacher's
+// critic in place of the student's. A rollout is num_steps x num_envs steps of `action_dim`
+// discrete actions; `options` places the recorded targets.
+std::unique_ptr<AuxiliaryLoss> make_distillation(const DistillOptions& distill, std::shared_ptr<Algorithm> teacher,
+                                                 int64_t num_steps, int64_t num_envs, int64_t action_dim,
+                                                 const torch::TensorOptions& options);
 
 }  // namespace rlnas::rl

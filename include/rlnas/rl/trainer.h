@@ -27,6 +27,9 @@ class VectorEnv;
 namespace rlnas::rl {
 
 struct TrainConfig {
+  // What trials train (search/workload.h): "rl", an environment. The spellings of the workloads
+  // to come are fixed: --dataset NAME (supervised), --workload synthetic.
+  std::string workload = "rl";
   std::string env = "classic/cartpole";
   env::EnvOptions env_options;
   std::string algo = "ppo";

@@ -43,10 +43,12 @@ struct SummaryRow {
 };
 
 // A row's figures from one architecture's trials (any roles): its architecture, params and FLOPs,
-// the median latency, and over the done trials the mean and population std of reward mean
-// (train_return_mean) and total reward (eval_return_mean); seeds = how many are done. kind, label
-// and proxy are left to the caller.
-SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials);
+// the median latency, and over the done trials the mean and population std of "reward mean" (the
+// workload's selection metric, train_return_mean for RL) and "total reward" (its test metric,
+// eval_return_mean); seeds = how many are done. kind, label and proxy are left to the caller.
+SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials,
+                            const std::string& selection_metric = "train_return_mean",
+                            const std::string& test_metric = "eval_return_mean");
 nlohmann::ordered_json to_json(const SummaryRow& row);
 SummaryRow row_from_json(const nlohmann::json& j);
 

@@ -21,6 +21,18 @@ StrategyEntry gdas_strategy();
 nlohmann::json candidates_json(const std::vector<Candidate>& candidates);
 std::vector<Candidate> candidates_from(const nlohmann::json& j);
 
+// Strategies without a search phase: the candidates are known up front (random, grid).
+class FixedRankingStrategy : public SearchStrategy {
+ public:
+  std::vector<TrialRequest> propose(size_t) override { return {}; }
+  void observe(const TrialOutcome&) override {}
+  bool done() const override { return true; }
+  std::vector<Candidate> ranking() const override { return ranking_; }
+
+ protected:
+  std::vector<Candidate> ranking_;
+};
+
 // One-shot strategies: one supernet training (the search phase), then a ranking read out of it.
 class OneShotStrategy : public SearchStrategy {
  public:

@@ -10,21 +10,14 @@ using nlohmann::json;
 
 constexpr uint64_t kMaxSize = 1000;
 
-class GridStrategy final : public SearchStrategy {
+class GridStrategy final : public FixedRankingStrategy {
  public:
   explicit GridStrategy(const StrategyContext& ctx) {
     for (auto& a : ctx.space->enumerate()) ranking_.push_back({std::move(a), std::nullopt});
   }
   std::string name() const override { return "grid"; }
-  std::vector<TrialRequest> propose(size_t) override { return {}; }
-  void observe(const TrialOutcome&) override {}
-  bool done() const override { return true; }
-  std::vector<Candidate> ranking() const override { return ranking_; }
-  json save() const override { return json::object(); }
+  json save() const override { return json::object(); }  // the ranking is the space's enumeration
   void load(const json&) override {}
-
- private:
-  std::vector<Candidate> ranking_;
 };
 
 }  // namespace

@@ -7,7 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-class RandomStrategy final : public SearchStrategy {
+class RandomStrategy final : public FixedRankingStrategy {
  public:
   explicit RandomStrategy(const StrategyContext& ctx) {
     Mt19937 rng(static_cast<uint32_t>(ctx.options.seed));
@@ -19,15 +19,8 @@ class RandomStrategy final : public SearchStrategy {
     }
   }
   std::string name() const override { return "random"; }
-  std::vector<TrialRequest> propose(size_t) override { return {}; }
-  void observe(const TrialOutcome&) override {}
-  bool done() const override { return true; }
-  std::vector<Candidate> ranking() const override { return ranking_; }
   json save() const override { return {{"ranking", candidates_json(ranking_)}}; }
   void load(const json& s) override { ranking_ = candidates_from(s.at("ranking")); }
-
- private:
-  std::vector<Candidate> ranking_;
 };
 
 }  // namespace

@@ -1,0 +1,40 @@
+// What a trial trains and a strategy searches. A workload says what it needs from a network (the
+// input shape and the output heads), runs a trial, and names the trial metric the protocol selects
+// on and the one it reports as the test score (never the same one: see docs/search.md). It also
+// names the hand-designed networks a search on it is measured against.
+//
+// Reinforcement learning on an environment (`--env NAME`, config key workload: rl) is the one
+// workload today. The spellings the next ones will use are fixed: `--dataset NAME` (supervised
+// image classification, workload: supervised) and `--workload synthetic` (a known-answer workload);
+// all set the one config key `workload`.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rlnas/env/registry.h"
+#include "rlnas/rl/trainer.h"
+
+namespace rlnas::search {
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  virtual std::string kind() const = 0;                       // "rl"
+  virtual std::string name() const = 0;                       // the environment
+  virtual std::vector<int64_t> input_shape() const = 0;       // what the network takes (one sample)
+  virtual std::vector<std::string> output_heads() const = 0;  // e.g. {"policy: discrete(6)", "value"}
+  virtual std::string selection_metric() const = 0;           // result.json metric the protocol selects on
+  virtual std::string test_metric() const = 0;                // result.json metric reported as the test score
+  virtual std::vector<std::string> baselines() const = 0;     // "net:NAME" / "named:NAME" (search.baselines auto)
+  // Trains the trial whose config.json is in run_dir (resuming from its checkpoint) and writes
+  // result.json; `stop` interrupts it with a checkpoint. Whether it was interrupted.
+  virtual bool run_trial(const std::string& run_dir, const std::atomic<bool>* stop) const = 0;
+};
+
+// The workload of a training configuration (its `workload` key).
+std::unique_ptr<Workload> make_workload(const rl::TrainConfig& config, const env::EnvRegistry& envs);
+
+}  // namespace rlnas::search
