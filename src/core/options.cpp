@@ -111,7 +111,9 @@ const OptionTable::Entry& OptionTable::find(const std::string& key, const std::s
 void OptionTable::set(const std::string& key, const std::string& value, const std::string& where) {
   const Entry& e = find(key, where);
   auto fail = [&](const std::string& expected) {
-    throw Error(where + ": option '" + key + "' expects " + expected + ", found '" + value + "'");
+    // An alias is named with the key it now spells.
+    const std::string name = "'" + key + "'" + (e.key == key ? "" : " (now '" + e.key + "')");
+    throw Error(where + ": option " + name + " expects " + expected + ", found '" + value + "'");
   };
   auto check_range = [&](double v, const std::string& kind) {
     if (v < e.min || v > e.max || std::isnan(v)) fail(kind + range_text(e.min, e.max));

@@ -175,13 +175,13 @@ TEST(SearchCli, TheQuickstartConfigRuns) {
   const auto r = run("--store " + (dir / "s.db").string() + " search --config " + RLNAS_SOURCE_DIR +
                      "/examples/search/quickstart.yaml --steps 2048 --search-steps 2048 --top-k 1 --seeds 1 "
                      "--set search.proxy_episodes=1 --set search.eval_episodes=1 --baselines none --json --id-file " +
-                     (dir / "id").string() + " 2>/dev/null");
+                     (dir / "id").string());
   ASSERT_EQ(r.code, 0) << r.out;
   // JSON lines on stdout: the experiment id first (as soon as it exists), the summary last.
   std::vector<json> lines;
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(json::parse(line));
+    if (!line.empty() && line[0] == '{') lines.push_back(json::parse(line));  // progress (stderr) is mixed in
   }
   ASSERT_EQ(lines.size(), 2u) << r.out;
   EXPECT_EQ(lines[0]["experiment_id"], 1);

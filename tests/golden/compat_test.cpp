@@ -183,8 +183,24 @@ fs::path restore_store() {
   return at;
 }
 
-TEST(Compat, AnOldStoreShowsReportsAndResumesItsSearches) {
+// One test, as the store is restored to one place (tests run as parallel processes).
+TEST(Compat, AnOldStoresTrialsAreFoundByTheirCacheKeysAndItsSearchesShownReportedAndResumed) {
   const auto at = restore_store();
+  // The done trials of the old store are found again by the cache key today's code computes from
+  // their run folders' config.json, so no training is done twice.
+  {
+    auto s = store::Store::open((at / "s.db").string());
+    int checked = 0;
+    for (const auto& t : s.trials(1)) {
+      if (!t.cache_key || t.status != store::Status::done) continue;
+      const auto config = rl::load_run_config(t.run_dir, envs());
+      const auto key = search::describe_trial(config, envs(), /*with_cost=*/false).cache_key.value_or("");
+      EXPECT_EQ(key, *t.cache_key) << t.run_dir;
+      EXPECT_TRUE(s.find_trial_by_cache_key(key).has_value());
+      ++checked;
+    }
+    EXPECT_GE(checked, 3);
+  }
   const std::string store = "--store " + (at / "s.db").string();
   auto r = run(store + " runs list");
   ASSERT_EQ(r.code, 0) << r.out;
@@ -200,24 +216,6 @@ TEST(Compat, AnOldStoreShowsReportsAndResumesItsSearches) {
   r = run(store + " runs show 2 --json");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(json::parse(r.out).at("experiment").at("status"), "done");
-}
-
-// The done trials of the old store are found again by the cache key today's code computes from
-// their run folders' config.json, so no training is done twice.
-TEST(Compat, TheOldStoresTrialsAreFoundByTheirCacheKeys) {
-  const auto at = restore_store();
-  auto s = store::Store::open((at / "s.db").string());
-  int checked = 0;
-  for (const auto& t : s.trials(1)) {
-    if (!t.cache_key || t.status != store::Status::done) continue;
-    const auto config = rl::load_run_config(t.run_dir, envs());
-    const auto key = search::describe_trial(config, envs(), /*with_cost=*/false).cache_key.value_or("");
-    EXPECT_EQ(key, *t.cache_key) << t.run_dir;
-    const auto found = s.find_trial_by_cache_key(key);
-    ASSERT_TRUE(found.has_value());
-    ++checked;
-  }
-  EXPECT_GE(checked, 3);
 }
 
 }  // namespace

@@ -34,14 +34,11 @@ using nlohmann::ordered_json;
 
 const fs::path kGoldenFile = RLNAS_GOLDEN_FILE;
 
+// Each case removes only its own folders: ctest runs the cases as parallel processes.
 fs::path root() {
-  static const fs::path dir = [] {
-    const auto d = fs::temp_directory_path() / "rlnas_golden_test";
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  const auto d = fs::temp_directory_path() / "rlnas_golden_test";
+  fs::create_directories(d);
+  return d;
 }
 
 json golden() {

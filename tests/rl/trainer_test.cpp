@@ -446,7 +446,8 @@ TEST(NetworkSpec, KeysJsonAndConfigsSpellTheSameNetwork) {
   // A config resolved from a spec's keys builds the same spec.
   TrainSources s;
   s.flags = {{"env", "minatar/breakout"}};
-  for (const auto& [key, value] : gumbel.keys().items()) {
+  const auto gumbel_keys = gumbel.keys();  // alive while items() refers into it
+  for (const auto& [key, value] : gumbel_keys.items()) {
     s.flags.push_back({key, value.is_string() ? value.get<std::string>() : value.dump()});
   }
   EXPECT_EQ(resolve_train_config(s, registry()).net.to_json(), gumbel.to_json());
@@ -481,9 +482,10 @@ TEST(NetworkSpec, ConflictingKeysAreOneErrorNamingThem) {
 // A caller's observer runs around every iteration and checkpoints its state with the run.
 TEST(Trainer, ObserversRunAroundIterationsAndResumeWithTheirState) {
   struct Counter final : TrainObserver {
-    int64_t before = 0, after = 0, lines = 0, loaded = -1;
+    int64_t before = 0, after = 0, lines = 0, loaded = -1, start = -1;
     void before_iteration(const Iteration& it) override {
-      EXPECT_EQ(it.index, before);
+      if (start < 0) start = it.index;
+      EXPECT_EQ(it.index, start + before);  // iterations counted across a resume
       ++before;
     }
     void after_iteration(const Iteration& it) override {
@@ -507,7 +509,8 @@ TEST(Trainer, ObserversRunAroundIterationsAndResumeWithTheirState) {
   Counter second;
   auto resumed = load_run_config(dir.string(), registry());
   train(resumed, registry(), {.run_dir = dir.string(), .resume = true, .quiet = true, .observers = {&second}});
-  EXPECT_EQ(second.loaded, first.before);                // its state came back from the checkpoint
+  EXPECT_EQ(second.loaded, first.before);  // its state came back from the checkpoint
+  EXPECT_EQ(second.start, first.before);
   EXPECT_EQ(second.before, 4096 / 1024 - first.before);  // the iterations left (PPO: 8 envs x 128 steps)
 }
 
