@@ -16,16 +16,16 @@ namespace rlnas::cli {
 // Exit codes of every rlnas command (docs/reliability.md).
 enum ExitCode : int {
   kExitDone = 0,
-  kExitError = 1,        // user input, configuration, files, I/O (a message says which)
-  kExitUsage = 2,        // command-line usage
-  kExitInternal = 3,     // a bug: an unexpected exception
-  kExitInterrupted = 130 // SIGINT or SIGTERM; the work checkpointed and can be resumed
+  kExitError = 1,         // user input, configuration, files, I/O (a message says which)
+  kExitUsage = 2,         // command-line usage
+  kExitInternal = 3,      // a bug: an unexpected exception
+  kExitInterrupted = 130  // SIGINT or SIGTERM; the work checkpointed and can be resumed
 };
 
 struct Context {
   env::EnvRegistry envs;
   std::string store = "runs/rlnas.db";  // experiment store (global --store / RLNAS_STORE); empty: none
-  int exit_code = kExitDone;             // set by a command that ends otherwise than done (interrupted)
+  int exit_code = kExitDone;            // set by a command that ends otherwise than done (interrupted)
 };
 
 // Validators for whole-number options whose messages name the range in plain digits.
@@ -46,8 +46,8 @@ struct KeyFlag {
   std::string flag;  // "--top-k"
   std::string key;   // "search.top_k"
   std::string help;
-  bool is_switch = false;     // a flag without a value that sets the key to true
-  bool with_resume = false;   // allowed with --resume
+  bool is_switch = false;                              // a flag without a value that sets the key to true
+  bool with_resume = false;                            // allowed with --resume
   std::optional<CLI::Validator> check = std::nullopt;  // an extra check of the value
 };
 
@@ -64,8 +64,7 @@ class KeyFlags {
 
  private:
   std::vector<KeyFlag> table_;
-  std::shared_ptr<std::vector<std::string>> values_;
-  std::shared_ptr<std::vector<char>> switches_;  // char: std::vector<bool> has no addressable elements
+  std::shared_ptr<std::vector<std::string>> values_;  // per flag, empty when not given
 };
 
 void add_env_commands(CLI::App& app, Context& ctx);

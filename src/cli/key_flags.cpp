@@ -4,16 +4,15 @@
 namespace rlnas::cli {
 
 KeyFlags::KeyFlags(std::vector<KeyFlag> table)
-    : table_(std::move(table)),
-      values_(std::make_shared<std::vector<std::string>>(table_.size())),
-      switches_(std::make_shared<std::vector<char>>(table_.size(), 0)) {}
+    : table_(std::move(table)), values_(std::make_shared<std::vector<std::string>>(table_.size())) {}
 
 void KeyFlags::add_to(CLI::App& command) {
   for (size_t i = 0; i < table_.size(); ++i) {
     const auto& f = table_[i];
     if (f.is_switch) {
+      // A switch given is the value "true"; not given, empty like any option.
       command.add_flag_function(
-          f.flag, [s = switches_, i](int64_t) { (*s)[i] = 1; }, f.help);
+          f.flag, [values = values_, i](int64_t) { (*values)[i] = "true"; }, f.help);
     } else {
       auto* option = command.add_option(f.flag, (*values_)[i], f.help);
       if (f.check) option->check(*f.check);
@@ -24,9 +23,7 @@ void KeyFlags::add_to(CLI::App& command) {
 std::vector<std::pair<std::string, std::string>> KeyFlags::given() const {
   std::vector<std::pair<std::string, std::string>> out;
   for (size_t i = 0; i < table_.size(); ++i) {
-    if (table_[i].is_switch ? (*switches_)[i] != 0 : !(*values_)[i].empty()) {
-      out.push_back({table_[i].key, table_[i].is_switch ? "true" : (*values_)[i]});
-    }
+    if (!(*values_)[i].empty()) out.push_back({table_[i].key, (*values_)[i]});
   }
   return out;
 }
@@ -34,15 +31,14 @@ std::vector<std::pair<std::string, std::string>> KeyFlags::given() const {
 std::vector<std::string> KeyFlags::given_against_resume() const {
   std::vector<std::string> out;
   for (size_t i = 0; i < table_.size(); ++i) {
-    const bool given = table_[i].is_switch ? (*switches_)[i] != 0 : !(*values_)[i].empty();
-    if (given && !table_[i].with_resume) out.push_back(table_[i].flag);
+    if (!(*values_)[i].empty() && !table_[i].with_resume) out.push_back(table_[i].flag);
   }
   return out;
 }
 
 std::string KeyFlags::value(const std::string& key) const {
   for (size_t i = 0; i < table_.size(); ++i) {
-    if (table_[i].key == key) return table_[i].is_switch ? ((*switches_)[i] ? "true" : "") : (*values_)[i];
+    if (table_[i].key == key) return (*values_)[i];
   }
   return "";
 }

@@ -125,7 +125,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       log::info("training " + config.algo + " on " + config.env + " (" + std::to_string(config.steps) + " steps) -> " +
                 options.run_dir);
       const auto& net = config.net;
-      if (net.is_supernet() && !net.is_mixed()) {
+      if (net.is_single_path()) {
         log::info("network: the single-path supernet of " + net.space() + " (one uniform path per iteration)");
       } else if (net.is_mixed()) {
         log::info("network: the " + std::string(rl::to_string(net.supernet_kind())) + "-mixed supernet of " +

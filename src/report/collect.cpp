@@ -384,11 +384,11 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
     for (const auto& r : summary->rows) {
       Row row{r.kind, search::to_json(r), {}};
       for (const auto& t : trials) {
-        const bool fits = r.kind == search::RowKind::baseline ? t.role == Role::baseline
-                          : r.kind == search::RowKind::random_search
-                              ? false
-                              : t.role == Role::retrain || t.role == Role::benchmark;
-        if (fits && t.arch_id == r.arch_id) row.trials.push_back(t);
+        if (r.kind == search::RowKind::random_search || t.arch_id != r.arch_id) continue;
+        const bool baseline = r.kind == search::RowKind::baseline;
+        if (baseline ? t.role == Role::baseline : t.role == Role::retrain || t.role == Role::benchmark) {
+          row.trials.push_back(t);
+        }
       }
       if (!r.latency_ms) {  // summaries written before latencies were measured
         row.json["latency_ms"] = opt(search::summarize_trials(row.trials).latency_ms);

@@ -125,7 +125,7 @@ json NetworkSpec::keys() const {
   k["net.space"] = space_;
   k["net.arch"] = kind_ == Kind::architecture ? arch_.canonical_json() : "";
   k["net.named"] = named_;
-  k["net.supernet"] = kind_ == Kind::supernet && supernet_ == SupernetKind::single_path;
+  k["net.supernet"] = is_single_path();
   k["net.mixed"] = is_mixed() ? to_string(supernet_) : "none";
   return k;
 }
@@ -135,7 +135,7 @@ void NetworkSpec::write_keys(NetKeys& k) const {
   k.space = space_;
   k.arch = kind_ == Kind::architecture ? arch_.canonical_json() : "";
   k.named = named_;
-  k.supernet = kind_ == Kind::supernet && supernet_ == SupernetKind::single_path;
+  k.supernet = is_single_path();
   k.mixed = is_mixed() ? to_string(supernet_) : "none";
 }
 
@@ -199,6 +199,30 @@ nn::NetOptions NetworkSpec::net_options(const space::MixOptions& mix) const {
     };
   }
   return o;
+}
+
+json NetworkSpec::cache_architecture(const json& mix_options) const {
+  switch (kind_) {
+    case Kind::backbone: {
+      json net = {{"name", backbone_.name}};
+      if (backbone_.name == "mlp") {
+        net["mlp_hidden"] = backbone_.mlp_hidden;
+        net["activation"] = backbone_.activation;
+      } else if (backbone_.name == "impala_cnn") {
+        net["impala_channels"] = backbone_.impala_channels;
+      } else if (backbone_.name == "resnet") {
+        net["resnet_depth"] = backbone_.resnet_depth;
+        net["resnet_features"] = backbone_.resnet_features;
+      }
+      return {{"net", net}};
+    }
+    case Kind::architecture:
+      return json::parse(arch_.canonical_json());
+    case Kind::supernet:
+      if (!is_mixed()) return {{"supernet", space_}};
+      return {{"mixed", to_string(supernet_)}, {"space", space_}, {"options", mix_options}};
+  }
+  return nullptr;
 }
 
 std::string NetworkSpec::identity(bool hard) const {

@@ -170,7 +170,6 @@ ordered_json TrainConfig::to_json() const {
 
 namespace {
 
-// What the algorithm must support for the network and distillation asked for.
 // The algorithms with a capability, for messages ("ppo, a2c").
 std::string algorithms_that(bool AlgorithmCapabilities::*capability) {
   std::string out;
@@ -180,6 +179,7 @@ std::string algorithms_that(bool AlgorithmCapabilities::*capability) {
   return out;
 }
 
+// What the algorithm must support for the network and distillation asked for.
 void check_network_fits_algorithm(const TrainConfig& c) {
   const auto can = c.factory->capabilities();
   if (c.distill.enabled() && !can.actor_critic) {
@@ -508,7 +508,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   MetricWindow window;
   // The loop's observers (TrainObserver), then the caller's.
   std::vector<std::unique_ptr<TrainObserver>> own;
-  if (config.net.is_supernet() && !config.net.is_mixed()) {
+  if (config.net.is_single_path()) {
     if (const auto supernets = space::find_supernets(run.algo->network()); !supernets.empty()) {
       own.push_back(std::make_unique<SupernetPaths>(supernets, options.path_sampler, config.seed));
     }

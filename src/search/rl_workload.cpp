@@ -36,9 +36,9 @@ class RlWorkload final : public Workload {
   std::string selection_metric() const override { return kSelection; }
   std::string test_metric() const override { return kTest; }
   std::vector<std::string> baselines() const override { return envs_.entry(env_).baselines; }
-  bool run_trial(const std::string& run_dir, const std::atomic<bool>* stop) const override {
+  bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
+                 const std::atomic<bool>* stop) const override {
     const fs::path dir(run_dir);
-    const rl::TrainConfig config = rl::load_run_config(run_dir, envs_);
     json trial = json::object();
     if (std::ifstream in(dir / kTrialFile); in) {
       try {

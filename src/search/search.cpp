@@ -47,18 +47,20 @@ rl::TrainConfig trial_config(const ordered_json& base, const json& overrides, co
   return rl::config_from_json(cfg, envs);
 }
 
-std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig& c, const env::EnvRegistry& envs) {
+// `workload_baselines`: the networks the trials' workload is measured against (Workload::baselines).
+std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig& c,
+                                                             const std::vector<std::string>& workload_baselines) {
   std::vector<std::string> names;
   const std::string& b = c.search.baselines;
   if (b == "none") return {};
   if (b == "auto") {
     // The union of what the space and the workload name: the space's named architectures, the
-    // environment's baselines, the space's other baselines; each once.
+    // workload's baselines, the space's other baselines; each once.
     const auto& space = space::find_space(c.search.space);
     for (const auto& n : space::named_architectures()) {
       if (n.arch.space == space.name()) names.push_back("named:" + n.name);
     }
-    for (const auto& n : make_workload(rl::config_from_json(c.train, envs), envs)->baselines()) names.push_back(n);
+    for (const auto& n : workload_baselines) names.push_back(n);
     for (const auto& n : space.baselines()) names.push_back(n);
     std::vector<std::string> unique;
     for (const auto& n : names) {
@@ -388,7 +390,7 @@ class Driver {
       }
       rows.push_back(std::move(p));
     }
-    for (const auto& [label, overrides] : baseline_overrides(c_, envs_)) {
+    for (const auto& [label, overrides] : baseline_overrides(c_, workload_->baselines())) {
       Planned p{RowKind::baseline, label, std::nullopt, {}};
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         json o = common;
@@ -566,7 +568,8 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   Mt19937 rng(1);
   const auto arch = space.sample(rng);
   const auto probe = trial_config(c.train, rl::NetworkSpec::architecture(arch).keys(), envs);
-  const auto obs_shape = make_workload(probe, envs)->input_shape();
+  const auto workload = make_workload(probe, envs);
+  const auto obs_shape = workload->input_shape();
   try {
     space.build(arch, obs_shape);
   } catch (const std::exception& e) {
@@ -590,7 +593,7 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
                   " supernet: " + e.what());
     }
   }
-  baseline_overrides(c, envs);  // names exist
+  baseline_overrides(c, workload->baselines());  // names exist
   return c;
 }
 

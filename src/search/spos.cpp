@@ -25,7 +25,7 @@ SposEvaluator::SposEvaluator(const std::string& supernet_run_dir, const env::Env
   s.options = options;
   s.run_dir = supernet_run_dir;
   s.algo = rl::load_trained_algorithm(supernet_run_dir, registry, &s.config);
-  if (!s.config.net.is_supernet() || s.config.net.is_mixed()) {
+  if (!s.config.net.is_single_path()) {
     throw Error("'" + supernet_run_dir + "' trained one network, not a supernet (rlnas train --space S --supernet)");
   }
   s.supernets = space::find_supernets(s.algo->network());

@@ -18,7 +18,6 @@
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
-#include "rlnas/search/strategy.h"
 #include "rlnas/search/workload.h"
 #include "rlnas/space/cost.h"
 #include "rlnas/space/space.h"
@@ -30,21 +29,6 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 namespace {
-
-// The backbone's part of the cache key: its name and the knobs that apply to it.
-json backbone_json(const nn::NetOptions& o) {
-  json net = {{"name", o.name}};
-  if (o.name == "mlp") {
-    net["mlp_hidden"] = o.mlp_hidden;
-    net["activation"] = o.activation;
-  } else if (o.name == "impala_cnn") {
-    net["impala_channels"] = o.impala_channels;
-  } else if (o.name == "resnet") {
-    net["resnet_depth"] = o.resnet_depth;
-    net["resnet_features"] = o.resnet_features;
-  }
-  return {{"net", net}};
-}
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -89,19 +73,13 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
     key.space = net.space();
     key.space_version = space::find_space(net.space()).version();
   }
-  if (net.kind() == rl::NetworkSpec::Kind::backbone) {
-    key.architecture = backbone_json(net.backbone_options());
-  } else if (net.kind() == rl::NetworkSpec::Kind::architecture) {
-    key.architecture = json::parse(net.arch().canonical_json());
-  } else if (!net.is_mixed()) {
-    key.architecture = {{"supernet", net.space()}};
-  } else {
-    json arch = json::object();
+  json mix_options = json::object();  // a mixed supernet's training is also defined by arch.*
+  if (net.is_mixed()) {
     for (const auto& [k, v] : resolved.items()) {
-      if (k.rfind("arch.", 0) == 0) arch[k] = json::parse(v.dump());
+      if (k.rfind("arch.", 0) == 0) mix_options[k] = json::parse(v.dump());
     }
-    key.architecture = {{"mixed", rl::to_string(net.supernet_kind())}, {"space", net.space()}, {"options", arch}};
   }
+  key.architecture = net.cache_architecture(mix_options);
   key.seed = config.seed;
   key.budget = config.steps;
   return key;
@@ -148,7 +126,8 @@ std::string network_label(const store::TrialRecord& t) {
 }
 
 bool run_trial(const std::string& run_dir, const env::EnvRegistry& envs, const std::atomic<bool>* stop) {
-  return make_workload(rl::load_run_config(run_dir, envs), envs)->run_trial(run_dir, stop);
+  const auto config = rl::load_run_config(run_dir, envs);
+  return make_workload(config, envs)->run_trial(config, run_dir, stop);
 }
 
 std::optional<TrialResult> read_trial_result(const std::string& run_dir) {

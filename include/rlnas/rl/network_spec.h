@@ -62,6 +62,7 @@ class NetworkSpec {
 
   Kind kind() const { return kind_; }
   bool is_supernet() const { return kind_ == Kind::supernet; }
+  bool is_single_path() const { return kind_ == Kind::supernet && supernet_ == SupernetKind::single_path; }
   bool is_mixed() const { return kind_ == Kind::supernet && supernet_ != SupernetKind::single_path; }
   const nn::NetOptions& backbone_options() const { return backbone_; }
   const space::Architecture& arch() const { return arch_; }  // kind architecture
@@ -72,6 +73,11 @@ class NetworkSpec {
   // The options the algorithms' heads take: the backbone's, with the builder of a space's network
   // (a mixed supernet with `mix`'s hard/freeze/seed).
   nn::NetOptions net_options(const space::MixOptions& mix) const;
+  // The trial cache key's architecture part (store/cache_key.h), as stores have held it: a
+  // backbone's name and the knobs that apply to it ({"net": {...}}), an architecture's canonical
+  // JSON, {"supernet": space}, or {"mixed": kind, "space": space, "options": mix_options} where
+  // mix_options are the resolved arch.* keys.
+  nlohmann::json cache_architecture(const nlohmann::json& mix_options) const;
   // The network's part of the checkpoint identity: " net={...}", " space=S arch=ID",
   // " space=S supernet", " space=S mixed=softmax" / "mixed=gumbel" (+ "-hard").
   std::string identity(bool hard) const;

@@ -29,9 +29,10 @@ class Workload {
   virtual std::string selection_metric() const = 0;           // result.json metric the protocol selects on
   virtual std::string test_metric() const = 0;                // result.json metric reported as the test score
   virtual std::vector<std::string> baselines() const = 0;     // "net:NAME" / "named:NAME" (search.baselines auto)
-  // Trains the trial whose config.json is in run_dir (resuming from its checkpoint) and writes
-  // result.json; `stop` interrupts it with a checkpoint. Whether it was interrupted.
-  virtual bool run_trial(const std::string& run_dir, const std::atomic<bool>* stop) const = 0;
+  // Trains the trial of run_dir (`config` is its config.json, resumed from its checkpoint) and
+  // writes result.json; `stop` interrupts it with a checkpoint. Whether it was interrupted.
+  virtual bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
+                         const std::atomic<bool>* stop) const = 0;
 };
 
 // The workload of a training configuration (its `workload` key).
