@@ -224,6 +224,7 @@ def a2d(out, binary):
     print("\n## Distillation ablation (Table 2 analog)\n")
     print("| variant | seed | reward mean | total reward |")
     print("|---|---:|---:|---:|")
+    means = {}
     for variant in ("none", "actor", "teacher_critic", "actor_critic"):
         for seed in (1, 2):
             d = os.path.join(runs, f"distill-{variant}-s{seed}")
@@ -232,6 +233,14 @@ def a2d(out, binary):
             if m:
                 e = json.load(open(ev)) if os.path.exists(ev) else None
                 print(f"| {variant} | {seed} | {fmt(m[-1]['return_mean'])} | {fmt(e['mean'] if e else None)} |")
+                if e:
+                    means.setdefault(variant, []).append(e["mean"])
+    # Compared on the test score (total reward, the paper's metric), never on training returns.
+    if means:
+        order = sorted(means, key=lambda v: -statistics.fmean(means[v]))
+        print("\nBy total reward (mean over seeds): " + " > ".join(f"{v} {statistics.fmean(means[v]):.2f}" for v in order) +
+              (". Fewer than 3 seeds per variant: no interval, the order is not established."
+               if min(len(x) for x in means.values()) < 3 else "."))
     print("\n## Efficiency weight lambda vs FLOPs found\n")
     print("| lambda | expected FLOPs fraction at the end | discretized MFLOPs | reward mean of the supernet |")
     print("|---:|---:|---:|---:|")

@@ -5,10 +5,12 @@
 
 Reads (never writes) the store filled by bench/nas_rl_table1.sh, through `rlnas runs list --json`
 and `rlnas runs show ID --json` (experiments, trials, the summary with its schema_version, snapshot
-times), not the SQLite file: per (game, space) the tabular
+times), not the SQLite file. Every row follows rlnas's one selection rule: picked by reward mean
+(training returns), reported on total reward (evaluation episodes). Per (game, space) the tabular
 benchmark (the grid search's trials), the hand-designed baselines, random search's expected
 best-of-3 (from the searches' summaries), and SPOS / ENAS over their search seeds (the found
-architecture's metrics, mean +- std over searches, ddof 0), plus the benchmark histogram with the
+architecture's metrics, mean +- std over searches, ddof 0, and its difference from random search with
+a Student's t interval over the searches), plus the benchmark histogram with the
 NAS picks marked and the search-time measurement (supernet + selection vs one training).
 """
 import json
@@ -31,7 +33,34 @@ def pm(values):
     return f"{m:.2f} ± {s:.2f}"
 
 
-SUMMARY_SCHEMA = 1  # the summary schema_version this script reads
+SUMMARY_SCHEMAS = (1, 2)  # the summary schema_versions this script reads (2: random row by the rule)
+
+# Student's t 0.975 quantiles by degrees of freedom (the summaries' own intervals come from rlnas,
+# core/stats.h; this is for the differences over search seeds computed here).
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+        12: 2.179, 15: 2.131, 20: 2.086, 30: 2.042}
+
+
+def t975(df):
+    return T975.get(df) or T975[max(k for k in T975 if k <= df)] if df <= 30 else 1.96
+
+
+def diff_ci(diffs):
+    """Mean difference with Student's t 95% interval; none below 3 values (as rlnas's summaries)."""
+    if not diffs:
+        return "-"
+    m = statistics.fmean(diffs)
+    if len(diffs) < 3:
+        return f"{m:+.2f} (fewer than 3 searches: no interval)"
+    half = t975(len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
+    verdict = "not significant" if m - half <= 0 <= m + half else ("better" if m > 0 else "worse")
+    return f"{m:+.2f} [{m - half:+.2f}, {m + half:+.2f}] {verdict}"
+
+
+def pick_by_selection(items):
+    """The one selection rule (rlnas summary.h): the item with the best reward mean (training
+    returns), reported on its total reward (evaluation episodes)."""
+    return max(items, key=lambda v: v["reward"])
 
 
 def rlnas_json(rlnas, store, *args):
@@ -52,9 +81,9 @@ def main(path, rlnas):
         space = cfg["search"]["search.space"]
         strategy = cfg["search"]["search.strategy"]
         summary = s.get("summary")
-        if summary and summary.get("schema_version", 1) != SUMMARY_SCHEMA:
+        if summary and summary.get("schema_version", 1) not in SUMMARY_SCHEMAS:
             sys.exit(f"experiment {e['id']}: summary schema_version {summary['schema_version']}, "
-                     f"this script reads {SUMMARY_SCHEMA}")
+                     f"this script reads {SUMMARY_SCHEMAS}")
         item = {"id": e["id"], "status": e["status"], "seed": cfg["search"]["search.seed"],
                 "summary": summary if summary and summary["final"] else None, "config": cfg}
         if strategy == "grid":
@@ -86,7 +115,8 @@ def main(path, rlnas):
         if tab:
             rewards = [v["reward"] for v in tab.values()]
             totals = [v["total"] for v in tab.values()]
-            print(f"| tabular benchmark: best of {len(tab)} | {max(rewards):.2f} | {max(totals):.2f} | - |")
+            best = pick_by_selection(list(tab.values()))
+            print(f"| tabular benchmark: best of {len(tab)} by reward mean | {best['reward']:.2f} | {best['total']:.2f} | - |")
             print(f"| tabular benchmark: mean of {len(tab)} | {statistics.fmean(rewards):.2f} | "
                   f"{statistics.fmean(totals):.2f} | - |")
         random_row = None
@@ -96,7 +126,8 @@ def main(path, rlnas):
                     if r["kind"] == "random":
                         random_row = r
         if random_row:
-            print(f"| random search, expected best-of-3 ± spread (1000 resamples) | "
+            how = "exact, by reward mean" if random_row.get("selection") is not None else "1000 resamples, old rule"
+            print(f"| random search, expected best-of-3 ± spread ({how}) | "
                   f"{random_row['reward_mean']:.2f} ± {random_row['reward_mean_std']:.2f} | "
                   f"{random_row['total_reward']:.2f} ± {random_row['total_reward_std']:.2f} | - |")
         elif tab:
@@ -106,10 +137,10 @@ def main(path, rlnas):
             keys = list(tab)
             rb, tb = [], []
             for _ in range(1000):
-                pick = rng.sample(keys, 3)
-                rb.append(max(tab[k]["reward"] for k in pick))
-                tb.append(max(tab[k]["total"] for k in pick))
-            print(f"| random search, expected best-of-3 ± spread (1000 resamples, by this script) | "
+                pick = pick_by_selection([tab[k] for k in rng.sample(keys, 3)])
+                rb.append(pick["reward"])
+                tb.append(pick["total"])
+            print(f"| random search, expected best-of-3 ± spread (1000 resamples by reward mean, by this script) | "
                   f"{statistics.fmean(rb):.2f} ± {statistics.pstdev(rb):.2f} | "
                   f"{statistics.fmean(tb):.2f} ± {statistics.pstdev(tb):.2f} | - |")
         if grid and grid["summary"]:
@@ -117,6 +148,7 @@ def main(path, rlnas):
                 if r["kind"] == "baseline":
                     print(f"| baseline `{r['label']}` | {r['reward_mean']:.2f} | {r['total_reward']:.2f} | - |")
         picks = defaultdict(list)
+        picks_vs_random = {}
         for strategy in ("enas", "spos"):
             items = [it for it in g["searches"].get(strategy, []) if it["summary"]]
             found = [next(r for r in it["summary"]["rows"] if r["kind"] == "found") for it in items]
@@ -124,6 +156,13 @@ def main(path, rlnas):
                 picks[f["arch_id"]].append(strategy.upper())
             print(f"| {strategy.upper()} (found architecture, mean ± std over searches) | "
                   f"{pm([f['reward_mean'] for f in found])} | {pm([f['total_reward'] for f in found])} | {len(found)} |")
+            if random_row and found:
+                picks_vs_random[strategy] = [f["total_reward"] - random_row["total_reward"] for f in found]
+        if picks_vs_random:
+            print("\nFound minus random search's expected best-of-3 (total reward), over search seeds, Student's t "
+                  "95% interval:\n")
+            for strategy, diffs in picks_vs_random.items():
+                print(f"- {strategy.upper()}: {diff_ci(diffs)}")
         # Every search's pick with its rank in the benchmark.
         if tab:
             order = sorted(tab, key=lambda k: -tab[k]["reward"])

@@ -31,7 +31,9 @@ void add_search_commands(CLI::App& app, Context& ctx) {
       algos += (algos.empty() ? "" : "; ") + e.name + ": " + (list.empty() ? "any" : list);
     }
     auto flags = std::make_shared<KeyFlags>(std::vector<KeyFlag>{
-        {"--workload", "workload", "what the trials train: rl (the default: an environment, --env)"},
+        {"--workload", "workload",
+         "what the trials train: rl (the default: an environment, --env) | synthetic (a known-answer score table "
+         "for testing strategies; synthetic.* options)"},
         {"--env", "env", "environment (rlnas env list)"},
         {"--algo", "algo", "algorithm (" + algos + ")"},
         {"--preset", "preset", "hyperparameter preset, e.g. ppo.nas-rl"},

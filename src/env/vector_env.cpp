@@ -63,6 +63,7 @@ void VectorEnv::after_step(int i, const StepResult& result) {
   truncated_data_[i] = result.truncated;
   running_return_[k] += result.reward;
   running_length_[k] += 1;
+  reward_sum_ += result.reward;
   Env& env = *envs_[k];
   if (!result.done()) {
     env.write_observation(obs_row(i));
@@ -74,6 +75,7 @@ void VectorEnv::after_step(int i, const StepResult& result) {
   recent_.push_back(episode);
   if (static_cast<int>(recent_.size()) > recent_window_) recent_.pop_front();
   ++total_episodes_;
+  episode_return_sum_ += episode.ret;
   running_return_[k] = 0.0;
   running_length_[k] = 0;
   env.reset();

@@ -381,6 +381,11 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
     out["rows_final"] = summary->final;
     out["proxy_name"] = summary->proxy_name;
     out["note"] = summary->note;
+    const auto j = summary->to_json();
+    out["selection"] = j.at("selection");
+    out["comparisons"] = j.at("comparisons");
+    out["learning"] = j.at("learning");
+    out["warnings"] = j.at("warnings");
     for (const auto& r : summary->rows) {
       Row row{r.kind, search::to_json(r), {}};
       for (const auto& t : trials) {

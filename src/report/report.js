@@ -227,11 +227,33 @@
         count(r.params), mflops(r.flops), isNum(r.latency_ms) ? fmt(r.latency_ms, 3) : '-', String(r.seeds)]};
     });
     card.appendChild(table(head, rows));
-    card.appendChild(el('p', {class: 'caption', text: 'reward mean: mean return of the last 100 training episodes; ' +
+    var sel = e.selection && e.selection.select === 'late_return' ? 'late return' : 'reward mean';
+    card.appendChild(el('p', {class: 'caption', text: 'Selected on ' + sel + ', reported on total reward: the found ' +
+      'row is the candidate with the best ' + sel + ', random search\'s pick in each draw is its best by ' + sel +
+      ', and the same trainings give both figures. reward mean: mean return of the last 100 training episodes; ' +
       'total reward: mean return of the final policy\'s evaluation episodes (nas-for-rl-agents Table 1\'s two ' +
       'metrics); mean \u00b1 std over seeds (no spread for one seed).' + (e.proxy_name ? ' proxy: ' + e.proxy_name + '.' : '') +
       (e.rows_final ? '' : ' Partial: the search has not finished, rows show the seeds done so far.') +
       (e.note ? ' ' + e.note : '')}));
+    if (e.comparisons && e.comparisons.length) {
+      card.appendChild(table(['comparison (total reward)', {text: 'difference', num: true}, {text: '95% CI', num: true},
+                              {text: 'seeds', num: true}, 'verdict'],
+        e.comparisons.map(function (c) {
+          return {cells: [c.a + ' \u2212 ' + c.b, fmt(c.difference, 2),
+                          isNum(c.low) ? '[' + fmt(c.low, 2) + ', ' + fmt(c.high, 2) + ']' : '-', String(c.n), c.verdict]};
+        })));
+      card.appendChild(el('p', {class: 'caption', text: 'Differences paired by training seed, Student\'s t 95% ' +
+        'interval over the seeds (none below 3 seeds); "not significant" when it contains zero.'}));
+    }
+    if (e.learning && Object.keys(e.learning).length) {
+      card.appendChild(el('h3', {text: 'How much the search learned'}));
+      card.appendChild(kv(Object.keys(e.learning).map(function (k) {
+        var v = e.learning[k];
+        return [k.replace(/_/g, ' '), isNum(v) ? fmt(v, Math.abs(v) >= 100 || Number.isInteger(v) ? 0 : 3) :
+                (v && typeof v === 'object' ? JSON.stringify(v) : text(v))];
+      })));
+    }
+    (e.warnings || []).forEach(function (w) { card.appendChild(el('p', {class: 'warning', text: 'Warning: ' + w})); });
     section.appendChild(card);
   }
 

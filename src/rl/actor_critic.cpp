@@ -31,6 +31,11 @@ ActorCriticOptions ActorCriticOptions::a2c_defaults() {
   return o;
 }
 
+bool ActorCriticOptions::critic_separate(const std::vector<int64_t>& obs_shape, bool supernet) const {
+  if (separate_critic == "auto") return obs_shape.size() == 1 && !supernet;
+  return separate_critic == "true";
+}
+
 void ActorCriticOptions::bind(OptionTable& t, const std::string& p) {
   t.add(p + "num_envs", &num_envs, "parallel environments", 1, 4096)
       .add(p + "num_steps", &num_steps, "rollout length per environment", 1, 1e6)
@@ -51,7 +56,10 @@ void ActorCriticOptions::bind(OptionTable& t, const std::string& p) {
       .add(p + "optimizer", &optimizer, "optimizer", {"adam", "rmsprop"})
       .add(p + "eps", &eps, "optimizer epsilon", 0, 1)
       .add(p + "rmsprop_alpha", &rmsprop_alpha, "RMSProp smoothing constant", 0, 1)
-      .add(p + "separate_critic", &separate_critic, "critic gets its own backbone")
+      .add(p + "separate_critic", &separate_critic,
+           "critic gets its own backbone: auto (separate for vector observations as CleanRL and SB3, shared for "
+           "images and supernets) | true | false",
+           {"auto", "true", "false"})
       .add(p + "norm_obs", &norm_obs, "running observation normalization")
       .add(p + "norm_reward", &norm_reward, "scale rewards by the running std of discounted returns");
 }
@@ -118,7 +126,7 @@ class ActorCriticAlgorithm final : public Algorithm {
     discrete_ = ctx.action_spec.is_discrete();
     const int64_t action_dim = discrete_ ? ctx.action_spec.n : ctx.action_spec.dim();
     torch::manual_seed(ctx.seed);  // weight initialization
-    model_ = nn::ActorCritic(ctx.net, obs_shape, discrete_, action_dim, o.separate_critic);
+    model_ = nn::ActorCritic(ctx.net, obs_shape, discrete_, action_dim, o.critic_separate(obs_shape, ctx.supernet));
     model_->to(ctx.device);
     arch_ = std::make_unique<ArchUpdater>(ctx.arch, std::vector<torch::nn::Module*>{model_.get()});
     FlatOptimizerOptions opt;

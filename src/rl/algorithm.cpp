@@ -43,7 +43,8 @@ const std::vector<Preset>& presets() {
         {"ppo.clip_value", "true"},
         {"ppo.ent_coef", "0.01"},
         {"ppo.vf_coef", "0.25"},
-        {"ppo.max_grad_norm", "0.5"}}},
+        {"ppo.max_grad_norm", "0.5"},
+        {"ppo.separate_critic", "false"}}},
       {"a2c.a2d",
        "a2c",
        "A2D Section 4.1: rollout 5, gamma 0.99, RMSProp lr 1e-3 constant for the first third then linear to 1e-4, "
@@ -57,6 +58,7 @@ const std::vector<Preset>& presets() {
         {"a2c.lr_end", "1e-4"},
         {"a2c.optimizer", "rmsprop"},
         {"a2c.ent_coef", "0.01"},
+        {"a2c.separate_critic", "false"},
         {"arch.lr", "1e-3"},
         {"arch.beta1", "0.9"},
         {"arch.temperature", "5"},
@@ -175,6 +177,7 @@ const std::vector<Preset>& presets() {
         {"ppo.ent_coef", "0.01"},
         {"ppo.vf_coef", "0.5"},
         {"ppo.max_grad_norm", "0.5"},
+        {"ppo.separate_critic", "false"},
         {"arch.temperature", "5"},
         {"arch.lr", "5e-4"}}},
       // SAC presets follow.

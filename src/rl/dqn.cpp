@@ -389,7 +389,10 @@ class DqnAlgorithm final : public Algorithm {
 class DqnFactory final : public AlgorithmFactory {
  public:
   std::string name() const override { return "dqn"; }
-  AlgorithmCapabilities capabilities() const override { return {.mixed_supernets = true}; }
+  // CleanRL dqn.py's QNetwork: 120-84 ReLU (its other defaults are DqnOptions').
+  AlgorithmCapabilities capabilities() const override {
+    return {.mixed_supernets = true, .mlp_hidden = {120, 84}, .activation = "relu"};
+  }
   void bind(OptionTable& table) override { options_.bind(table, "dqn."); }
   void validate(const env::ActionSpec& action_spec) const override {
     if (!action_spec.is_discrete()) {

@@ -328,7 +328,8 @@ class SacAlgorithm final : public Algorithm {
 class SacFactory final : public AlgorithmFactory {
  public:
   std::string name() const override { return "sac"; }
-  AlgorithmCapabilities capabilities() const override { return {}; }
+  // CleanRL sac_continuous_action.py and Stable-Baselines3's SAC: 256-256 ReLU actor and critics.
+  AlgorithmCapabilities capabilities() const override { return {.mlp_hidden = {256, 256}, .activation = "relu"}; }
   void bind(OptionTable& table) override { options_.bind(table, "sac."); }
   void validate(const env::ActionSpec& action_spec) const override {
     if (action_spec.is_discrete()) {

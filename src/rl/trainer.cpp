@@ -38,9 +38,15 @@ void bind_common(TrainConfig& c, OptionTable& t) {
   c.arch.bind(t);
   c.distill.bind(t);
   t.add("workload", &c.workload,
-        "what trials train: rl (an environment, --env); supervised (--dataset) and synthetic (--workload synthetic) "
-        "are not available yet",
-        {"rl"})
+        "what trials train: rl (an environment, --env) | synthetic (a known-answer score table, synthetic.*); "
+        "supervised (--dataset) is not available yet",
+        {"rl", "synthetic"})
+      .add("synthetic.seed", &c.synthetic.seed, "synthetic workload: seed of the score table and its optimum", 0,
+           4294967295.0)
+      .add("synthetic.noise", &c.synthetic.noise, "synthetic workload: noise sigma (the optimum scores 1)", 0, 1e6)
+      .add("synthetic.interaction", &c.synthetic.interaction, "synthetic workload: weight of pairwise interactions", 0,
+           1e6)
+      .add("synthetic.seconds", &c.synthetic.seconds, "synthetic workload: mean simulated seconds per trial", 0, 1e9)
       .add("env", &c.env, "environment name (rlnas env list)")
       .add("algo", &c.algo, "algorithm", algorithm_names())
       .add("preset", &c.preset, "named preset applied before the config file (empty = none)")
@@ -163,7 +169,9 @@ ordered_json TrainConfig::to_json() const {
   out["env_options"] = env_options;
   const ordered_json values = t.to_json();  // keep alive: items() refers into it
   for (const auto& [k, v] : values.items()) {
-    if (k != "env") out[k] = v;
+    if (k == "env") continue;
+    if (k.rfind("synthetic.", 0) == 0 && workload != "synthetic") continue;  // only where they mean something
+    out[k] = v;
   }
   return out;
 }
@@ -261,6 +269,18 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
   if (c.net_keys.backbone.name.empty()) {
     c.net_keys.backbone.name = env->observation_spec().shape.size() == 1 ? "mlp" : "minatar";
   }
+  // The MLP's widths and activation, where neither a setting nor the preset gives them: the
+  // algorithm's own (its reference implementation's network; AlgorithmCapabilities).
+  if (c.net_keys.backbone.name == "mlp") {
+    const auto given = [&](const std::string& key) {
+      if (last_value(settings, key)) return true;
+      return preset &&
+             std::any_of(preset->values.begin(), preset->values.end(), [&](const auto& kv) { return kv.first == key; });
+    };
+    const auto caps = c.factory->capabilities();
+    if (!given("net.mlp_hidden")) c.net_keys.backbone.mlp_hidden = caps.mlp_hidden;
+    if (!given("net.activation")) c.net_keys.backbone.activation = caps.activation;
+  }
   c.net = NetworkSpec::from_keys(c.net_keys, c.net_keys.backbone.name);
   check_network_fits_algorithm(c);
   c.factory->validate(env->action_spec());
@@ -324,6 +344,7 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   mix.freeze = config.arch.freeze;
   mix.seed = static_cast<uint64_t>(config.seed);
   ctx.net = config.net.net_options(mix);
+  ctx.supernet = config.net.is_supernet();
   ctx.device = parse_device(config.device);
   ctx.seed = static_cast<uint64_t>(config.seed);
   ctx.total_steps = config.steps;
@@ -415,6 +436,7 @@ class SupernetPaths final : public TrainObserver {
   SupernetPaths(std::vector<space::Supernet> supernets, PathSampler* sampler, int64_t seed)
       : supernets_(std::move(supernets)), sampler_(sampler), seed_(seed) {}
   void before_iteration(const Iteration& it) override {
+    before_iteration_sums(it);
     space::Architecture path;
     if (sampler_) {
       path = sampler_->next(it.index);
@@ -424,19 +446,20 @@ class SupernetPaths final : public TrainObserver {
     }
     for (const auto& s : supernets_) s->set_path(path);
   }
+  void before_iteration_sums(const Iteration& it) {
+    reward_sum_ = it.venv->reward_sum();
+    episode_return_sum_ = it.venv->episode_return_sum();
+  }
   void after_iteration(const Iteration& it) override {
     if (!sampler_) return;
-    // The episodes that ended during this iteration are the newest of recent_episodes().
-    const auto& recent = it.venv->recent_episodes();
-    const auto n = static_cast<size_t>(
-        std::min<int64_t>(it.venv->total_episodes() - it.episodes_before, static_cast<int64_t>(recent.size())));
-    std::optional<double> ret;
-    if (n > 0) {
-      double sum = 0;
-      for (size_t i = recent.size() - n; i < recent.size(); ++i) sum += recent[i].ret;
-      ret = sum / static_cast<double>(n);
+    IterationReturns r;
+    r.episodes = it.venv->total_episodes() - it.episodes_before;
+    r.steps = it.venv->total_steps() - it.steps_before;
+    if (r.episodes > 0) {
+      r.episode_return = (it.venv->episode_return_sum() - episode_return_sum_) / static_cast<double>(r.episodes);
     }
-    sampler_->observe(supernets_.front()->path(), ret, it.venv->total_steps());
+    r.rollout_return = (it.venv->reward_sum() - reward_sum_) / static_cast<double>(it.venv->num_envs());
+    sampler_->observe(supernets_.front()->path(), r, it.venv->total_steps());
   }
   void save(torch::serialize::OutputArchive& checkpoint) override {
     if (!sampler_) return;
@@ -453,6 +476,38 @@ class SupernetPaths final : public TrainObserver {
   std::vector<space::Supernet> supernets_;
   PathSampler* sampler_;
   int64_t seed_;
+  double reward_sum_ = 0, episode_return_sum_ = 0;
+};
+
+// The returns of the episodes that end in the late window (the iterations that start at or after
+// late_window_start), for TrainResult::late_mean_return; kept in the checkpoints ("late_returns").
+class LateReturns final : public TrainObserver {
+ public:
+  explicit LateReturns(int64_t budget) : start_(late_window_start(budget)) {}
+  void before_iteration(const Iteration& it) override { episode_return_sum_ = it.venv->episode_return_sum(); }
+  void after_iteration(const Iteration& it) override {
+    if (it.steps_before < start_) return;
+    sum_ += it.venv->episode_return_sum() - episode_return_sum_;
+    count_ += it.venv->total_episodes() - it.episodes_before;
+  }
+  void save(torch::serialize::OutputArchive& checkpoint) override {
+    checkpoint.write("late_returns", torch::tensor({sum_, static_cast<double>(count_)}, torch::kFloat64));
+  }
+  void load(torch::serialize::InputArchive& checkpoint) override {
+    torch::Tensor t;
+    if (!checkpoint.try_read("late_returns", t)) return;  // a checkpoint from before the late window
+    sum_ = t[0].item<double>();
+    count_ = static_cast<int64_t>(t[1].item<double>());
+  }
+  std::optional<double> mean() const {
+    return count_ > 0 ? std::optional<double>(sum_ / static_cast<double>(count_)) : std::nullopt;
+  }
+  int64_t count() const { return count_; }
+
+ private:
+  int64_t start_;
+  double episode_return_sum_ = 0, sum_ = 0;
+  int64_t count_ = 0;
 };
 
 // Mixed supernets: the op probabilities and the discretized architecture with every metrics line.
@@ -476,6 +531,12 @@ class AlphaLog final : public TrainObserver {
 }  // namespace
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
+  if (config.workload != "rl") {
+    throw Error("workload '" + config.workload +
+                "': its trials are not trained by an agent; run it through rlnas "
+                "search --workload " +
+                config.workload);
+  }
   const fs::path dir(options.run_dir);
   const fs::path ckpt_path = dir / kCheckpointFile;
   std::vector<fs::path> logs = {dir / kMetricsFile, dir / kAlphaFile};
@@ -508,6 +569,9 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   MetricWindow window;
   // The loop's observers (TrainObserver), then the caller's.
   std::vector<std::unique_ptr<TrainObserver>> own;
+  auto late_owned = std::make_unique<LateReturns>(config.steps);
+  LateReturns* late = late_owned.get();
+  own.push_back(std::move(late_owned));
   if (config.net.is_single_path()) {
     if (const auto supernets = space::find_supernets(run.algo->network()); !supernets.empty()) {
       own.push_back(std::make_unique<SupernetPaths>(supernets, options.path_sampler, config.seed));
@@ -622,6 +686,8 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   result.steps = venv.total_steps();
   result.episodes = venv.total_episodes();
   result.recent_mean_return = venv.recent_mean_return();
+  result.late_mean_return = late->mean();
+  result.late_episodes = late->count();
   if (result.interrupted) {
     log::info("stopped at step " + std::to_string(result.steps) + "; continue with: rlnas train --resume " +
               options.run_dir);

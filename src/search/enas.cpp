@@ -12,6 +12,16 @@ namespace rlnas::search {
 
 using nlohmann::json;
 
+namespace {
+
+std::optional<double> child_reward(const std::string& definition, const rl::IterationReturns& r) {
+  if (definition == "rollout_return") return r.rollout_return;
+  if (definition == "episode_return") return r.episode_return;
+  throw Error("enas options: reward: expected rollout_return or episode_return, found '" + definition + "'");
+}
+
+}  // namespace
+
 json EnasOptions::to_json() const {
   return {{"kind", "enas"},
           {"hidden", controller.hidden},
@@ -20,7 +30,8 @@ json EnasOptions::to_json() const {
           {"baseline_decay", controller.baseline_decay},
           {"total_updates", controller.total_updates},
           {"seed", controller.seed},
-          {"batch", batch}};
+          {"batch", batch},
+          {"reward", reward}};
 }
 
 EnasOptions EnasOptions::from_json(const json& j) {
@@ -40,6 +51,10 @@ EnasOptions EnasOptions::from_json(const json& j) {
   field("total_updates", o.controller.total_updates);
   field("seed", o.controller.seed);
   field("batch", o.batch);
+  // Samplers described before the field existed rewarded episode returns.
+  o.reward = "episode_return";
+  field("reward", o.reward);
+  child_reward(o.reward, {});  // a valid definition
   if (o.batch < 1) throw Error("enas options: batch must be at least 1, found " + std::to_string(o.batch));
   return o;
 }
@@ -52,9 +67,10 @@ space::Architecture EnasSampler::next(int64_t) {
   return controller_.sample().arch;
 }
 
-void EnasSampler::observe(const space::Architecture& path, std::optional<double> episode_return, int64_t steps_done) {
-  if (!episode_return) return;
-  pending_.emplace_back(path, *episode_return);
+void EnasSampler::observe(const space::Architecture& path, const rl::IterationReturns& returns, int64_t steps_done) {
+  const auto reward = child_reward(options_.reward, returns);
+  if (!reward) return;
+  pending_.emplace_back(path, *reward);
   ++rewarded_;
   if (static_cast<int64_t>(pending_.size()) < options_.batch) return;
   const auto metrics = controller_.update(pending_);

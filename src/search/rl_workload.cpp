@@ -1,10 +1,12 @@
-// Reinforcement learning on an environment: the workload of every trial today (workload.h).
+// The workloads (workload.h): reinforcement learning on an environment, and the synthetic
+// known-answer workload (synthetic.h).
 #include <filesystem>
 #include <fstream>
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
 #include "rlnas/search/strategy.h"
+#include "rlnas/search/synthetic.h"
 #include "rlnas/search/trial.h"
 #include "rlnas/search/workload.h"
 #include "rlnas/space/space.h"
@@ -33,7 +35,6 @@ class RlWorkload final : public Workload {
   std::string name() const override { return env_; }
   std::vector<int64_t> input_shape() const override { return obs_shape_; }
   std::vector<std::string> output_heads() const override { return {"policy: " + action_, "value"}; }
-  std::string selection_metric() const override { return kSelection; }
   std::string test_metric() const override { return kTest; }
   std::vector<std::string> baselines() const override { return envs_.entry(env_).baselines; }
   bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
@@ -75,6 +76,8 @@ class RlWorkload final : public Workload {
     if (chosen && !r.interrupted) chosen->finish(run_dir);
     ordered_json out = {{"interrupted", r.interrupted}, {"steps", r.steps}};
     ordered_json metrics = {{kSelection, r.recent_mean_return}, {"train_episodes", r.episodes}};
+    if (r.late_mean_return) metrics["train_return_late"] = *r.late_mean_return;
+    metrics["train_episodes_late"] = r.late_episodes;
     if (!r.interrupted) {
       metrics[kTest] = r.eval.mean_return();
       metrics["eval_return_std"] = r.eval.std_return();
@@ -94,13 +97,61 @@ class RlWorkload final : public Workload {
   std::string action_;
 };
 
+// The known-answer workload (synthetic.h): a trial writes the figures of its score-table entry.
+class SyntheticWorkload final : public Workload {
+ public:
+  explicit SyntheticWorkload(const rl::TrainConfig& config) : options_(config.synthetic) {}
+  std::string kind() const override { return "synthetic"; }
+  std::string name() const override { return "synthetic (seed " + std::to_string(options_.seed) + ")"; }
+  std::vector<int64_t> input_shape() const override { return {}; }  // any: nothing is built
+  std::vector<std::string> output_heads() const override { return {"score"}; }
+  std::string test_metric() const override { return kTest; }
+  std::vector<std::string> baselines() const override { return {}; }
+  bool run_trial(const rl::TrainConfig& config, const std::string& run_dir, const std::atomic<bool>*) const override {
+    if (config.net.kind() != rl::NetworkSpec::Kind::architecture) {
+      throw Error("the synthetic workload scores architectures of a search space: " + config.net.label() +
+                  " has no score (give --space, or search.baselines=none)");
+    }
+    const auto& arch = config.net.arch();
+    const SyntheticScores scores(space::find_space(arch.space), config.synthetic);
+    const auto t = scores.trial(arch, config.seed);
+    const fs::path dir(run_dir);
+    fs::create_directories(dir);
+    // The learning curve, at most 100 lines, the simulated time on each.
+    const int64_t every = std::max(config.log_every, (config.steps + 99) / 100);
+    std::string curve;
+    for (int64_t step = every; step < config.steps + every; step += every) {
+      const int64_t at = std::min(step, config.steps);
+      ordered_json line = {{"step", at},
+                           {"return_mean", scores.curve(arch, config.seed, at, config.steps)},
+                           {"time", t.seconds * static_cast<double>(at) / static_cast<double>(config.steps)}};
+      curve += line.dump() + "\n";
+    }
+    io::write_file_atomic((dir / "metrics.jsonl").string(), curve);
+    ordered_json out = {{"interrupted", false}, {"steps", config.steps}};
+    out["metrics"] = {{kSelection, t.selection},
+                      {"train_return_late", t.selection},
+                      {"train_episodes", 1000},
+                      {kTest, t.test},
+                      {"eval_episodes", config.eval_episodes},
+                      {"true_score", scores.score(arch)},
+                      {"simulated_seconds", t.seconds}};
+    io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n");
+    return false;
+  }
+
+ private:
+  rl::SyntheticOptions options_;
+};
+
 }  // namespace
 
 std::unique_ptr<Workload> make_workload(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
-  if (config.workload != "rl") {
-    throw Error("workload '" + config.workload + "' is not available; valid workloads: rl (an environment, --env)");
-  }
-  return std::make_unique<RlWorkload>(config, envs);
+  if (config.workload == "rl") return std::make_unique<RlWorkload>(config, envs);
+  if (config.workload == "synthetic") return std::make_unique<SyntheticWorkload>(config);
+  throw Error("workload '" + config.workload +
+              "' is not available; valid workloads: rl (an environment, --env), "
+              "synthetic (--workload synthetic)");
 }
 
 }  // namespace rlnas::search

@@ -48,8 +48,8 @@ rl::TrainConfig trial_config(const ordered_json& base, const json& overrides, co
 }
 
 // `workload_baselines`: the networks the trials' workload is measured against (Workload::baselines).
-std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig& c,
-                                                             const std::vector<std::string>& workload_baselines) {
+std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig& c, const Workload& workload) {
+  const auto workload_baselines = workload.baselines();
   std::vector<std::string> names;
   const std::string& b = c.search.baselines;
   if (b == "none") return {};
@@ -61,7 +61,11 @@ std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig&
       if (n.arch.space == space.name()) names.push_back("named:" + n.name);
     }
     for (const auto& n : workload_baselines) names.push_back(n);
-    for (const auto& n : space.baselines()) names.push_back(n);
+    // Backbones (net:NAME) are networks of an environment's workload; the synthetic one scores only
+    // the space's architectures.
+    for (const auto& n : space.baselines()) {
+      if (workload.kind() == "rl" || n.rfind("net:", 0) != 0) names.push_back(n);
+    }
     std::vector<std::string> unique;
     for (const auto& n : names) {
       if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(n);
@@ -109,6 +113,8 @@ class Driver {
         space_(space::find_space(c_.search.space)),
         workload_(make_workload(rl::config_from_json(c_.train, envs_), envs_)) {
     train_steps_ = c_.train.at("steps").get<int64_t>();
+    rule_.select = c_.search.select;
+    rule_.test_metric = workload_->test_metric();
     base_seed_ = c_.train.at("seed").get<int64_t>();
     ctx_.envs = &envs_;
     ctx_.space = &space_;
@@ -390,7 +396,7 @@ class Driver {
       }
       rows.push_back(std::move(p));
     }
-    for (const auto& [label, overrides] : baseline_overrides(c_, workload_->baselines())) {
+    for (const auto& [label, overrides] : baseline_overrides(c_, *workload_)) {
       Planned p{RowKind::baseline, label, std::nullopt, {}};
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         json o = common;
@@ -415,49 +421,37 @@ class Driver {
   SummaryRow row_of(const Planned& p) const {
     std::vector<store::TrialRecord> trials;
     for (const auto id : p.trials) trials.push_back(*store_.trial(id));
-    SummaryRow r = summarize_trials(trials, workload_->selection_metric(), workload_->test_metric());
+    SummaryRow r = summarize_trials(trials, rule_);
     r.kind = p.kind;
     r.label = p.label;
     r.proxy = p.proxy;
     return r;
   }
 
-  // Random search's expected best-of-K from the store's tabular benchmark of this space with the
-  // same training settings (every architecture with at least one done seed), if there is one.
+  // Random search's best-of-K under the selection rule, from the store's tabular benchmark of this
+  // space with the same training settings (every architecture with at least one done seed), if
+  // there is one.
   std::optional<SummaryRow> random_search_row(std::string* note) const {
     if (space_.size() > 1000) return std::nullopt;
-    std::vector<double> reward, total;
+    std::vector<SummaryRow> benchmark;
     for (const auto& arch : space_.enumerate()) {
-      std::vector<double> r, t;
+      std::vector<store::TrialRecord> trials;
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         json o = rl::NetworkSpec::architecture(arch).keys();
         o.update({{"seed", base_seed_ + s}, {"steps", train_steps_}, {"eval.episodes", c_.search.eval_episodes}});
         const auto key = store::trial_cache_key(cache_key_parts(trial_config(c_.train, o, envs_), envs_));
         const auto trial = store_.find_trial_by_cache_key(key);
-        if (!trial || trial->status != store::Status::done) continue;
-        if (const auto x = trial->metric(workload_->selection_metric().c_str())) r.push_back(*x);
-        if (const auto x = trial->metric(workload_->test_metric().c_str())) t.push_back(*x);
+        if (trial && trial->status == store::Status::done) trials.push_back(*trial);
       }
-      if (r.empty() || t.empty()) {
+      auto row = summarize_trials(trials, rule_);
+      if (!row.selection || !row.total_reward) {
         *note = "random search: no tabular benchmark of " + space_.name() +
                 " with these settings in the store (run rlnas search --strategy grid with the same settings)";
         return std::nullopt;
       }
-      reward.push_back(mean_of(r));
-      total.push_back(mean_of(t));
+      benchmark.push_back(std::move(row));
     }
-    const int64_t k = std::min<int64_t>(c_.search.top_k, static_cast<int64_t>(reward.size()));
-    const auto rs = random_search_best_of_k(reward, k, 1000, static_cast<uint64_t>(c_.search.seed));
-    const auto ts = random_search_best_of_k(total, k, 1000, static_cast<uint64_t>(c_.search.seed));
-    SummaryRow row;
-    row.kind = RowKind::random_search;
-    row.label = "random search (best of " + std::to_string(k) + ", 1000 resamples)";
-    row.reward_mean = rs.mean;
-    row.reward_mean_std = rs.std;
-    row.total_reward = ts.mean;
-    row.total_reward_std = ts.std;
-    row.seeds = c_.search.seeds;
-    return row;
+    return search::random_search_row(benchmark, c_.search.top_k);
   }
 
   SearchSummary finish(const std::string& status) {
@@ -466,6 +460,7 @@ class Driver {
     s.status = status;
     s.strategy = strategy_->name();
     s.proxy_name = strategy_->proxy_name();
+    s.rule = rule_;
     if (status == "done") {
       info("phase 3/3: summary");
       for (const auto& p : planned_rows_) s.rows.push_back(row_of(p));
@@ -474,6 +469,35 @@ class Driver {
       if (std::find(kinds.begin(), kinds.end(), RowKind::random_search) != kinds.end()) {
         if (auto r = random_search_row(&s.note)) s.rows.push_back(*r);
       }
+      s.comparisons = compare_found(s.rows);
+      json learned = strategy_->learned();
+      for (const auto& w : learned.value("warnings", json::array())) s.warnings.push_back(w.get<std::string>());
+      learned.erase("warnings");
+      // The supernet's training return beside a fixed network's trained from scratch (the first
+      // baseline): a supernet far below it learned little (their budgets: search.steps vs steps).
+      if (learned.contains("supernet_return")) {
+        for (const auto& r : s.rows) {
+          if (r.kind != RowKind::baseline || !r.reward_mean) continue;
+          learned["fixed_network"] = r.label;
+          learned["fixed_network_return"] = *r.reward_mean;
+          learned["fixed_network_steps"] = train_steps_;
+          break;
+        }
+      }
+      s.learning = learned;
+      // "The last 100 episodes" over fewer episodes is the whole run's average.
+      std::optional<int64_t> fewest;
+      for (const auto& r : s.rows) {
+        if (r.min_train_episodes) fewest = fewest ? std::min(*fewest, *r.min_train_episodes) : *r.min_train_episodes;
+      }
+      if (fewest && *fewest < kMinSelectionEpisodes && rule_.select == "reward_mean") {
+        s.warnings.push_back(
+            "only " + std::to_string(*fewest) +
+            " training episodes ended in some trainings: their "
+            "reward mean (\"the last 100 episodes\") averages the whole run, early episodes "
+            "included; search.select=late_return selects on the episodes of the last 20% of the steps");
+      }
+      for (const auto& w : s.warnings) log::warning(w);
     }
     try {
       auto tx = store_.transaction();
@@ -502,6 +526,7 @@ class Driver {
   int64_t train_steps_ = 0, base_seed_ = 0;
   std::map<std::string, int64_t> planned_;
   std::unique_ptr<Workload> workload_;  // what every trial trains
+  SelectionRule rule_;
   std::vector<Planned> planned_rows_;
 };
 
@@ -570,14 +595,20 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   const auto probe = trial_config(c.train, rl::NetworkSpec::architecture(arch).keys(), envs);
   const auto workload = make_workload(probe, envs);
   const auto obs_shape = workload->input_shape();
-  try {
-    space.build(arch, obs_shape);
-  } catch (const std::exception& e) {
-    throw Error("space '" + space.name() + "' does not fit the observations of " + probe.env + ": " + e.what());
+  if (workload->kind() == "rl") {
+    try {
+      space.build(arch, obs_shape);
+    } catch (const std::exception& e) {
+      throw Error("space '" + space.name() + "' does not fit the observations of " + probe.env + ": " + e.what());
+    }
   }
   make_strategy({&envs, &space, c.search, 1, 1});  // its validate(): e.g. grid refuses large spaces
   // The supernet the strategy's search phase trains must fit the algorithm and be buildable.
   const auto& entry = find_strategy(c.search.strategy);
+  if (entry.supernet && workload->kind() != "rl") {
+    throw Error("strategy " + entry.name + " trains a supernet on an environment; the " + workload->kind() +
+                " workload scores single architectures: use a multi-trial strategy (random, grid)");
+  }
   if (entry.supernet) {
     const bool single_path = *entry.supernet == rl::SupernetKind::single_path;
     trial_config(c.train, rl::NetworkSpec::supernet(space.name(), *entry.supernet).keys(), envs);
@@ -593,7 +624,7 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
                   " supernet: " + e.what());
     }
   }
-  baseline_overrides(c, workload->baselines());  // names exist
+  baseline_overrides(c, *workload);  // names exist
   return c;
 }
 

@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <map>
+#include <set>
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/stats.h"
+#include "rlnas/search/tabular.h"
 
 namespace rlnas::search {
 
@@ -42,10 +45,21 @@ RowKind parse_row_kind(const std::string& text) {
   throw Error("summary row kind: expected one of " + valid + ", found '" + text + "'");
 }
 
-SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials, const std::string& selection_metric,
-                            const std::string& test_metric) {
+std::string SelectionRule::metric() const {
+  if (select == "reward_mean") return "train_return_mean";
+  if (select == "late_return") return "train_return_late";
+  throw Error("search.select: expected one of reward_mean, late_return, found '" + select + "'");
+}
+
+std::string SelectionRule::name() const { return select == "late_return" ? "late return" : "reward mean"; }
+
+std::vector<std::string> SelectionRule::names() { return {"reward_mean", "late_return"}; }
+
+SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials, const SelectionRule& rule) {
   SummaryRow r;
-  std::vector<double> reward, total, latency;
+  std::vector<double> reward, total, latency, selection;
+  const std::string selection_metric = rule.metric();
+  std::map<int64_t, SeedFigures> seeds;
   for (const auto& t : trials) {
     r.arch = t.architecture;
     r.arch_id = t.arch_id;
@@ -53,9 +67,22 @@ SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials, const
     r.flops = t.flops;
     if (t.latency_ms) latency.push_back(*t.latency_ms);
     if (t.status != store::Status::done) continue;
-    if (const auto x = t.metric(selection_metric.c_str())) reward.push_back(*x);
-    if (const auto x = t.metric(test_metric.c_str())) total.push_back(*x);
+    if (const auto x = t.metric("train_return_mean")) reward.push_back(*x);
+    if (const auto x = t.metric(rule.test_metric.c_str())) total.push_back(*x);
+    auto& f = seeds[t.seed];
+    f.seed = t.seed;
+    if (const auto x = t.metric(selection_metric.c_str())) {
+      selection.push_back(*x);
+      f.selection = *x;
+    }
+    f.test = t.metric(rule.test_metric.c_str());
+    if (const auto e = t.metric("train_episodes")) {
+      const auto n = static_cast<int64_t>(*e);
+      r.min_train_episodes = r.min_train_episodes ? std::min(*r.min_train_episodes, n) : n;
+    }
   }
+  for (const auto& [seed, f] : seeds) r.by_seed.push_back(f);
+  if (!selection.empty()) r.selection = mean_of(selection);
   if (!latency.empty()) {
     std::sort(latency.begin(), latency.end());
     r.latency_ms = latency[latency.size() / 2];
@@ -74,6 +101,9 @@ SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials, const
 
 ordered_json to_json(const SummaryRow& r) {
   const auto opt = [](const auto& v) { return v ? ordered_json(*v) : ordered_json(); };
+  ordered_json by_seed = ordered_json::array();
+  for (const auto& f : r.by_seed)
+    by_seed.push_back({{"seed", f.seed}, {"selection", opt(f.selection)}, {"test", opt(f.test)}});
   return {{"kind", to_string(r.kind)},
           {"label", r.label},
           {"arch", r.arch.empty() ? ordered_json() : ordered_json::parse(r.arch)},
@@ -84,6 +114,9 @@ ordered_json to_json(const SummaryRow& r) {
           {"reward_mean_std", opt(r.reward_mean_std)},
           {"total_reward", opt(r.total_reward)},
           {"total_reward_std", opt(r.total_reward_std)},
+          {"selection", opt(r.selection)},
+          {"min_train_episodes", opt(r.min_train_episodes)},
+          {"by_seed", by_seed},
           {"params", opt(r.params)},
           {"flops", opt(r.flops)},
           {"latency_ms", opt(r.latency_ms)}};
@@ -107,6 +140,20 @@ SummaryRow row_from_json(const json& x) {
   d("reward_mean_std", r.reward_mean_std);
   d("total_reward", r.total_reward);
   d("total_reward_std", r.total_reward_std);
+  // Version 1 rows have no selection of their own: it was the reward mean.
+  if (x.contains("selection")) {
+    d("selection", r.selection);
+  } else {
+    r.selection = r.reward_mean;
+  }
+  if (x.contains("min_train_episodes")) i("min_train_episodes", r.min_train_episodes);
+  for (const auto& f : x.value("by_seed", json::array())) {
+    SeedFigures s;
+    s.seed = f.at("seed").get<int64_t>();
+    if (!f.at("selection").is_null()) s.selection = f.at("selection").get<double>();
+    if (!f.at("test").is_null()) s.test = f.at("test").get<double>();
+    r.by_seed.push_back(s);
+  }
   i("params", r.params);
   i("flops", r.flops);
   if (x.contains("latency_ms")) d("latency_ms", r.latency_ms);  // older summaries lack it
@@ -114,8 +161,9 @@ SummaryRow row_from_json(const json& x) {
 }
 
 ordered_json SearchSummary::to_json() const {
-  ordered_json rows_json = ordered_json::array();
+  ordered_json rows_json = ordered_json::array(), comparisons_json = ordered_json::array();
   for (const auto& r : rows) rows_json.push_back(search::to_json(r));
+  for (const auto& c : comparisons) comparisons_json.push_back(search::to_json(c));
   return {{"schema_version", schema_version},
           {"experiment_id", experiment_id},
           {"status", status},
@@ -123,7 +171,11 @@ ordered_json SearchSummary::to_json() const {
           {"strategy", strategy},
           {"proxy_name", proxy_name},
           {"note", note},
-          {"rows", rows_json}};
+          {"selection", {{"select", rule.select}, {"metric", rule.metric()}, {"test_metric", rule.test_metric}}},
+          {"rows", rows_json},
+          {"comparisons", comparisons_json},
+          {"learning", learning},
+          {"warnings", warnings}};
 }
 
 SearchSummary SearchSummary::from_json(const json& j) {
@@ -135,7 +187,11 @@ SearchSummary SearchSummary::from_json(const json& j) {
   s.strategy = j.at("strategy").get<std::string>();
   s.proxy_name = j.at("proxy_name").get<std::string>();
   s.note = j.at("note").get<std::string>();
+  if (j.contains("selection")) s.rule.select = j.at("selection").at("select").get<std::string>();
   for (const auto& x : j.at("rows")) s.rows.push_back(row_from_json(x));
+  for (const auto& x : j.value("comparisons", json::array())) s.comparisons.push_back(comparison_from_json(x));
+  if (j.contains("learning")) s.learning = j.at("learning");
+  for (const auto& w : j.value("warnings", json::array())) s.warnings.push_back(w.get<std::string>());
   return s;
 }
 
@@ -157,8 +213,9 @@ std::string SearchSummary::table() const {
     }
     return std::string(b);
   };
-  std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s %9s %9s %5s\n", "", "arch",
-                proxy_name.empty() ? "proxy" : "proxy", "reward mean", "total reward", "params", "MFLOPs", "seeds");
+  const bool late = rule.select != "reward_mean";  // the selection figure gets its own column
+  std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s%s %9s %9s %5s\n", "", "arch", "proxy", "reward mean",
+                "total reward", late ? "      late return" : "", "params", "MFLOPs", "seeds");
   out += buf;
   for (const auto& r : rows) {
     std::string proxy = "-";
@@ -168,32 +225,57 @@ std::string SearchSummary::table() const {
       proxy = b;
     }
     const bool spread = r.seeds > 1 || r.kind == RowKind::random_search;
-    char params[32] = "-", flops[32] = "-";
+    char params[32] = "-", flops[32] = "-", selection[32] = "";
     if (r.params) std::snprintf(params, sizeof params, "%lld", static_cast<long long>(*r.params));
     if (r.flops) std::snprintf(flops, sizeof flops, "%.2f", static_cast<double>(*r.flops) / 1e6);
+    if (late)
+      std::snprintf(selection, sizeof selection, " %16s",
+                    r.selection ? std::to_string(*r.selection).substr(0, 8).c_str() : "-");
     // "±" is two bytes in UTF-8: widen those columns by one.
-    std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %17s %17s %9s %9s %5lld\n", r.label.c_str(),
+    std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %17s %17s%s %9s %9s %5lld\n", r.label.c_str(),
                   r.arch_id.substr(0, 12).c_str(), proxy.c_str(), pm(r.reward_mean, r.reward_mean_std, spread).c_str(),
-                  pm(r.total_reward, r.total_reward_std, spread).c_str(), params, flops,
+                  pm(r.total_reward, r.total_reward_std, spread).c_str(), selection, params, flops,
                   static_cast<long long>(r.seeds));
     out += buf;
   }
-  out +=
-      "reward mean: mean return of the last 100 training episodes; total reward: mean return of the final "
-      "policy's evaluation episodes; mean ± std over seeds.";
+  out += "Selected on " + rule.name() + ", reported on total reward: the found row is the candidate with the best " +
+         rule.name() + ", random search's pick in each draw is its best by " + rule.name() +
+         ", and the same trainings give both figures (training episodes for selection, the final policy's "
+         "evaluation episodes for the report). reward mean: mean return of the last 100 training episodes";
+  if (late) out += "; late return: mean return of the episodes that ended in the last 20% of the training steps";
+  out += "; total reward: mean return of the final policy's evaluation episodes; mean ± std over seeds.";
   if (!proxy_name.empty()) out += " proxy: " + proxy_name + ".";
   out += "\n";
   if (const auto* f = found()) out += "found architecture: " + f->arch + "\n";
+  for (const auto& c : comparisons) {
+    if (c.interval.low) {
+      std::snprintf(buf, sizeof buf,
+                    "%s - %s (total reward, paired by %s, %d seeds): %+.2f, 95%% CI [%+.2f, %+.2f]: %s\n", c.a.c_str(),
+                    c.b.c_str(), c.pairing.c_str(), static_cast<int>(c.interval.n), c.interval.difference,
+                    *c.interval.low, *c.interval.high, c.verdict().c_str());
+    } else {
+      std::snprintf(buf, sizeof buf, "%s - %s (total reward): %+.2f; %s\n", c.a.c_str(), c.b.c_str(),
+                    c.interval.difference, c.verdict().c_str());
+    }
+    out += buf;
+  }
+  if (!learning.empty()) out += "search learned: " + learning.dump() + "\n";
+  for (const auto& w : warnings) out += "warning: " + w + "\n";
   if (!note.empty()) out += note + "\n";
   return out;
 }
 
-void insert_found_row(std::vector<SummaryRow>& rows) {
+std::optional<size_t> select_row(const std::vector<SummaryRow>& rows, RowKind kind) {
   std::optional<size_t> best;
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
-    if (r.kind == RowKind::candidate && r.reward_mean && (!best || *r.reward_mean > *rows[*best].reward_mean)) best = i;
+    if (r.kind == kind && r.selection && (!best || *r.selection > *rows[*best].selection)) best = i;
   }
+  return best;
+}
+
+void insert_found_row(std::vector<SummaryRow>& rows) {
+  const auto best = select_row(rows, RowKind::candidate);
   if (!best) return;
   SummaryRow found = rows[*best];
   found.kind = RowKind::found;
@@ -201,8 +283,119 @@ void insert_found_row(std::vector<SummaryRow>& rows) {
   rows.insert(rows.begin(), found);
 }
 
+SummaryRow random_search_row(const std::vector<SummaryRow>& benchmark, int64_t k) {
+  std::vector<double> selection, reward, test;
+  std::set<int64_t> common;
+  bool first = true;
+  for (const auto& b : benchmark) {
+    if (!b.selection || !b.total_reward)
+      throw Error("random search row: benchmark architecture " + b.arch_id + " has no figures");
+    selection.push_back(*b.selection);
+    reward.push_back(b.reward_mean.value_or(*b.selection));
+    test.push_back(*b.total_reward);
+    std::set<int64_t> seeds;
+    for (const auto& f : b.by_seed) {
+      if (f.test) seeds.insert(f.seed);
+    }
+    if (first) {
+      common = seeds;
+    } else {
+      std::set<int64_t> both;
+      std::set_intersection(common.begin(), common.end(), seeds.begin(), seeds.end(), std::inserter(both, both.end()));
+      common = both;
+    }
+    first = false;
+  }
+  k = std::min<int64_t>(k, static_cast<int64_t>(selection.size()));
+  const auto pick = best_of_k_by_selection(selection, test, k);
+  const auto by_reward = best_of_k_by_selection(selection, reward, k);
+  SummaryRow row;
+  row.kind = RowKind::random_search;
+  row.label = "random search (best of " + std::to_string(k) + ", exact)";
+  row.selection = pick.selection_mean;
+  row.reward_mean = by_reward.test_mean;
+  row.reward_mean_std = by_reward.test_std;
+  row.total_reward = pick.test_mean;
+  row.total_reward_std = pick.test_std;
+  row.seeds = static_cast<int64_t>(common.size());
+  for (const auto seed : common) {
+    std::vector<double> t;
+    for (const auto& b : benchmark) {
+      for (const auto& f : b.by_seed) {
+        if (f.seed == seed) t.push_back(*f.test);
+      }
+    }
+    row.by_seed.push_back({seed, std::nullopt, pick.expected(t)});
+  }
+  return row;
+}
+
+std::string Comparison::verdict() const {
+  if (!interval.low) {
+    return "fewer than " + std::to_string(kMinIntervalSamples) + " paired seeds (" + std::to_string(interval.n) +
+           "): no interval";
+  }
+  return interval.verdict(a, b);
+}
+
+ordered_json to_json(const Comparison& c) {
+  const auto opt = [](const auto& v) { return v ? ordered_json(*v) : ordered_json(); };
+  return {{"a", c.a},
+          {"b", c.b},
+          {"pairing", c.pairing},
+          {"n", c.interval.n},
+          {"difference", c.interval.difference},
+          {"low", opt(c.interval.low)},
+          {"high", opt(c.interval.high)},
+          {"level", c.interval.level},
+          {"significant", c.interval.significant()},
+          {"verdict", c.verdict()}};
+}
+
+Comparison comparison_from_json(const json& j) {
+  Comparison c;
+  c.a = j.at("a").get<std::string>();
+  c.b = j.at("b").get<std::string>();
+  c.pairing = j.at("pairing").get<std::string>();
+  c.interval.n = j.at("n").get<int64_t>();
+  c.interval.difference = j.at("difference").get<double>();
+  if (!j.at("low").is_null()) c.interval.low = j.at("low").get<double>();
+  if (!j.at("high").is_null()) c.interval.high = j.at("high").get<double>();
+  c.interval.level = j.at("level").get<double>();
+  return c;
+}
+
+std::vector<Comparison> compare_found(const std::vector<SummaryRow>& rows) {
+  std::vector<Comparison> out;
+  const SummaryRow* found = nullptr;
+  for (const auto& r : rows) {
+    if (r.kind == RowKind::found) found = &r;
+  }
+  if (!found) return out;
+  std::map<int64_t, double> mine;
+  for (const auto& f : found->by_seed) {
+    if (f.test) mine[f.seed] = *f.test;
+  }
+  for (const auto kind : {RowKind::random_search, RowKind::baseline}) {
+    for (const auto& r : rows) {
+      if (r.kind != kind) continue;
+      std::vector<double> d;
+      for (const auto& f : r.by_seed) {
+        if (const auto it = mine.find(f.seed); it != mine.end() && f.test) d.push_back(it->second - *f.test);
+      }
+      Comparison c;
+      c.a = "found";
+      c.b = r.label;
+      c.interval = paired_t_interval(d);
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
 std::vector<SummaryRow> live_rows(const std::vector<store::TrialRecord>& trials,
-                                  const std::function<std::string(const store::TrialRecord&)>& baseline_label) {
+                                  const std::function<std::string(const store::TrialRecord&)>& baseline_label,
+                                  const SelectionRule& rule) {
   using store::Role;
   std::vector<std::pair<SummaryRow, std::vector<store::TrialRecord>>> rows;
   std::map<std::pair<int, std::string>, size_t> index;
@@ -222,7 +415,7 @@ std::vector<SummaryRow> live_rows(const std::vector<store::TrialRecord>& trials,
   }
   std::vector<SummaryRow> out;
   for (auto& [row, ts] : rows) {
-    SummaryRow r = summarize_trials(ts);  // the figures the final summary will have
+    SummaryRow r = summarize_trials(ts, rule);  // the figures the final summary will have
     r.kind = row.kind;
     r.label = row.label;
     out.push_back(std::move(r));
@@ -249,7 +442,8 @@ std::optional<SearchSummary> summary_of(const store::Store& store, int64_t exper
   s.final = false;
   const auto search = e->config.value("search", ordered_json::object());
   s.strategy = search.value("search.strategy", std::string());
-  s.rows = live_rows(store.trials(experiment_id), baseline_label);
+  s.rule.select = search.value("search.select", std::string("reward_mean"));
+  s.rows = live_rows(store.trials(experiment_id), baseline_label, s.rule);
   return s;
 }
 

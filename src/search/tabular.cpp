@@ -83,6 +83,50 @@ double expected_best_of_k_exact(const std::vector<double>& scores, int64_t k) {
   return static_cast<double>(total);
 }
 
+BestOfKPick best_of_k_by_selection(const std::vector<double>& selection, const std::vector<double>& test, int64_t k) {
+  const std::string what = "random search best of k (by selection)";
+  check_k(what, selection, k);
+  check_scores(what + ", test scores", test);
+  if (test.size() != selection.size()) {
+    throw Error(what + ": " + std::to_string(selection.size()) + " selection scores but " +
+                std::to_string(test.size()) + " test scores; expected one of each per architecture");
+  }
+  const auto n = static_cast<int64_t>(selection.size());
+  std::vector<size_t> order(selection.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return selection[a] > selection[b]; });
+  BestOfKPick out;
+  out.k = k;
+  out.probability.assign(selection.size(), 0.0);
+  // p_i = C(n-1-i, k-1) / C(n, k): p_0 = k/n, p_{i+1} = p_i (n-1-i-(k-1)) / (n-1-i).
+  long double p = static_cast<long double>(k) / static_cast<long double>(n);
+  for (int64_t i = 0; i + k <= n; ++i) {
+    out.probability[order[static_cast<size_t>(i)]] = static_cast<double>(p);
+    const int64_t rest = n - 1 - i;
+    if (rest > 0) p *= static_cast<long double>(rest - (k - 1)) / static_cast<long double>(rest);
+  }
+  const auto moments = [&](const std::vector<double>& v, double& mean, double& sd) {
+    long double m = 0, sq = 0;
+    for (size_t i = 0; i < v.size(); ++i) m += out.probability[i] * static_cast<long double>(v[i]);
+    for (size_t i = 0; i < v.size(); ++i) sq += out.probability[i] * (v[i] - m) * (v[i] - m);
+    mean = static_cast<double>(m);
+    sd = static_cast<double>(std::sqrt(std::max<long double>(0, sq)));
+  };
+  moments(selection, out.selection_mean, out.selection_std);
+  moments(test, out.test_mean, out.test_std);
+  return out;
+}
+
+double BestOfKPick::expected(const std::vector<double>& scores) const {
+  if (scores.size() != probability.size()) {
+    throw Error("best of k: " + std::to_string(scores.size()) + " scores for " + std::to_string(probability.size()) +
+                " architectures");
+  }
+  long double m = 0;
+  for (size_t i = 0; i < scores.size(); ++i) m += probability[i] * static_cast<long double>(scores[i]);
+  return static_cast<double>(m);
+}
+
 Histogram histogram(const std::vector<double>& scores, int64_t bins) {
   check_scores("histogram", scores);
   if (bins < 1) throw Error("histogram: bins must be at least 1, got " + std::to_string(bins));

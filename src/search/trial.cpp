@@ -82,6 +82,14 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
   key.architecture = net.cache_architecture(mix_options);
   key.seed = config.seed;
   key.budget = config.steps;
+  if (config.workload != "rl") {
+    // Another workload is another training: its options are part of the key (rl trials keep the
+    // keys stores have always held).
+    key.algo_options["workload"] = config.workload;
+    for (const auto& [k, v] : resolved.items()) {
+      if (k.rfind(config.workload + ".", 0) == 0) key.algo_options[k] = json::parse(v.dump());
+    }
+  }
   return key;
 }
 
@@ -95,7 +103,8 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
   t.cache_key = store::trial_cache_key(key);
   t.seed = config.seed;
   t.budget = config.steps;
-  if (with_cost && !config.is_supernet()) {  // a supernet is many architectures: no single figure
+  // A supernet is many architectures: no single figure; the synthetic workload builds no network.
+  if (with_cost && !config.is_supernet() && config.workload == "rl") {
     try {
       const auto shape = envs.make(config.env, config.env_options)->observation_spec().shape;
       nn::Backbone net = nn::make_backbone(config.net.net_options({}), shape);

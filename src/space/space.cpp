@@ -86,8 +86,8 @@ void SearchSpace::validate(const Architecture& arch) const {
     throw Error("architecture of space '" + arch.space + "' given to space '" + name() + "'");
   }
   if (arch.version != version()) {
-    throw Error("architecture of " + name() + " version " + std::to_string(arch.version) +
-                "; this rlnas has version " + std::to_string(version()));
+    throw Error("architecture of " + name() + " version " + std::to_string(arch.version) + "; this rlnas has version " +
+                std::to_string(version()));
   }
   if (!arch.choices.is_object()) throw Error(name() + ": choices must be an object, found " + arch.choices.dump());
   const auto ds = decisions();
@@ -107,7 +107,8 @@ void SearchSpace::validate(const Architecture& arch) const {
     if (std::none_of(ds.begin(), ds.end(), [&](const Decision& d) { return d.name == key; })) {
       std::string valid;
       for (const auto& d : ds) valid += (valid.empty() ? "" : ", ") + d.name;
-      throw Error(name() + ": unknown decision '" + key + "'" + (valid.empty() ? " (this space has none)" : "; decisions: " + valid));
+      throw Error(name() + ": unknown decision '" + key + "'" +
+                  (valid.empty() ? " (this space has none)" : "; decisions: " + valid));
     }
   }
 }
@@ -125,8 +126,9 @@ Architecture SearchSpace::normalize(const Architecture& arch) const {
 }
 
 nn::Backbone SearchSpace::build_with(const std::vector<int64_t>&, const OpChooser&) const {
-  throw Error(name() + " has no weight-sharing builder: single-path supernets exist for the chain spaces without "
-                       "channel choices and for blocks");
+  throw Error(name() +
+              " has no weight-sharing builder: single-path supernets exist for the chain spaces without "
+              "channel choices and for blocks");
 }
 
 namespace {
@@ -181,7 +183,8 @@ Architecture SearchSpace::discretize(const std::vector<torch::Tensor>& probs) co
 
 std::vector<std::string> SearchSpace::describe(const Architecture& arch) const {
   std::vector<std::string> lines;
-  for (const auto& d : decisions()) lines.push_back(d.name + " = " + arch.choices.value(d.name, nlohmann::json()).dump());
+  for (const auto& d : decisions())
+    lines.push_back(d.name + " = " + arch.choices.value(d.name, nlohmann::json()).dump());
   return lines;
 }
 
@@ -192,8 +195,8 @@ struct Registry {
   std::vector<NamedArchitecture> named;
 };
 
-const Registry& registry() {
-  static const Registry r = [] {
+Registry& registry() {
+  static Registry r = [] {
     Registry r;
     auto add_all = [&](std::vector<std::unique_ptr<SearchSpace>> v) {
       for (auto& s : v) r.spaces.push_back(std::move(s));
@@ -203,9 +206,9 @@ const Registry& registry() {
     r.spaces.push_back(detail::make_blocks_space());
     r.spaces.push_back(detail::make_mlp_space());
     add_all(detail::make_fixed_spaces());
-    for (auto list : {detail::fixed_named_architectures(), detail::chain_named_architectures(),
-                      detail::cell_named_architectures(), detail::blocks_named_architectures(),
-                      detail::mlp_named_architectures()}) {
+    for (auto list :
+         {detail::fixed_named_architectures(), detail::chain_named_architectures(), detail::cell_named_architectures(),
+          detail::blocks_named_architectures(), detail::mlp_named_architectures()}) {
       for (auto& n : list) r.named.push_back(std::move(n));
     }
     return r;
@@ -214,6 +217,15 @@ const Registry& registry() {
 }
 
 }  // namespace
+
+void register_space(std::unique_ptr<SearchSpace> space) {
+  if (!space) throw Error("register_space: no space given");
+  const auto names = space_names();
+  if (std::find(names.begin(), names.end(), space->name()) != names.end()) {
+    throw Error("register_space: a space named '" + space->name() + "' is already registered");
+  }
+  registry().spaces.push_back(std::move(space));
+}
 
 const SearchSpace& find_space(const std::string& name) {
   for (const auto& s : registry().spaces) {

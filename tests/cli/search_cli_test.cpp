@@ -186,8 +186,13 @@ TEST(SearchCli, TheQuickstartConfigRuns) {
   ASSERT_EQ(lines.size(), 2u) << r.out;
   EXPECT_EQ(lines[0]["experiment_id"], 1);
   const auto& j = lines[1];
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], 2);
   EXPECT_EQ(j["strategy"], "spos");
+  // How much the search learned, with the warning its tiny budget deserves.
+  EXPECT_TRUE(j["learning"].contains("iterations_per_path")) << j.dump();
+  EXPECT_TRUE(j["learning"].contains("supernet_return")) << j.dump();
+  ASSERT_FALSE(j["warnings"].empty()) << j.dump();
+  EXPECT_NE(j["warnings"][0].get<std::string>().find("per path"), std::string::npos) << j.dump();
   EXPECT_EQ(j["status"], "done");
   EXPECT_EQ(j["rows"][0]["kind"], "found");
   std::ifstream id(dir / "id");

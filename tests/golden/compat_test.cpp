@@ -1,7 +1,8 @@
 // Compatibility fixtures: files written by an earlier rlnas (tests/data/compat, made by its
 // make_fixtures.sh at the commit named in its README) must keep working: run folders resume and
 // evaluate, their checkpoints load, stores open with their searches shown, reported and resumed, old
-// configs (flat net.* keys) load, and the cache keys of representative configs stay the same.
+// configs (flat net.* keys) load, and the cache keys of representative configs are pinned (and the
+// version-1 ones no longer computed: their results are not reused under today's semantics).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -125,10 +126,12 @@ TEST(Compat, OldYamlConfigsWithFlatNetKeysStillTrain) {
   EXPECT_EQ(config.at("net.mlp_hidden"), json::array({32, 32}));
 }
 
-// Literal cache keys of representative configs, computed by the code of the fixtures' commit. A
-// store keeps finding the trainings it already did only while these stay the same.
-TEST(Compat, CacheKeysOfRepresentativeConfigsAreUnchanged) {
-  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+// Literal cache keys of representative configs. A store keeps finding the trainings it already did
+// only while these stay the same; a change of what a training computes bumps the training-semantics
+// version, which changes every key, so that no result of the old semantics is reused. The keys of
+// version 1 (computed by the code of the fixtures' commit) are checked to be gone.
+TEST(Compat, CacheKeysOfRepresentativeConfigsArePinnedAndTheVersion1KeysAreGone) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> version1 = {
       {{"env=classic/cartpole", "algo=ppo", "net.name=mlp"},
        "b58395ee7582084d22c7ee51ed6a01cd2635aa3b75cc7e7d4e27b6e681c96fba"},
       {{"env=classic/cartpole", "algo=dqn", "net.name=mlp", "net.mlp_hidden=32", "seed=7", "steps=5000"},
@@ -145,7 +148,21 @@ TEST(Compat, CacheKeysOfRepresentativeConfigsAreUnchanged) {
         "distill.teacher=/nonexistent/teacher"},
        "edc0f149e2d9888029fff2725f6ab1b26c876bfb6aebda00634f6be61f807b87"},
   };
-  for (const auto& [sets, expected] : cases) {
+  // Version 2 (issue 16: ENAS child rewards, separate actor and critic MLPs by default, the
+  // algorithms' own default MLPs: the dqn case is now ReLU).
+  const std::vector<std::string> version2 = {
+      "61a961602856bf64937ce17046e71ce74d65919f4d7e87d688010f1804f3b920",
+      "8e7a8144b0d701ada7d8979a915843e281c06c1bf74a5a13ee36af1f8bb10238",
+      "2f5dd85d057bb9ac35b4acd2f6ccf6cc1bde05caff8acd27df3aafb7c3afcf25",
+      "26d6634253986ecb7443873126a8b61e719511f8cb273b79fb32cbc70205b07a",
+      "69711914d4b9087e8476b8ced4717eefe266f59b488383dd36550ec9b93f4129",
+      "30a8edee64f845cfd8bb23389fba788a1c0a81a24561fdb3d085b5abecb8c5c8",
+      "8ff2f6fbce09477269ad3fd63224b60a4d3d6728a91a303bee20ba476c28bdb6",
+  };
+  ASSERT_EQ(version1.size(), version2.size());
+  for (size_t i = 0; i < version1.size(); ++i) {
+    const auto& [sets, old_key] = version1[i];
+    const auto& expected = version2[i];
     rl::TrainSources sources;
     for (const auto& s : sets) {
       if (s.rfind("env.", 0) == 0) {
@@ -155,23 +172,24 @@ TEST(Compat, CacheKeysOfRepresentativeConfigsAreUnchanged) {
       }
     }
     const auto config = rl::resolve_train_config(sources, envs());
-    EXPECT_EQ(search::describe_trial(config, envs(), /*with_cost=*/false).cache_key.value_or(""), expected)
-        << "config: " << json(sets).dump();
+    const auto key = search::describe_trial(config, envs(), /*with_cost=*/false).cache_key.value_or("");
+    EXPECT_EQ(key, expected) << "config: " << json(sets).dump();
+    EXPECT_NE(key, old_key) << "config: " << json(sets).dump();
   }
 }
 
 TEST(Compat, TheTrainingSemanticsVersionIsPinnedAndEntersTheKeyOnlyFromVersion2) {
-  EXPECT_EQ(store::kTrainingSemanticsVersion, 1);
+  EXPECT_EQ(store::kTrainingSemanticsVersion, 2);
   store::CacheKeyParts parts;
   parts.env = "classic/cartpole";
   parts.algo = "ppo";
   parts.seed = 1;
   parts.budget = 100;
-  const auto v1 = store::trial_cache_key(parts);
-  EXPECT_FALSE(parts.to_json().contains("semantics_version"));
-  parts.semantics_version = 2;
-  EXPECT_EQ(parts.to_json().at("semantics_version"), 2);
-  EXPECT_NE(store::trial_cache_key(parts), v1);
+  EXPECT_EQ(parts.to_json().at("semantics_version"), 2);  // today's parts carry it
+  const auto v2 = store::trial_cache_key(parts);
+  parts.semantics_version = 1;
+  EXPECT_FALSE(parts.to_json().contains("semantics_version"));  // version 1: the keys stores held
+  EXPECT_NE(store::trial_cache_key(parts), v2);
 }
 
 // The store fixture holds a finished search (experiment 1) and an interrupted one (experiment 2).
@@ -184,10 +202,11 @@ fs::path restore_store() {
 }
 
 // One test, as the store is restored to one place (tests run as parallel processes).
-TEST(Compat, AnOldStoresTrialsAreFoundByTheirCacheKeysAndItsSearchesShownReportedAndResumed) {
+TEST(Compat, AnOldStoresResultsAreNotReusedUnderNewSemanticsAndItsSearchesShownReportedAndResumed) {
   const auto at = restore_store();
-  // The done trials of the old store are found again by the cache key today's code computes from
-  // their run folders' config.json, so no training is done twice.
+  // The old store's done trials were trained under training-semantics version 1: the key today's
+  // code computes from their run folders' config.json is another one, and the store holds no trial
+  // under it, so none of them stands in for a training of today's semantics.
   {
     auto s = store::Store::open((at / "s.db").string());
     int checked = 0;
@@ -195,8 +214,9 @@ TEST(Compat, AnOldStoresTrialsAreFoundByTheirCacheKeysAndItsSearchesShownReporte
       if (!t.cache_key || t.status != store::Status::done) continue;
       const auto config = rl::load_run_config(t.run_dir, envs());
       const auto key = search::describe_trial(config, envs(), /*with_cost=*/false).cache_key.value_or("");
-      EXPECT_EQ(key, *t.cache_key) << t.run_dir;
-      EXPECT_TRUE(s.find_trial_by_cache_key(key).has_value());
+      EXPECT_NE(key, *t.cache_key) << t.run_dir;
+      EXPECT_FALSE(s.find_trial_by_cache_key(key).has_value()) << t.run_dir;
+      EXPECT_TRUE(s.find_trial_by_cache_key(*t.cache_key).has_value());  // still held under its own key
       ++checked;
     }
     EXPECT_GE(checked, 3);

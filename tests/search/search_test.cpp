@@ -391,8 +391,15 @@ TEST(Summary, SummarizeTrialsUsesTheWorkloadsMetricsOverDoneTrialsOnly) {
   EXPECT_DOUBLE_EQ(*r.reward_mean, 5.0);
   EXPECT_DOUBLE_EQ(*r.reward_mean_std, 1.0);  // population std
   EXPECT_DOUBLE_EQ(*r.total_reward, 10.0);
-  const auto swapped = summarize_trials({a, b}, "eval_return_mean", "train_return_mean");
-  EXPECT_DOUBLE_EQ(*swapped.reward_mean, 10.0);
+  EXPECT_DOUBLE_EQ(*r.selection, 5.0);  // the default rule selects on the reward mean
+  ASSERT_EQ(r.by_seed.size(), 1u);      // both trials have seed 0 in this fixture: one entry
+  SelectionRule late;
+  late.select = "late_return";
+  a.metrics["train_return_late"] = 1.0;
+  b.metrics["train_return_late"] = 3.0;
+  const auto l = summarize_trials({a, b}, late);
+  EXPECT_DOUBLE_EQ(*l.selection, 2.0);
+  EXPECT_DOUBLE_EQ(*l.reward_mean, 5.0);  // the reward mean is still shown
 }
 
 TEST(Summary, LiveRowsNumberCandidatesInPlanOrderAndLabelBaselines) {
@@ -482,9 +489,13 @@ TEST(Workload, TheRlWorkloadNamesItsShapesHeadsAndMetrics) {
   EXPECT_EQ(w->kind(), "rl");
   EXPECT_EQ(w->input_shape(), (std::vector<int64_t>{4, 10, 10}));
   EXPECT_EQ(w->output_heads(), (std::vector<std::string>{"policy: discrete(6)", "value"}));
-  EXPECT_NE(w->selection_metric(), w->test_metric());
+  EXPECT_EQ(w->test_metric(), "eval_return_mean");
+  EXPECT_NE(SelectionRule().metric(), w->test_metric());
   EXPECT_EQ(w->baselines(), (std::vector<std::string>{"net:minatar"}));
   s.flags.push_back({"workload", "synthetic"});
+  EXPECT_EQ(make_workload(rl::resolve_train_config(s, rl::test_util::registry()), rl::test_util::registry())->kind(),
+            "synthetic");
+  s.flags.back().second = "supervised";
   EXPECT_NE(error_of([&] { rl::resolve_train_config(s, rl::test_util::registry()); }).find("workload"),
             std::string::npos);
 }

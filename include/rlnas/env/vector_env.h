@@ -67,6 +67,10 @@ class VectorEnv {
   const std::deque<Episode>& recent_episodes() const { return recent_; }
   double recent_mean_return() const;
   int64_t total_steps() const { return total_steps_; }
+  // Sums since this object was made: of every step's reward (all environments), and of the returns of
+  // the episodes that finished. Not part of snapshot(): for differences over a stretch of steps.
+  double reward_sum() const { return reward_sum_; }
+  double episode_return_sum() const { return episode_return_sum_; }
   int64_t total_episodes() const { return total_episodes_; }
 
   Env& env(int i) { return *envs_[static_cast<size_t>(i)]; }
@@ -94,6 +98,7 @@ class VectorEnv {
   std::deque<Episode> recent_;
   int64_t total_steps_ = 0;
   int64_t total_episodes_ = 0;
+  double reward_sum_ = 0.0, episode_return_sum_ = 0.0;
 };
 
 }  // namespace rlnas::env

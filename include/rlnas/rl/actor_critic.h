@@ -4,36 +4,46 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "rlnas/rl/algorithm.h"
 
 namespace rlnas::rl {
 
 struct ActorCriticOptions {
-  int64_t num_envs = 8;            // parallel environments
-  int64_t num_steps = 128;         // rollout length per environment
-  double lr = 2.5e-4;              // initial learning rate
+  int64_t num_envs = 8;                // parallel environments
+  int64_t num_steps = 128;             // rollout length per environment
+  double lr = 2.5e-4;                  // initial learning rate
   std::string lr_schedule = "linear";  // constant | linear | cosine | constant_then_linear
-  double lr_end = 0.0;             // learning rate at the end of training (non-constant schedules)
-  double lr_hold = 0.0;            // constant_then_linear: fraction of training before decay starts
-  double gamma = 0.99;             // discount
-  double gae_lambda = 0.95;        // GAE lambda (1 = n-step returns)
-  int64_t epochs = 4;              // passes over each rollout
-  int64_t minibatches = 4;         // minibatches per pass
-  double clip_coef = 0.2;          // PPO ratio clipping; 0 = no clipping (plain policy gradient)
-  bool clip_value = true;          // clip value updates to +-clip_coef around the rollout values
-  double ent_coef = 0.01;          // entropy bonus
-  double vf_coef = 0.5;            // value-loss weight
-  double max_grad_norm = 0.5;      // global gradient-norm clip (0 = off)
-  bool norm_adv = true;            // normalize advantages per minibatch
-  std::string optimizer = "adam";  // adam | rmsprop
-  double eps = 1e-5;               // optimizer epsilon
-  double rmsprop_alpha = 0.99;     // RMSProp smoothing
-  bool separate_critic = false;    // critic gets its own backbone (CleanRL's MLP agents)
-  bool norm_obs = false;           // running observation normalization (classic control)
-  bool norm_reward = false;        // scale rewards by the running std of discounted returns
+  double lr_end = 0.0;                 // learning rate at the end of training (non-constant schedules)
+  double lr_hold = 0.0;                // constant_then_linear: fraction of training before decay starts
+  double gamma = 0.99;                 // discount
+  double gae_lambda = 0.95;            // GAE lambda (1 = n-step returns)
+  int64_t epochs = 4;                  // passes over each rollout
+  int64_t minibatches = 4;             // minibatches per pass
+  double clip_coef = 0.2;              // PPO ratio clipping; 0 = no clipping (plain policy gradient)
+  bool clip_value = true;              // clip value updates to +-clip_coef around the rollout values
+  double ent_coef = 0.01;              // entropy bonus
+  double vf_coef = 0.5;                // value-loss weight
+  double max_grad_norm = 0.5;          // global gradient-norm clip (0 = off)
+  bool norm_adv = true;                // normalize advantages per minibatch
+  std::string optimizer = "adam";      // adam | rmsprop
+  double eps = 1e-5;                   // optimizer epsilon
+  double rmsprop_alpha = 0.99;         // RMSProp smoothing
+  // The critic's own backbone: auto = separate for vector observations (CleanRL ppo.py, "separate MLP
+  // networks for policy and value functions"; Stable-Baselines3 >= 1.8 MlpPolicy), shared for images
+  // (CleanRL ppo_atari.py's Nature-CNN trunk) and for supernets (one architecture searched) | true | false.
+  std::string separate_critic = "auto";
+  bool norm_obs = false;     // running observation normalization (classic control)
+  bool norm_reward = false;  // scale rewards by the running std of discounted returns
 
-  static ActorCriticOptions ppo_defaults();  // CleanRL ppo.py defaults
+  // CleanRL's PPO (ppo.py / ppo_atari.py, "The 37 Implementation Details of PPO"): 128-step rollouts,
+  // 4 epochs x 4 minibatches, lr 2.5e-4 annealed linearly, clip 0.2 with value clipping, entropy 0.01,
+  // value 0.5, grad norm 0.5, GAE 0.95, normalized advantages; 8 environments as ppo_atari.py (ppo.py
+  // uses 4: preset ppo.cleanrl).
+  static ActorCriticOptions ppo_defaults();
+  // Whether the critic gets its own backbone for these observations (`separate_critic` resolved).
+  bool critic_separate(const std::vector<int64_t>& obs_shape, bool supernet) const;
   static ActorCriticOptions a2c_defaults();  // Stable-Baselines3 A2C defaults (n-step 5, RMSProp)
   void bind(OptionTable& table, const std::string& prefix);
 };
@@ -46,7 +56,7 @@ torch::Tensor compute_gae(const torch::Tensor& rewards, const torch::Tensor& val
 struct PolicyLossTerms {
   torch::Tensor policy_loss;  // clipped surrogate (scalar, to minimize)
   torch::Tensor clip_fraction;
-  torch::Tensor approx_kl;    // mean((ratio - 1) - log ratio)
+  torch::Tensor approx_kl;  // mean((ratio - 1) - log ratio)
 };
 // PPO clipped surrogate: -min(r A, clip(r, 1 - c, 1 + c) A) averaged; c == 0 gives -r A.
 PolicyLossTerms ppo_policy_loss(const torch::Tensor& new_log_prob, const torch::Tensor& old_log_prob,

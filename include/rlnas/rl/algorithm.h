@@ -25,6 +25,7 @@ struct AlgorithmContext {
   env::ObservationSpec obs_spec;
   env::ActionSpec action_spec;
   nn::NetOptions net;
+  bool supernet = false;  // the network is a supernet of a space (net.supernet, net.mixed)
   torch::Device device = torch::kCPU;
   uint64_t seed = 0;
   int64_t total_steps = 0;                   // environment-step budget, for schedules
@@ -59,6 +60,10 @@ struct AlgorithmCapabilities {
   bool actor_critic = false;     // an actor and a critic: distillation student or teacher (distill.*)
   bool on_policy = false;        // no replay buffer: a single-path supernet may switch path per iteration
   bool mixed_supernets = false;  // steps alpha of softmax/Gumbel-mixed supernets with its losses (arch.h)
+  // The default `mlp` backbone for vector observations (net.mlp_hidden, net.activation when not given):
+  // the network the algorithm's reference implementation uses.
+  std::vector<int64_t> mlp_hidden = {64, 64};
+  std::string activation = "tanh";
 };
 
 class AlgorithmFactory {

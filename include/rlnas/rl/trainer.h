@@ -18,6 +18,7 @@
 #include "rlnas/rl/algorithm.h"
 #include "rlnas/rl/evaluation.h"
 #include "rlnas/rl/network_spec.h"
+#include "rlnas/rl/synthetic_options.h"
 #include "rlnas/space/architecture.h"
 
 namespace rlnas::env {
@@ -27,9 +28,11 @@ class VectorEnv;
 namespace rlnas::rl {
 
 struct TrainConfig {
-  // What trials train (search/workload.h): "rl", an environment. The spellings of the workloads
-  // to come are fixed: --dataset NAME (supervised), --workload synthetic.
+  // What trials train (search/workload.h): "rl", an environment, or "synthetic", the known-answer
+  // workload (synthetic.* options; its trials need a space architecture). The spelling of the one
+  // to come is fixed: --dataset NAME (supervised).
   std::string workload = "rl";
+  SyntheticOptions synthetic;
   std::string env = "classic/cartpole";
   env::EnvOptions env_options;
   std::string algo = "ppo";
@@ -76,13 +79,20 @@ TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& 
 // Chooses the path of every iteration of a supernet run (net.supernet). Without one, train()
 // draws each path uniformly (SPOS); ENAS's controller is one (search/enas.h). Its state goes
 // into the run's checkpoints, so a resumed run continues the same sequence.
+// What one iteration's rollout collected, for a PathSampler.
+struct IterationReturns {
+  std::optional<double> episode_return;  // mean return of the episodes that ended during it (none: none did)
+  int64_t episodes = 0;                  // how many ended
+  double rollout_return = 0;  // rewards collected in the rollout per environment (defined for every iteration)
+  int64_t steps = 0;          // environment steps of the iteration (all environments)
+};
+
 class PathSampler {
  public:
   virtual ~PathSampler() = default;
   virtual space::Architecture next(int64_t iteration) = 0;
-  // After the iteration ran `path`: the mean return of the episodes that ended during it
-  // (nullopt when none did), and the environment steps done so far.
-  virtual void observe(const space::Architecture& path, std::optional<double> episode_return, int64_t steps_done) = 0;
+  // After the iteration ran `path`: what its rollout collected, and the environment steps done so far.
+  virtual void observe(const space::Architecture& path, const IterationReturns& returns, int64_t steps_done) = 0;
   virtual void save(torch::serialize::OutputArchive& archive) = 0;
   virtual void load(torch::serialize::InputArchive& archive) = 0;
 };
@@ -115,6 +125,10 @@ struct TrainResult {
   int64_t steps = 0;
   int64_t episodes = 0;
   double recent_mean_return = 0.0;  // mean return of the last 100 training episodes
+  // Mean return of the episodes that ended in the iterations starting in the last 20% of the budget
+  // (late_window_start), and how many there were (none: no such episode).
+  std::optional<double> late_mean_return;
+  int64_t late_episodes = 0;
   EvalResult eval;
   std::string run_dir;
   bool interrupted = false;
@@ -140,6 +154,9 @@ struct TrainOptions {
   // More hooks into the loop, after the loop's own (not owned).
   std::vector<TrainObserver*> observers = {};
 };
+
+// The first environment step of the late window (TrainResult::late_mean_return): 80% of the budget.
+inline int64_t late_window_start(int64_t budget) { return budget - budget / 5; }
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);
 

@@ -5,9 +5,12 @@
 //   1. the controller samples a child architecture a;
 //   2. the child takes one PPO (or A2C) iteration on the shared supernet weights along its path:
 //      one rollout (num_envs x num_steps steps) and the algorithm's update epochs on it;
-//   3. the child's reward R is the mean return of the episodes that ended during its rollout;
-//      a child during whose rollout no episode ended has no reward and is left out (with MinAtar
-//      Freeway's fixed 2,500-step episodes most children are, which starves the controller);
+//   3. the child's reward R (search.enas.reward) is its rollout return: the rewards collected in its
+//      rollout per environment (num_steps steps of each environment), defined for every child
+//      whatever the episode length (docs/search.md says why). The older definition,
+//      episode_return, is the mean return of the episodes that ended during the rollout, and leaves
+//      out a child during whose rollout none ended (with MinAtar Freeway's fixed 2,500-step
+//      episodes most children, which starves the controller);
 //   4. every `batch` (10) rewarded children the controller takes one REINFORCE step on them:
 //      baseline b <- 0.2 b + 0.8 mean(R), entropy bonus 1e-4, Adam with lr cosine-annealed from
 //      1e-3 over the run's expected number of updates.
@@ -26,8 +29,9 @@ namespace rlnas::search {
 
 struct EnasOptions {
   ControllerOptions controller;
-  int64_t batch = 10;  // rewarded children per controller update
-  nlohmann::json to_json() const;  // {"kind": "enas", ...}
+  int64_t batch = 10;                                     // rewarded children per controller update
+  std::string reward = "rollout_return";                  // rollout_return | episode_return (see above)
+  nlohmann::json to_json() const;                         // {"kind": "enas", ...}
   static EnasOptions from_json(const nlohmann::json& j);  // throws rlnas::Error naming a bad field
 };
 
@@ -37,7 +41,7 @@ class EnasSampler final : public rl::PathSampler {
   // {"step", "kind": "controller", "payload"}; empty: none.
   EnasSampler(const space::SearchSpace& space, const EnasOptions& options, std::string snapshots_path);
   space::Architecture next(int64_t iteration) override;
-  void observe(const space::Architecture& path, std::optional<double> episode_return, int64_t steps_done) override;
+  void observe(const space::Architecture& path, const rl::IterationReturns& returns, int64_t steps_done) override;
   void save(torch::serialize::OutputArchive& archive) override;
   void load(torch::serialize::InputArchive& archive) override;
   // The trained controller, for ranking (load it with read_controller).

@@ -56,13 +56,14 @@ struct SearchOptions {
 
   std::string strategy = "spos";
   std::string space = "minatar/ss1";
-  int64_t seed = 1;                // the search's own seed: sampling, controller, proxy evaluation
-  int64_t search_steps = 0;        // environment steps of the search phase; 0 = `steps` (one training)
-  int64_t top_k = 3;               // candidates retrained (random: architectures drawn)
-  int64_t seeds = 3;               // training seeds of every retrain and baseline: seed, seed+1, ...
-  int64_t eval_episodes = 100;     // final evaluation episodes of retrains ("total reward")
-  std::string baselines = "auto";  // auto | none | comma-separated named:NAME / net:NAME
-  int64_t jobs = 2;                // trials at once
+  int64_t seed = 1;                    // the search's own seed: sampling, controller, proxy evaluation
+  int64_t search_steps = 0;            // environment steps of the search phase; 0 = `steps` (one training)
+  int64_t top_k = 3;                   // candidates retrained (random: architectures drawn)
+  int64_t seeds = 3;                   // training seeds of every retrain and baseline: seed, seed+1, ...
+  int64_t eval_episodes = 100;         // final evaluation episodes of retrains ("total reward")
+  std::string baselines = "auto";      // auto | none | comma-separated named:NAME / net:NAME
+  std::string select = "reward_mean";  // the selection rule's metric (summary.h SelectionRule)
+  int64_t jobs = 2;                    // trials at once
   // Every strategy's own options, by strategy name.
   std::map<std::string, std::unique_ptr<StrategyOptions>> own;
 
@@ -111,6 +112,9 @@ class SearchStrategy {
   virtual std::vector<Candidate> ranking() const = 0;
   // The proxy's name for the summary ("proxy reward", "controller probability"), empty if none.
   virtual std::string proxy_name() const { return ""; }
+  // How much the search phase learned, after done(): the strategy's figures (e.g. ENAS controller
+  // updates) under their names, and "warnings": the figures below their documented thresholds.
+  virtual nlohmann::json learned() const { return nlohmann::json::object(); }
   // Snapshots (kind, payload) produced since the last call, for the store.
   virtual std::vector<std::pair<std::string, nlohmann::json>> take_snapshots() { return {}; }
   virtual nlohmann::json save() const = 0;

@@ -35,6 +35,24 @@ RandomSearchStats random_search_best_of_k(const std::vector<double>& scores, int
 // w_{n-1} = k/n, w_{i-1} = w_i * (i-k+1)/i, so nothing overflows whatever n. Same errors as above.
 double expected_best_of_k_exact(const std::vector<double>& scores, int64_t k);
 
+// Random search under the protocol's one selection rule (summary.h): K distinct architectures drawn
+// uniformly, the one with the highest `selection` score picked, its `test` score reported. Exact over
+// all C(n, K) subsets: with the architectures ranked by selection, best first (ties in their given
+// order), the i-th (0-based) is the pick with probability C(n-1-i, K-1) / C(n, K).
+struct BestOfKPick {
+  int64_t k = 0;
+  std::vector<double> probability;  // per architecture (in the given order): P(it is the pick)
+  double selection_mean = 0;        // E[the pick's selection score]
+  double selection_std = 0;         // its spread over the draws (population std)
+  double test_mean = 0;             // E[the pick's test score]
+  double test_std = 0;
+  // E[the pick's score in `scores`] with the same pick probabilities (e.g. one seed's test scores).
+  double expected(const std::vector<double>& scores) const;
+};
+// Throws rlnas::Error when the two have different sizes, are empty, hold a non-finite value, or k
+// is outside [1, n].
+BestOfKPick best_of_k_by_selection(const std::vector<double>& selection, const std::vector<double>& test, int64_t k);
+
 struct Histogram {
   std::vector<double> edges;    // bins + 1 increasing edges
   std::vector<int64_t> counts;  // bins counts; they sum to scores.size()

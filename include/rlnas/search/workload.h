@@ -22,11 +22,10 @@ namespace rlnas::search {
 class Workload {
  public:
   virtual ~Workload() = default;
-  virtual std::string kind() const = 0;                       // "rl"
+  virtual std::string kind() const = 0;                       // "rl" | "synthetic"
   virtual std::string name() const = 0;                       // the environment
-  virtual std::vector<int64_t> input_shape() const = 0;       // what the network takes (one sample)
+  virtual std::vector<int64_t> input_shape() const = 0;       // what the network takes (one sample); {}: any
   virtual std::vector<std::string> output_heads() const = 0;  // e.g. {"policy: discrete(6)", "value"}
-  virtual std::string selection_metric() const = 0;           // result.json metric the protocol selects on
   virtual std::string test_metric() const = 0;                // result.json metric reported as the test score
   virtual std::vector<std::string> baselines() const = 0;     // "net:NAME" / "named:NAME" (search.baselines auto)
   // Trains the trial of run_dir (`config` is its config.json, resumed from its checkpoint) and

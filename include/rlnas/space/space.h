@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -105,6 +106,9 @@ class SearchSpace {
 };
 
 const SearchSpace& find_space(const std::string& name);  // throws, listing the valid names
+// Adds a space beside the built-in ones (tests' planted-answer spaces; plugins). Throws when the name
+// is taken. Not thread-safe: register before searching.
+void register_space(std::unique_ptr<SearchSpace> space);
 std::vector<std::string> space_names();
 
 // Reference architectures by name (e.g. "minatar/ss1/nature", "nature_cnn").

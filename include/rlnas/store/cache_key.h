@@ -19,7 +19,10 @@
 
 namespace rlnas::store {
 
-inline constexpr int64_t kTrainingSemanticsVersion = 1;
+// 2 (issue 16): ENAS children are rewarded with their rollout return (search.enas.reward),
+// ppo/a2c give vector observations separate actor and critic networks (separate_critic: auto), and
+// the default MLP is the algorithm's own (dqn 120-84 ReLU, sac 256-256 ReLU).
+inline constexpr int64_t kTrainingSemanticsVersion = 2;
 
 struct CacheKeyParts {
   std::string env;

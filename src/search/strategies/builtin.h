@@ -41,7 +41,10 @@ class OneShotStrategy : public SearchStrategy {
   void observe(const TrialOutcome& o) override;
   bool done() const override { return done_; }
   std::vector<Candidate> ranking() const override { return ranking_; }
-  std::vector<std::pair<std::string, nlohmann::json>> take_snapshots() override { return std::exchange(snapshots_, {}); }
+  std::vector<std::pair<std::string, nlohmann::json>> take_snapshots() override {
+    return std::exchange(snapshots_, {});
+  }
+  nlohmann::json learned() const override { return learned_; }
   nlohmann::json save() const override;
   void load(const nlohmann::json& s) override;
 
@@ -49,6 +52,10 @@ class OneShotStrategy : public SearchStrategy {
   // The supernet path sampler's description (trial.json): null for uniform draws.
   virtual nlohmann::json sampler() const { return nlohmann::json(); }
   virtual std::vector<Candidate> rank(const std::string& run_dir) = 0;
+  // The strategy's own figures of how much its supernet training learned (learned()), added to
+  // `out`, and warnings below their documented thresholds pushed onto out["warnings"]. Called after
+  // rank(); `config` is the supernet training's config.json.
+  virtual void learning(const std::string& run_dir, const nlohmann::json& config, nlohmann::json& out) const {}
   StrategyContext ctx_;
   std::vector<std::pair<std::string, nlohmann::json>> snapshots_;
 
@@ -56,6 +63,12 @@ class OneShotStrategy : public SearchStrategy {
   rl::SupernetKind kind_;
   bool proposed_ = false, done_ = false;
   std::vector<Candidate> ranking_;
+  nlohmann::json learned_ = nlohmann::json::object();
 };
+
+// Training iterations of a run of `steps` steps with the algorithm of `config` (config.json):
+// steps / (num_envs x num_steps) for ppo and a2c; gradient updates for dqn (one per
+// train_frequency steps after learning_starts). 0 when it cannot tell.
+int64_t training_updates(const nlohmann::json& config, int64_t steps);
 
 }  // namespace rlnas::search::detail

@@ -1,6 +1,7 @@
 // darts (RL-DARTS: softmax mixing) and gdas (A2D / GDAS: Gumbel-softmax mixing): one
 // differentiable supernet training with alpha learned with the weights, then the distinct
 // discretized architectures of its alpha.jsonl ranked, the final one first.
+#include <cmath>
 #include <fstream>
 
 #include "builtin.h"
@@ -62,6 +63,54 @@ class DifferentiableStrategy final : public OneShotStrategy {
               out.front().arch.choices.dump());
     return out;
   }
+  // From the last alpha.jsonl line: the entropy of alpha's op probabilities, each row's divided by
+  // log(ops) and averaged (1 = uniform, alpha learned nothing; 0 = one op per edge), and the final
+  // temperature. Alpha steps: one per weight update (arch.level one) of the supernet training.
+  // Warnings: a final entropy above 0.9 (the discretization is nearly a coin flip per edge, as in
+  // RL-DARTS Fig. 3 early in training), and for gdas a final temperature above 1 (Gumbel samples
+  // still far from one-hot, A2D anneals 5 -> 0.1).
+  void learning(const std::string& run_dir, const json& config, json& out) const override {
+    std::ifstream in(run_dir + "/alpha.jsonl");
+    std::string line, last;
+    while (std::getline(in, line)) {
+      if (!line.empty()) last = line;
+    }
+    const auto j = json::parse(last, nullptr, false);
+    const std::string algo = config.value("algo", "");
+    int64_t steps = training_updates(config, out.value("supernet_steps", int64_t{0}));
+    if (algo == "ppo") steps *= config.value("ppo.epochs", int64_t{1}) * config.value("ppo.minibatches", int64_t{1});
+    out["alpha_steps"] = steps;
+    if (j.is_discarded() || !j.is_object()) return;
+    double entropy = 0;
+    int64_t rows = 0;
+    for (const auto& g : j.value("groups", json::array())) {
+      for (const auto& p : g.at("probs")) {
+        if (p.size() < 2) continue;
+        double h = 0;
+        for (const auto& x : p) {
+          const double v = x.get<double>();
+          if (v > 0) h -= v * std::log(v);
+        }
+        entropy += h / std::log(static_cast<double>(p.size()));
+        ++rows;
+      }
+    }
+    if (rows > 0) out["alpha_entropy"] = entropy / static_cast<double>(rows);
+    if (j.contains("temperature")) out["final_temperature"] = j.at("temperature");
+    if (rows > 0 && entropy / static_cast<double>(rows) > kMaxFinalEntropy) {
+      out["warnings"].push_back(name_ + ": alpha's final normalized entropy is " +
+                                std::to_string(entropy / static_cast<double>(rows)).substr(0, 5) + ", above " +
+                                std::to_string(kMaxFinalEntropy).substr(0, 3) +
+                                ": the discretized architecture is close to an arbitrary pick (more search.steps or a "
+                                "larger arch.lr)");
+    }
+    if (name_ == "gdas" && j.contains("temperature") && j.at("temperature").get<double>() > kMaxFinalTemperature) {
+      out["warnings"].push_back("gdas: the final Gumbel-softmax temperature is " + j.at("temperature").dump() +
+                                ", above 1: the sampled paths were still far from one-hot (arch.temperature_end)");
+    }
+  }
+  static constexpr double kMaxFinalEntropy = 0.9;
+  static constexpr double kMaxFinalTemperature = 1.0;
 
  private:
   std::string name_;

@@ -2,6 +2,8 @@
 // (rlnas/search/enas.h); proxy = the controller's probability of an architecture.
 #include "rlnas/search/enas.h"
 
+#include <fstream>
+
 #include "builtin.h"
 #include "rlnas/search/trial.h"
 
@@ -19,7 +21,11 @@ struct EnasStrategyOptions final : StrategyOptions {
         .add("search.enas.entropy_coef", &enas.controller.entropy_coef, "enas: entropy bonus", 0, 10)
         .add("search.enas.baseline_decay", &enas.controller.baseline_decay, "enas: b <- decay b + (1 - decay) mean(R)",
              0, 1)
-        .add("search.enas.batch", &enas.batch, "enas: rewarded children per controller update", 1, 1e6);
+        .add("search.enas.batch", &enas.batch, "enas: rewarded children per controller update", 1, 1e6)
+        .add("search.enas.reward", &enas.reward,
+             "enas: a child's reward: rollout_return (rewards per environment in its rollout, defined for every "
+             "child) | episode_return (mean return of the episodes ending in its rollout; none: no reward)",
+             {"rollout_return", "episode_return"});
   }
 };
 
@@ -51,6 +57,33 @@ class EnasStrategy final : public OneShotStrategy {
     snapshots_.push_back({"proxy_scores", {{"proxy", "controller probability"}, {"scores", table}}});
     return out;
   }
+  // One snapshot line per controller update (enas.cpp): fewer than 50 updates and the controller
+  // is still close to its random initialisation.
+  void learning(const std::string& run_dir, const json& config, json& out) const override {
+    int64_t updates = 0;
+    json last;
+    std::ifstream in(run_dir + "/" + kSnapshotsFile);
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || j.value("kind", "") != "controller") continue;
+      ++updates;
+      last = j.at("payload");
+    }
+    const int64_t children = training_updates(config, out.value("supernet_steps", int64_t{0}));
+    out["controller_updates"] = updates;
+    out["children"] = children;
+    out["rewarded_children"] = last.is_object() ? last.value("rewarded_children", json()) : json();
+    out["reward"] = EnasOptions::from_json(sampler()).reward;
+    if (updates < kMinControllerUpdates) {
+      out["warnings"].push_back("enas: the controller took " + std::to_string(updates) + " updates (" +
+                                std::to_string(children) + " children), below " +
+                                std::to_string(kMinControllerUpdates) +
+                                ": its ranking is close to its random initialisation (more search.steps, or a smaller "
+                                "search.enas.batch)");
+    }
+  }
+  static constexpr int64_t kMinControllerUpdates = 50;
 };
 
 // The controller in the supernet trial's process: it picks every iteration's path and learns from

@@ -84,6 +84,23 @@ class SposStrategy final : public OneShotStrategy {
     snapshots_.push_back({"proxy_scores", {{"episodes", po.episodes}, {"scores", table}}});
     return out;
   }
+  // Every iteration trains one uniformly drawn path: iterations per path is how often each path's
+  // ops were trained on average (fewer than 20 and the ranking mostly reflects initialisation).
+  void learning(const std::string&, const json& config, json& out) const override {
+    const int64_t iterations = training_updates(config, out.value("supernet_steps", int64_t{0}));
+    const double per_path =
+        static_cast<double>(iterations) / static_cast<double>(std::max<uint64_t>(1, ctx_.space->size()));
+    out["supernet_iterations"] = iterations;
+    out["iterations_per_path"] = per_path;
+    if (per_path < kMinIterationsPerPath) {
+      out["warnings"].push_back("spos: " + std::to_string(iterations) + " supernet iterations over " +
+                                space::format_count(ctx_.space->size()) + " paths is " +
+                                std::to_string(per_path).substr(0, 6) + " per path on average, below " +
+                                std::to_string(kMinIterationsPerPath) +
+                                ": the proxy ranking says little (more search.steps)");
+    }
+  }
+  static constexpr int64_t kMinIterationsPerPath = 20;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The table of search strategies, the search.* options and what the one-shot strategies share.
 #include <algorithm>
+#include <fstream>
 
 #include "builtin.h"
 #include "rlnas/core/error.h"
@@ -52,6 +53,7 @@ SearchOptions::SearchOptions(const SearchOptions& o)
       seeds(o.seeds),
       eval_episodes(o.eval_episodes),
       baselines(o.baselines),
+      select(o.select),
       jobs(o.jobs) {
   for (const auto& [name, options] : o.own) own[name] = options->clone();
 }
@@ -75,6 +77,10 @@ void SearchOptions::bind(OptionTable& t) {
       .add("search.baselines", &baselines,
            "hand-designed baselines retrained like the candidates: auto (the space's and the workload's) | none | "
            "comma-separated named:NAME (rlnas space list) or net:NAME (backbone)")
+      .add("search.select", &select,
+           "the metric every row is selected on (reported on total reward): reward_mean (mean return of the last 100 "
+           "training episodes, the papers') | late_return (episodes ending in the last 20% of the training steps)",
+           SelectionRule::names())
       .add("search.jobs", &jobs, "trials trained at once (child processes)", 1, 1024);
   for (const auto& e : strategy_table()) {
     if (e.options) own.at(e.name)->bind(t);
@@ -111,21 +117,44 @@ std::vector<TrialRequest> OneShotStrategy::propose(size_t slots) {
   return {r};
 }
 
+int64_t training_updates(const json& config, int64_t steps) {
+  const std::string algo = config.value("algo", "");
+  if (algo == "ppo" || algo == "a2c") {
+    const int64_t per = config.value(algo + ".num_envs", int64_t{0}) * config.value(algo + ".num_steps", int64_t{0});
+    return per > 0 ? steps / per : 0;
+  }
+  if (algo == "dqn") {
+    const int64_t freq = config.value("dqn.train_frequency", int64_t{1}),
+                  start = config.value("dqn.learning_starts", int64_t{0});
+    return freq > 0 ? std::max<int64_t>(0, steps - start) / freq : 0;
+  }
+  return 0;
+}
+
 void OneShotStrategy::observe(const TrialOutcome& o) {
   if (!o.final) return;
   if (!o.ok) throw Error("the supernet training failed: " + o.reason);
   ranking_ = rank(o.run_dir);
+  json config = json::object();
+  if (std::ifstream in(o.run_dir + "/config.json"); in) config = json::parse(in, nullptr, false);
+  if (config.is_discarded()) config = json::object();
+  learned_ = json::object();
+  learned_["supernet_steps"] = o.steps;
+  learned_["supernet_return"] = o.metrics.value("train_return_mean", json());
+  learned_["warnings"] = json::array();
+  learning(o.run_dir, config, learned_);
   done_ = true;
 }
 
 json OneShotStrategy::save() const {
-  return {{"proposed", proposed_}, {"done", done_}, {"ranking", candidates_json(ranking_)}};
+  return {{"proposed", proposed_}, {"done", done_}, {"ranking", candidates_json(ranking_)}, {"learned", learned_}};
 }
 
 void OneShotStrategy::load(const json& s) {
   proposed_ = s.at("proposed").get<bool>();
   done_ = s.at("done").get<bool>();
   ranking_ = candidates_from(s.at("ranking"));
+  learned_ = s.value("learned", json::object());  // states saved before the figures existed: none
 }
 
 }  // namespace detail
