@@ -30,8 +30,12 @@ using rlnas::test_util::error_of;
 fs::path fresh(const std::string& name) { return rlnas::test_util::fresh_dir("rlnas_report_test", name); }
 
 ordered_json search_config(const std::string& strategy, const std::string& space) {
-  return {{"search", {{"search.strategy", strategy}, {"search.space", space}, {"search.steps", 0},
-                      {"search.top_k", 1}, {"search.seeds", 2}}},
+  return {{"search",
+           {{"search.strategy", strategy},
+            {"search.space", space},
+            {"search.steps", 0},
+            {"search.top_k", 1},
+            {"search.seeds", 2}}},
           {"train", {{"env", "minatar/breakout"}, {"algo", "ppo"}, {"steps", 1000}, {"seed", 1}}}};
 }
 
@@ -59,9 +63,7 @@ std::vector<rlnas::store::CurvePoint> curve(std::vector<double> returns) {
   return points;
 }
 
-const rlnas::space::Architecture& nature() {
-  return rlnas::space::find_named_architecture("minatar/ss1/nature").arch;
-}
+const rlnas::space::Architecture& nature() { return rlnas::space::find_named_architecture("minatar/ss1/nature").arch; }
 
 rlnas::space::Architecture other() {
   return rlnas::space::find_space("minatar/ss1").make({{"conv2.kernel", 2}, {"conv3.kernel", 5}});
@@ -115,7 +117,7 @@ TEST(ReportCollect, ASearchInProgressShowsTheSeedsDoneSoFar) {
   EXPECT_DOUBLE_EQ(cand["reward_mean_std"].get<double>(), 1.0);  // population std of {1, 3}
   EXPECT_DOUBLE_EQ(cand["total_reward"].get<double>(), 4.0);
   EXPECT_DOUBLE_EQ(cand["latency_ms"].get<double>(), 0.2);  // median of {0.1, 0.2}: the upper middle
-  EXPECT_EQ(r["rows"][1]["label"], "minatar/ss1/nature");  // a baseline is named by its architecture
+  EXPECT_EQ(r["rows"][1]["label"], "minatar/ss1/nature");   // a baseline is named by its architecture
   // One curve per row: the mean and std over seeds at each step.
   ASSERT_EQ(r["curves"].size(), 2u);
   const auto& c = r["curves"][0];
@@ -136,17 +138,22 @@ TEST(ReportCollect, AFinishedSearchUsesItsSummaryAndDescribesTheFoundArchitectur
   auto store = Store::open((dir / "s.db").string());
   const int64_t exp = fill_search(store);
   const auto found_arch = ordered_json::parse(other().canonical_json());
-  const ordered_json row = {{"arch", found_arch}, {"arch_id", other().id()}, {"proxy", nullptr}, {"seeds", 2},
-                            {"reward_mean", 2.0}, {"reward_mean_std", 1.0}, {"total_reward", 4.0},
-                            {"total_reward_std", 2.0}, {"params", 1001}, {"flops", 2000000}, {"latency_ms", 0.15}};
+  const ordered_json row = {{"arch", found_arch},  {"arch_id", other().id()}, {"proxy", nullptr},
+                            {"seeds", 2},          {"reward_mean", 2.0},      {"reward_mean_std", 1.0},
+                            {"total_reward", 4.0}, {"total_reward_std", 2.0}, {"params", 1001},
+                            {"flops", 2000000},    {"latency_ms", 0.15}};
   ordered_json found = row, candidate = row;
   found["kind"] = "found";
   found["label"] = "found (candidate 1)";
   candidate["kind"] = "candidate";
   candidate["label"] = "candidate 1";
   store.add_snapshot(exp, 0, "summary",
-                     {{"experiment_id", exp}, {"status", "done"}, {"strategy", "random"}, {"proxy_name", "none"},
-                      {"note", "a note"}, {"rows", {found, candidate}}});
+                     {{"experiment_id", exp},
+                      {"status", "done"},
+                      {"strategy", "random"},
+                      {"proxy_name", "none"},
+                      {"note", "a note"},
+                      {"rows", {found, candidate}}});
   store.set_experiment_status(exp, Status::done);
   const auto r = collect(store, exp);
   EXPECT_EQ(r["status"], "done");
@@ -162,6 +169,45 @@ TEST(ReportCollect, AFinishedSearchUsesItsSummaryAndDescribesTheFoundArchitectur
   ASSERT_EQ(r["curves"].size(), 1u);
   EXPECT_EQ(r["curves"][0]["label"], "candidate 1");
   EXPECT_EQ(r["curves"][0]["seeds"], 2);
+}
+
+// A summary of schema version 2: what the search learned, its warnings and the comparisons with
+// their intervals reach the page's data (report.js draws them under the protocol table).
+TEST(ReportCollect, WhatTheSearchLearnedItsWarningsAndComparisonsAreShown) {
+  const auto dir = fresh("learned");
+  auto store = Store::open((dir / "s.db").string());
+  const int64_t exp = fill_search(store);
+  const ordered_json comparison = {{"a", "found"},
+                                   {"b", "net:minatar"},
+                                   {"pairing", "training seed"},
+                                   {"n", 3},
+                                   {"difference", 0.5},
+                                   {"low", -0.2},
+                                   {"high", 1.2},
+                                   {"level", 0.95},
+                                   {"significant", false},
+                                   {"verdict", "not significant"}};
+  store.add_snapshot(
+      exp, 0, "summary",
+      {{"schema_version", 2},
+       {"experiment_id", exp},
+       {"status", "done"},
+       {"strategy", "enas"},
+       {"proxy_name", "controller probability"},
+       {"note", ""},
+       {"selection", {{"select", "reward_mean"}, {"metric", "train_return_mean"}, {"test_metric", "eval_return_mean"}}},
+       {"rows", ordered_json::array()},
+       {"comparisons", {comparison}},
+       {"learning", {{"controller_updates", 9}, {"supernet_return", 1.5}}},
+       {"warnings", {"enas: the controller took 9 updates"}}});
+  store.set_experiment_status(exp, Status::done);
+  const auto r = collect(store, exp);
+  EXPECT_EQ(r["learning"]["controller_updates"], 9);
+  ASSERT_EQ(r["warnings"].size(), 1u);
+  EXPECT_EQ(r["warnings"][0], "enas: the controller took 9 updates");
+  ASSERT_EQ(r["comparisons"].size(), 1u);
+  EXPECT_EQ(r["comparisons"][0]["verdict"], "not significant");
+  EXPECT_EQ(r["selection"]["select"], "reward_mean");
 }
 
 TEST(ReportCollect, EmptyAndFailedExperimentsAreReportedNotRejected) {
@@ -204,15 +250,18 @@ TEST(ReportCollect, ARunningSupernetIsReadFromItsRunDirectory) {
   const int64_t id = store.add_trial(t);
   store.mark_running(id);
   fs::create_directories(dir / "t1");
-  std::ofstream(dir / "t1" / "metrics.jsonl")
-      << R"({"step":128,"return_mean":0.5,"arch.temperature":5.0})" << "\n"
-      << R"({"step":256,"return_mean":0.75,"arch.temperature":4.0})" << "\n"
-      << R"({"step":384,"return_m)";  // a line being written
+  std::ofstream(dir / "t1" / "metrics.jsonl") << R"({"step":128,"return_mean":0.5,"arch.temperature":5.0})"
+                                              << "\n"
+                                              << R"({"step":256,"return_mean":0.75,"arch.temperature":4.0})"
+                                              << "\n"
+                                              << R"({"step":384,"return_m)";  // a line being written
   std::ofstream(dir / "t1" / "alpha.jsonl")
       << R"({"step":128,"temperature":5.0,"groups":[{"name":"normal","ops":["zero","skip"],"rows":["node1<-input"],)"
-      << R"("probs":[[0.5,0.5]]}]})" << "\n"
+      << R"("probs":[[0.5,0.5]]}]})"
+      << "\n"
       << R"({"step":256,"temperature":4.0,"groups":[{"name":"normal","ops":["zero","skip"],"rows":["node1<-input"],)"
-      << R"("probs":[[0.25,0.75]]}]})" << "\n";
+      << R"("probs":[[0.25,0.75]]}]})"
+      << "\n";
   const auto r = collect(store, exp);
   ASSERT_EQ(r["search_curves"].size(), 1u);
   const auto& c = r["search_curves"][0];
@@ -232,8 +281,8 @@ TEST(ReportDiagram, ACellIsADagWithItsOpsOnTheEdges) {
   ASSERT_TRUE(graph.contains("cells"));
   ASSERT_EQ(graph["cells"].size(), 2u);  // normal and reduction
   for (const auto& cell : graph["cells"]) {
-    EXPECT_EQ(cell["nodes"].size(), 5u);  // the input and four nodes
-    EXPECT_EQ(cell["edges"].size(), 7u);  // 1 + 2 + 2 + 2
+    EXPECT_EQ(cell["nodes"].size(), 5u);           // the input and four nodes
+    EXPECT_EQ(cell["edges"].size(), 7u);           // 1 + 2 + 2 + 2
     EXPECT_EQ(cell["output"]["from"].size(), 4u);  // classic concatenates every node
   }
   const std::string dot = rlnas::report::architecture_dot({{"graph", graph}, {"lines", json::array()}});
