@@ -326,6 +326,13 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   out["rlnas_version"] = e.rlnas_version;
   out["machine"] = e.machine;
   for (const char* key : {"env", "env_options", "algo", "preset", "steps", "seed"}) out[key] = setting(e.config, key);
+  // The synthetic workload trains nothing on an environment: say what its trials are instead.
+  if (setting(e.config, "workload") == "synthetic") {
+    const auto seed = setting(e.config, "synthetic.seed"), noise = setting(e.config, "synthetic.noise");
+    out["env"] = "synthetic workload (score table seed " + seed.dump() + ", noise " + noise.dump() + ")";
+    out["env_options"] = ordered_json::object();
+    out["algo"] = "none (look-ups)";
+  }
   std::string space_name;
   if (search) {
     for (const auto& [key, name] : std::vector<std::pair<std::string, std::string>>{{"search.strategy", "strategy"},
