@@ -636,6 +636,11 @@ SearchConfig search_config_from_json(const json& stored, const env::EnvRegistry&
   OptionTable table;
   c.search.bind(table);
   for (const auto& [k, v] : stored.at("search").items()) table.set(k, json_text(v), "stored configuration");
+  // Stored before ENAS rewarded rollout returns (training-semantics version 2): it resumes with the
+  // reward it started with.
+  if (!stored.at("search").contains("search.enas.reward")) {
+    table.set("search.enas.reward", "episode_return", "stored configuration (before search.enas.reward existed)");
+  }
   c.train = rl::config_from_json(stored.at("train"), envs).to_json();
   return c;
 }

@@ -461,6 +461,23 @@ TEST(StrategyTable, EntriesDescribeTheirNeedsAndUnknownNamesListTheValidOnes) {
             std::string::npos);
 }
 
+// A search stored before ENAS rewarded rollout returns resumes with the reward it started with;
+// a new one rewards rollout returns.
+TEST(StrategyTable, AnOldEnasSearchResumesWithItsOwnChildReward) {
+  const auto config = resolve_search_config(tiny("enas"), rl::test_util::registry());
+  auto stored = nlohmann::json(config.to_json());
+  EXPECT_EQ(stored["search"]["search.enas.reward"], "rollout_return");
+  const auto reward = [](const SearchConfig& c) {
+    OptionTable t;
+    auto copy = c.search;
+    copy.bind(t);
+    return t.to_json().at("search.enas.reward").get<std::string>();
+  };
+  EXPECT_EQ(reward(search_config_from_json(stored, rl::test_util::registry())), "rollout_return");
+  stored["search"].erase("search.enas.reward");
+  EXPECT_EQ(reward(search_config_from_json(stored, rl::test_util::registry())), "episode_return");
+}
+
 TEST(StrategyTable, OwnOptionsLiveUnderTheStrategysNameAndOldKeysStillLoad) {
   SearchOptions o;
   OptionTable t;
