@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """The defaults benchmark's table (docs/benchmarks.md) from its runs, or from its committed data.
+Data: {algo: {task: {seed: figures}}} (runs named <algo>-<task>-s<seed>; older runs <task>-s<seed> are ppo's).
 
     /usr/bin/python3 bench/defaults_summary.py out/defaults --json > bench/data/defaults.json
     /usr/bin/python3 bench/defaults_summary.py bench/data/defaults.json     # the markdown table
@@ -15,22 +16,24 @@ import sys
 
 # CleanRL's documented ppo.py results, 500k steps, 3 seeds (docs/rl-algorithms/ppo.md, "Experiment
 # results", tag pr-424): training episodic return, last 100 episodes, mean +- std over seeds.
-CLEANRL = {"cartpole": "490.04 ± 6.12", "acrobot": "-86.36 ± 1.32", "mountain_car": "-200.00 ± 0.00",
-           "pendulum": "none documented at 500k (ppo_continuous_action.py: -1141.98 ± 135.55 at 8M steps, rpo.md)"}
+CLEANRL = {("ppo", "cartpole"): "ppo.py: 490.04 ± 6.12", ("ppo", "acrobot"): "ppo.py: -86.36 ± 1.32",
+           ("ppo", "mountain_car"): "ppo.py: -200.00 ± 0.00",
+           ("ppo", "pendulum"): "none at 500k (ppo_continuous_action.py: -1141.98 ± 135.55 at 8M steps, rpo.md)"}
 TASKS = ("cartpole", "acrobot", "mountain_car", "pendulum")
 
 
 def collect(out):
     data = {}
     for name in sorted(os.listdir(out)):
-        task, seed = name.rsplit("-s", 1)
+        stem, seed = name.rsplit("-s", 1)
+        algo, task = stem.split("-", 1) if stem.split("-", 1)[0] in ("ppo", "a2c", "dqn", "sac") else ("ppo", stem)
         d = os.path.join(out, name)
         lines = [json.loads(x) for x in open(os.path.join(d, "metrics.jsonl")) if x.strip()]
         train = next((x["return_mean"] for x in reversed(lines) if x.get("return_mean") is not None), None)
         greedy = json.load(open(os.path.join(d, "eval.json")))["mean"] if os.path.exists(os.path.join(d, "eval.json")) else None
         sp = os.path.join(d, "eval-stochastic.json")
         stochastic = json.load(open(sp))["mean"] if os.path.exists(sp) and os.path.getsize(sp) else None
-        data.setdefault(task, {})[seed] = {"steps": lines[-1]["step"] if lines else 0, "train_return": train,
+        data.setdefault(algo, {}).setdefault(task, {})[seed] = {"steps": lines[-1]["step"] if lines else 0, "train_return": train,
                                            "greedy": greedy, "stochastic": stochastic}
     return data
 
@@ -43,16 +46,19 @@ def pm(values):
 
 
 def table(data):
-    print("| task | training return (last 100 episodes) | greedy evaluation | stochastic evaluation | per seed (greedy) | CleanRL ppo.py |")
-    print("|---|---:|---:|---:|---|---|")
-    for task in TASKS:
-        seeds = data.get(task, {})
-        if not seeds:
-            continue
-        rows = [seeds[s] for s in sorted(seeds)]
-        per = ", ".join(f"{r['greedy']:.1f}" if r["greedy"] is not None else "-" for r in rows)
-        print(f"| {task} | {pm([r['train_return'] for r in rows])} | {pm([r['greedy'] for r in rows])} | "
-              f"{pm([r['stochastic'] for r in rows])} | {per} | {CLEANRL[task]} |")
+    if data and set(data) <= set(TASKS):  # data of the first version: ppo's only
+        data = {"ppo": data}
+    print("| algo | task | training return (last 100 episodes) | greedy evaluation | stochastic evaluation | per seed (greedy) | CleanRL |")
+    print("|---|---|---:|---:|---:|---|---|")
+    for algo in ("ppo", "a2c", "dqn", "sac"):
+        for task in TASKS:
+            seeds = data.get(algo, {}).get(task, {})
+            if not seeds:
+                continue
+            rows = [seeds[s] for s in sorted(seeds)]
+            per = ", ".join(f"{r['greedy']:.1f}" if r["greedy"] is not None else "-" for r in rows)
+            print(f"| {algo} | {task} | {pm([r['train_return'] for r in rows])} | {pm([r['greedy'] for r in rows])} | "
+                  f"{pm([r['stochastic'] for r in rows])} | {per} | {CLEANRL.get((algo, task), '-')} |")
 
 
 if __name__ == "__main__":
