@@ -259,7 +259,23 @@ std::string SearchSummary::table() const {
     }
     out += buf;
   }
-  if (!learning.empty()) out += "search learned: " + learning.dump() + "\n";
+  if (!learning.empty()) {
+    // "controller updates 9, children 98, supernet return 1.53, ...": numbers to 3 significant digits.
+    std::string line;
+    for (const auto& [k, v] : learning.items()) {
+      std::string name = k, value;
+      std::replace(name.begin(), name.end(), '_', ' ');
+      if (v.is_number_float()) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.3g", v.get<double>());
+        value = b;
+      } else {
+        value = v.is_string() ? v.get<std::string>() : v.dump();
+      }
+      line += (line.empty() ? "" : ", ") + name + " " + value;
+    }
+    out += "search learned: " + line + "\n";
+  }
   for (const auto& w : warnings) out += "warning: " + w + "\n";
   if (!note.empty()) out += note + "\n";
   return out;
