@@ -1,4 +1,4 @@
-// rlnas runs list | show: what the experiment store holds.
+// rlnas runs list | show | export | import: what the experiment store holds, and its data as files.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +10,7 @@
 #include "rlnas/search/summary.h"
 #include "rlnas/search/trial.h"
 #include "rlnas/space/space.h"
+#include "rlnas/store/exchange.h"
 #include "rlnas/store/store.h"
 
 namespace rlnas::cli {
@@ -230,6 +231,62 @@ void show(const Context& ctx, int64_t id, bool as_json) {
   }
 }
 
+// rlnas runs export ID... --out FILE: the experiments with their trials, thinned curves,
+// snapshots and (searches) summaries, as one versioned document (store/exchange.h).
+void export_runs(const Context& ctx, const std::vector<int64_t>& ids, const std::string& out, bool all,
+                 const store::ExportOptions& options) {
+  auto store = open_existing(ctx);
+  std::vector<int64_t> chosen = ids;
+  if (all) {
+    if (!ids.empty()) throw Error("runs export: give experiment ids or --all, not both");
+    for (const auto& e : store.experiments()) chosen.push_back(e.id);
+    if (chosen.empty()) throw Error("runs export --all: store '" + store.path() + "' holds no experiments");
+  }
+  if (chosen.empty())
+    throw Error("runs export: no experiment ids given (rlnas runs list shows them; --all exports every one)");
+  std::vector<ordered_json> entries;
+  size_t trials = 0, points = 0;
+  for (const auto id : chosen) {
+    auto entry = store::export_experiment(store, id, options);
+    if (const auto summary = search::summary_of(store, id, search::network_label))
+      entry["summary"] = summary->to_json();
+    trials += entry["trials"].size();
+    for (const auto& t : entry["trials"]) points += t["curve"].size();
+    entries.push_back(std::move(entry));
+  }
+  store::write_export_file(out, store::export_document(store, std::move(entries), options));
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(out, ec);
+  std::printf("exported %zu experiment(s), %zu trials, %zu curve points to %s (%s bytes)\n", chosen.size(), trials,
+              points, out.c_str(), ec ? "?" : space::format_count(bytes).c_str());
+}
+
+// rlnas runs import FILE...: loads exports into the store.
+void import_runs(const Context& ctx, const std::vector<std::string>& files) {
+  if (ctx.store.empty()) throw Error("runs import: no store given (--store '' turns the store off)");
+  // Every file is read and parsed before the store is opened or changed.
+  std::vector<ordered_json> documents;
+  for (const auto& f : files) documents.push_back(store::read_export_file(f));
+  auto store = store::Store::open(ctx.store);
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (const auto& r : store::import_document(store, documents[i], files[i])) {
+      if (r.action == "skipped") {
+        std::printf("%s: experiment %lld skipped: %s\n", files[i].c_str(), static_cast<long long>(r.original_id),
+                    r.note.c_str());
+        continue;
+      }
+      std::printf("%s: experiment %lld %s as experiment %lld: %zu trials, %zu done", files[i].c_str(),
+                  static_cast<long long>(r.original_id), r.action.c_str(), static_cast<long long>(r.id), r.trials,
+                  r.done);
+      if (r.keys_elsewhere)
+        std::printf(" (%zu already trained in this store: their cache entries kept)", r.keys_elsewhere);
+      if (!r.note.empty()) std::printf("; %s", r.note.c_str());
+      std::printf("\n");
+    }
+  }
+  std::printf("store: %s\n", store.path().c_str());
+}
+
 }  // namespace
 
 void add_runs_commands(CLI::App& app, Context& ctx) {
@@ -250,6 +307,33 @@ void add_runs_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("ID", *id, "experiment id (rlnas runs list)")->required();
     cmd->add_flag("--json", *as_json, "print JSON (the full configuration and every field)");
     cmd->callback([&ctx, id, as_json] { show(ctx, *id, *as_json); });
+  }
+  {
+    auto* cmd = group->add_subcommand(
+        "export",
+        "experiments as one versioned JSON file (gzip when it ends in .gz): trials, metrics, summaries, "
+        "curves thinned, snapshots; no checkpoints");
+    auto ids = std::make_shared<std::vector<int64_t>>();
+    auto out = std::make_shared<std::string>();
+    auto all = std::make_shared<bool>(false);
+    auto options = std::make_shared<store::ExportOptions>();
+    cmd->add_option("ID", *ids, "experiment ids (rlnas runs list)");
+    cmd->add_flag("--all", *all, "every experiment of the store");
+    cmd->add_option("--out", *out, "file to write (FILE.json, or FILE.json.gz compressed)")->required();
+    cmd->add_option("--max-curve-points", options->max_curve_points, "learning-curve points kept per trial")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-snapshots", options->max_snapshots_per_kind, "strategy snapshots kept per kind")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->callback([&ctx, ids, out, all, options] { export_runs(ctx, *ids, *out, *all, *options); });
+  }
+  {
+    auto* cmd = group->add_subcommand(
+        "import", "load exports (rlnas runs export) into the store: their done trials become cache hits");
+    auto files = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("FILE", *files, "export files (.json or .json.gz)")->required();
+    cmd->callback([&ctx, files] { import_runs(ctx, *files); });
   }
 }
 

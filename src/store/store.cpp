@@ -232,7 +232,8 @@ io::FileLock Store::take_experiment_lock(int64_t id) const {
 }
 
 bool Store::experiment_process_gone(const ExperimentRecord& e) const {
-  return (e.status == Status::running || e.status == Status::pending) && !io::FileLock::held(experiment_lock_path(e.id));
+  return (e.status == Status::running || e.status == Status::pending) &&
+         !io::FileLock::held(experiment_lock_path(e.id));
 }
 
 // ---- transactions ----
@@ -448,6 +449,42 @@ std::vector<SnapshotRecord> Store::snapshots(int64_t experiment_id, const std::s
     out.push_back({s.int64(0), s.int64(1), s.int64(2), s.text(3), json_column(s, 4), s.text(5)});
   }
   return out;
+}
+
+// ---- import ----
+
+int64_t Store::insert_experiment_record(const ExperimentRecord& e) {
+  Statement s(*db_,
+              "INSERT INTO experiments (kind, name, config, rlnas_version, machine, status, started_at, ended_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind_all(e.kind, e.name, e.config.dump(), e.rlnas_version, e.machine.dump(), to_string(e.status), e.started_at,
+             e.ended_at.empty() ? std::optional<std::string>() : std::optional<std::string>(e.ended_at));
+  s.run();
+  return db_->last_insert_rowid();
+}
+
+int64_t Store::insert_trial_record(const TrialRecord& t) {
+  auto tx = transaction();
+  const int64_t id = add_trial(t);
+  Statement s(*db_, "UPDATE trials SET created_at = ?, updated_at = ? WHERE id = ?");
+  s.bind_all(t.created_at.empty() ? now_utc() : t.created_at, t.updated_at.empty() ? now_utc() : t.updated_at, id)
+      .run();
+  tx.commit();
+  return id;
+}
+
+int64_t Store::insert_snapshot_record(const SnapshotRecord& r) {
+  Statement s(*db_, "INSERT INTO snapshots (experiment_id, step, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)");
+  s.bind_all(r.experiment_id, r.step, r.kind, r.payload.dump(), r.created_at.empty() ? now_utc() : r.created_at).run();
+  return db_->last_insert_rowid();
+}
+
+void Store::delete_experiment(int64_t experiment_id) {
+  auto tx = transaction();
+  Statement s(*db_, "DELETE FROM experiments WHERE id = ?");  // trials, curves, snapshots: ON DELETE CASCADE
+  s.bind(1, experiment_id).run();
+  if (db_->changes() == 0) throw Error("store '" + path_ + "' has no experiment " + std::to_string(experiment_id));
+  tx.commit();
 }
 
 // ---- JSON ----

@@ -224,4 +224,60 @@ TEST(SearchCli, BadSearchArgumentsSayWhatIsWrong) {
   EXPECT_TRUE(contains(r.out, "found --strategy, --set")) << r.out;  // named from the flag table
 }
 
+// A tabular benchmark computed on one machine continues on another from its export: the import's
+// done trials are cache hits, and random search's row is computed from the imported benchmark.
+TEST(SearchCli, AnExportedBenchmarkImportedElsewhereIsReusedByLaterSearches) {
+  const auto dir = fresh("export_import");
+  const std::string a = "--store " + (dir / "a.db").string();
+  const std::string b = "--store " + (dir / "b.db").string();
+  const std::string synthetic = " search --workload synthetic --space minatar/ss1 --seeds 1";
+  auto r = run(a + synthetic + " --strategy grid");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto file = (dir / "bench.json.gz").string();
+  r = run(a + " runs export 1 --out " + file);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "exported 1 experiment(s), 25 trials")) << r.out;
+
+  r = run(b + " runs import " + file);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "experiment 1 imported as experiment 1: 25 trials, 25 done")) << r.out;
+  // The same benchmark again trains nothing, and its summary is the original's.
+  r = run(b + synthetic + " --strategy grid");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_FALSE(contains(r.out, "started trial")) << r.out;
+  const auto original = run(a + " runs show 1 --json");
+  const auto again = run(b + " runs show 2 --json");
+  ASSERT_EQ(original.code, 0);
+  ASSERT_EQ(again.code, 0);
+  const auto trials = json::parse(again.out)["trials"];
+  EXPECT_EQ(trials.size(), 25u);
+  for (const auto& t : trials)
+    EXPECT_TRUE(contains(t["reason"].get<std::string>(), "cached: the same training as trial"));
+  EXPECT_EQ(json::parse(original.out)["summary"]["rows"], json::parse(again.out)["summary"]["rows"]);
+  // Random search finds the imported benchmark for its exact best-of-3 row.
+  r = run(b + synthetic + " --strategy random --top-k 3");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "random search (best of 3, exact)")) << r.out;
+  EXPECT_FALSE(contains(r.out, "no tabular benchmark")) << r.out;
+  // The export holds the summary (plain JSON when the name does not end in .gz).
+  r = run(a + " runs export 1 --out " + (dir / "bench.json").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(dir / "bench.json");
+  const auto doc = json::parse(in);
+  EXPECT_EQ(doc["format"], "rlnas-runs-export");
+  EXPECT_EQ(doc["experiments"][0]["summary"]["rows"], json::parse(original.out)["summary"]["rows"]);
+  // Importing it into the store it came from changes nothing.
+  r = run(a + " runs import " + file);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "skipped: this store holds the original (experiment 1)")) << r.out;
+  // Errors name what is wrong.
+  r = run(a + " runs export 7 --out " + (dir / "x.json").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "no experiment 7")) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "x.json"));
+  r = run(a + " runs import " + (dir / "a.db").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "is not JSON")) << r.out;
+}
+
 }  // namespace

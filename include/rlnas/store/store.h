@@ -187,6 +187,14 @@ class Store {
   // By step then id; an empty kind means every kind.
   std::vector<SnapshotRecord> snapshots(int64_t experiment_id, const std::string& kind = "") const;
 
+  // Records written as given, timestamps, status and version included (ids are new): for
+  // `rlnas runs import` (store/exchange.h). A trial's cache key must be free, as for add_trial.
+  int64_t insert_experiment_record(const ExperimentRecord& experiment);
+  int64_t insert_trial_record(const TrialRecord& trial);
+  int64_t insert_snapshot_record(const SnapshotRecord& snapshot);
+  // Removes an experiment with its trials, their curves and its snapshots (one transaction).
+  void delete_experiment(int64_t experiment_id);
+
  private:
   Store(std::string path, std::unique_ptr<detail::Db> db);
   friend Store detail::open_store(const std::string&, const OpenOptions&, const std::vector<detail::Migration>&);
