@@ -1,233 +1,314 @@
 #!/usr/bin/env python3
-"""Markdown tables of the nas-for-rl-agents Table 1 analog from an rlnas experiment store.
+"""The nas-for-rl-agents Table 1 / Figure 4 analog on MinAtar, from committed exports.
 
-    python3 bench/table1_summary.py out/table1/rlnas.db [build/bin/rlnas]
+    python3 bench/table1_summary.py bench/results/nas-rl-table1
 
-Reads (never writes) the store filled by bench/nas_rl_table1.sh, through `rlnas runs list --json`
-and `rlnas runs show ID --json` (experiments, trials, the summary with its schema_version, snapshot
-times), not the SQLite file. Every row follows rlnas's one selection rule: picked by reward mean
-(training returns), reported on total reward (evaluation episodes). Per (game, space) the tabular
-benchmark (the grid search's trials), the hand-designed baselines, random search's expected
-best-of-3 (from the searches' summaries), and SPOS / ENAS over their search seeds (the found
-architecture's metrics, mean +- std over searches, ddof 0, and its difference from random search with
-a Student's t interval over the searches), plus the benchmark histogram with the
-NAS picks marked and the search-time measurement (supernet + selection vs one training).
+Reads every `rlnas runs export` file (*.json or *.json.gz) of the folder (bench/nas_rl_table1.sh
+runs the experiments; bench/export_results.py exports them) and prints Markdown, per (game, space):
+the tabular benchmark (the grid search's trainings, each architecture's figures averaged over its
+training seeds), the hand-designed baselines, random search's expected best-of-3, SPOS and ENAS over
+their search seeds, every comparison with a Student's t 95% interval, the picks' ranks in the
+benchmark, the rank correlation of each strategy's proxy with the benchmark, a histogram of the
+benchmark with the picks marked, and the search cost.
+
+One selection rule throughout (rlnas summary.h): architectures are picked by *reward mean* (mean
+return of the last 100 training episodes) and reported on *total reward* (mean return of the final
+policy's evaluation episodes). Random search's best-of-3 is exact: the expectation over all
+C(n, 3) draws of the benchmark's architectures of the total reward of each draw's best by reward
+mean (no resampling). Standard library only; deterministic.
 """
+import glob
+import gzip
 import json
+import math
+import os
 import statistics
-import subprocess
 import sys
 from collections import defaultdict
 from datetime import datetime
 
-
-def ts(text):
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def pm(values):
-    if not values:
-        return "-"
-    m = statistics.fmean(values)
-    s = statistics.pstdev(values) if len(values) > 1 else 0.0
-    return f"{m:.2f} ± {s:.2f}"
-
-
-SUMMARY_SCHEMAS = (1, 2)  # the summary schema_versions this script reads (2: random row by the rule)
-
-# Student's t 0.975 quantiles by degrees of freedom (the summaries' own intervals come from rlnas,
-# core/stats.h; this is for the differences over search seeds computed here).
+# Student's t 0.975 quantiles by degrees of freedom (checked against rlnas's core/stats.h tests).
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-        12: 2.179, 15: 2.131, 20: 2.086, 30: 2.042}
+        11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 20: 2.086, 30: 2.042}
+SUMMARY_SCHEMAS = (2,)  # summaries under the one selection rule
 
 
 def t975(df):
-    """The 0.975 quantile for df degrees of freedom (a smaller df's, so wider, between table entries)."""
     if df > 30:
         return 1.96
     return T975[max(k for k in T975 if k <= df)]
 
 
-def diff_ci(diffs):
-    """Mean difference with Student's t 95% interval; none below 3 values (as rlnas's summaries)."""
+def load(folder):
+    docs = []
+    for path in sorted(glob.glob(os.path.join(folder, "*.json")) + glob.glob(os.path.join(folder, "*.json.gz"))):
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as f:
+            doc = json.load(f)
+        if doc.get("format") != "rlnas-runs-export" or doc.get("version") != 1:
+            sys.exit(f"{path}: not an rlnas runs export of version 1")
+        for e in doc["experiments"]:
+            e["file"] = os.path.basename(path)
+            docs.append(e)
+    return docs
+
+
+def mean_std(values):
+    if not values:
+        return "-"
+    s = statistics.pstdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.fmean(values):.2f} ± {s:.2f}"
+
+
+def interval(diffs, what="searches"):
+    """Mean difference with Student's t 95% interval and its verdict; none below 3 values."""
     if not diffs:
         return "-"
     m = statistics.fmean(diffs)
     if len(diffs) < 3:
-        return f"{m:+.2f} (fewer than 3 searches: no interval)"
-    half = t975(len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
+        return f"{m:+.2f} (fewer than 3 {what}: no interval)"
+    half = t975(len(diffs) - 1) * statistics.stdev(diffs) / math.sqrt(len(diffs))
     verdict = "not significant" if m - half <= 0 <= m + half else ("better" if m > 0 else "worse")
-    return f"{m:+.2f} [{m - half:+.2f}, {m + half:+.2f}] {verdict}"
+    return f"{m:+.2f} [{m - half:+.2f}, {m + half:+.2f}], {verdict}"
 
 
-def pick_by_selection(items):
-    """The one selection rule (rlnas summary.h): the item with the best reward mean (training
-    returns), reported on its total reward (evaluation episodes)."""
-    return max(items, key=lambda v: v["reward"])
+def ranks(values):
+    """Ranks 1..n (1 = largest), ties sharing their average rank."""
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    r = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            r[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return r
 
 
-def rlnas_json(rlnas, store, *args):
-    out = subprocess.run([rlnas, "--store", store, "--log-level", "error", *args], check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out)
+def spearman(x, y):
+    rx, ry = ranks(x), ranks(y)
+    mx, my = statistics.fmean(rx), statistics.fmean(ry)
+    sx = math.sqrt(sum((a - mx) ** 2 for a in rx))
+    sy = math.sqrt(sum((b - my) ** 2 for b in ry))
+    if sx == 0 or sy == 0:
+        return float("nan")
+    return sum((a - mx) * (b - my) for a, b in zip(rx, ry)) / (sx * sy)
 
 
-def main(path, rlnas):
-    groups = defaultdict(lambda: {"grid": None, "searches": defaultdict(list)})
-    shown = {}
-    for e in rlnas_json(rlnas, path, "runs", "list", "--json"):
-        if e["kind"] != "search":
+def best_of_k(items, k):
+    """Random search's best-of-k under the rule, exact: mean and std of the pick's total reward."""
+    n = len(items)
+    if n < k:
+        return None
+    order = sorted(items, key=lambda v: -v["reward"])
+    total = math.comb(n, k)
+    probs = [math.comb(n - 1 - i, k - 1) / total for i in range(n)]
+    mean = sum(p * v["total"] for p, v in zip(probs, order))
+    sel = sum(p * v["reward"] for p, v in zip(probs, order))
+    var = sum(p * (v["total"] - mean) ** 2 for p, v in zip(probs, order))
+    return {"reward": sel, "total": mean, "total_std": math.sqrt(var)}
+
+
+def choices_key(arch):
+    return json.dumps(arch.get("choices", arch), sort_keys=True)
+
+
+def ts(text):
+    return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")
+
+
+def benchmark_of(grid):
+    """Per architecture: reward mean and total reward averaged over its done seeds, seeds, wall."""
+    per = defaultdict(list)
+    for t in grid["trials"]:
+        if t["role"] != "benchmark" or t["status"] != "done":
             continue
-        s = shown[e["id"]] = rlnas_json(rlnas, path, "runs", "show", str(e["id"]), "--json")
-        cfg = s["experiment"]["config"]
-        env = cfg["train"]["env"]
-        space = cfg["search"]["search.space"]
+        per[t["arch_id"]].append(t)
+    out = {}
+    for arch_id, ts_ in per.items():
+        out[arch_id] = {
+            "arch": ts_[0]["architecture"],
+            "reward": statistics.fmean(t["metrics"]["train_return_mean"] for t in ts_),
+            "total": statistics.fmean(t["metrics"]["eval_return_mean"] for t in ts_),
+            "seeds": sorted(t["seed"] for t in ts_),
+            "wall": [t["wall_seconds"] for t in ts_],
+        }
+    return out
+
+
+def main(folder):
+    groups = defaultdict(lambda: {"grid": None, "searches": defaultdict(list)})
+    for e in load(folder):
+        ex = e["experiment"]
+        if ex["kind"] != "search":
+            continue
+        cfg = ex["config"]
+        key = (cfg["train"]["env"], cfg["search"]["search.space"])
+        summary = e.get("summary")
+        if summary and summary.get("schema_version") not in SUMMARY_SCHEMAS:
+            sys.exit(f"{e['file']}: summary schema_version {summary.get('schema_version')}, this script reads "
+                     f"{SUMMARY_SCHEMAS}")
+        e["final"] = bool(summary and summary.get("final") and summary.get("status") == "done")
         strategy = cfg["search"]["search.strategy"]
-        summary = s.get("summary")
-        if summary and summary.get("schema_version", 1) not in SUMMARY_SCHEMAS:
-            sys.exit(f"experiment {e['id']}: summary schema_version {summary['schema_version']}, "
-                     f"this script reads {SUMMARY_SCHEMAS}")
-        item = {"id": e["id"], "status": e["status"], "seed": cfg["search"]["search.seed"],
-                "summary": summary if summary and summary["final"] else None, "config": cfg}
         if strategy == "grid":
-            groups[(env, space)]["grid"] = item
+            groups[key]["grid"] = e
         else:
-            groups[(env, space)]["searches"][strategy].append(item)
+            groups[key]["searches"][strategy].append(e)
 
     for (env, space), g in sorted(groups.items()):
-        print(f"\n### {env}, {space}\n")
+        print(f"### {env}, {space}\n")
         grid = g["grid"]
-        bench = {}
-        if grid:
-            for t in shown[grid["id"]]["trials"]:
-                if t["status"] != "done":
-                    continue
-                m = t["metrics"]
-                bench[t["arch_id"]] = {"role": t["role"], "arch": t["architecture"],
-                                       "reward": m["train_return_mean"], "total": m["eval_return_mean"],
-                                       "flops": t["flops"], "wall": t["wall_seconds"]}
-        tab = {k: v for k, v in bench.items() if v["role"] == "benchmark"}
-        cfg = (grid or next(iter(sum(g["searches"].values(), [])), None) or {}).get("config", {})
-        if cfg:
-            print(f"Budget: {cfg['train']['steps']:,} environment steps per training (PPO, preset "
-                  f"`{cfg['train'].get('preset', '')}`), supernet {cfg['search']['search.steps'] or cfg['train']['steps']:,} "
-                  f"steps; total reward over {cfg['search']['search.eval_episodes']} evaluation episodes; "
-                  f"training seed {cfg['train']['seed']}.\n")
-        print("| | reward mean | total reward | searches |")
+        some = grid or next(iter(sum(g["searches"].values(), [])))
+        cfg = some["experiment"]["config"]
+        seeds = cfg["search"]["search.seeds"]
+        steps = cfg["train"]["steps"]
+        bench = benchmark_of(grid) if grid else {}
+        full = {k: v for k, v in bench.items() if len(v["seeds"]) == seeds}
+        size = len(grid["summary"]["rows"]) if grid and grid.get("summary") else None
+        print(f"Budget: {steps:,} environment steps per training (PPO, preset `{cfg['train'].get('preset', '')}`), "
+              f"supernets {cfg['search']['search.steps'] or steps:,} steps; {seeds} training seeds "
+              f"({cfg['train']['seed']}-{cfg['train']['seed'] + seeds - 1}) per architecture; total reward over "
+              f"{cfg['search']['search.eval_episodes']} evaluation episodes per training.")
+        if grid and not grid["final"]:
+            print(f"\n**The tabular benchmark is not finished** ({len(full)} architectures with all {seeds} seeds "
+                  f"in `{grid['file']}`); the rows below use those only.")
+        print()
+
+        # Baselines: the finished grid's summary rows.
+        baselines = []
+        if grid and grid["final"]:
+            baselines = [r for r in grid["summary"]["rows"] if r["kind"] == "baseline"]
+        rnd = best_of_k(list(full.values()), 3)
+        nature = next((r for r in baselines if r["arch_id"] in full), None)
+
+        print("| | reward mean | total reward | n |")
         print("|---|---:|---:|---:|")
-        if tab:
-            rewards = [v["reward"] for v in tab.values()]
-            totals = [v["total"] for v in tab.values()]
-            best = pick_by_selection(list(tab.values()))
-            print(f"| tabular benchmark: best of {len(tab)} by reward mean | {best['reward']:.2f} | {best['total']:.2f} | - |")
-            print(f"| tabular benchmark: mean of {len(tab)} | {statistics.fmean(rewards):.2f} | "
-                  f"{statistics.fmean(totals):.2f} | - |")
-        random_row = None
-        for items in g["searches"].values():
-            for it in items:
-                for r in (it["summary"] or {}).get("rows", []):
-                    if r["kind"] == "random":
-                        random_row = r
-        if random_row:
-            how = "exact, by reward mean" if random_row.get("selection") is not None else "1000 resamples, old rule"
-            print(f"| random search, expected best-of-3 ± spread ({how}) | "
-                  f"{random_row['reward_mean']:.2f} ± {random_row['reward_mean_std']:.2f} | "
-                  f"{random_row['total_reward']:.2f} ± {random_row['total_reward_std']:.2f} | - |")
-        elif tab:
-            # No finished search yet: the same resampling here (Python's generator, not rlnas's).
-            import random
-            rng = random.Random(1)
-            keys = list(tab)
-            rb, tb = [], []
-            for _ in range(1000):
-                pick = pick_by_selection([tab[k] for k in rng.sample(keys, 3)])
-                rb.append(pick["reward"])
-                tb.append(pick["total"])
-            print(f"| random search, expected best-of-3 ± spread (1000 resamples by reward mean, by this script) | "
-                  f"{statistics.fmean(rb):.2f} ± {statistics.pstdev(rb):.2f} | "
-                  f"{statistics.fmean(tb):.2f} ± {statistics.pstdev(tb):.2f} | - |")
-        if grid and grid["summary"]:
-            for r in grid["summary"]["rows"]:
-                if r["kind"] == "baseline":
-                    print(f"| baseline `{r['label']}` | {r['reward_mean']:.2f} | {r['total_reward']:.2f} | - |")
-        picks = defaultdict(list)
-        picks_vs_random = {}
-        for strategy in ("enas", "spos"):
-            items = [it for it in g["searches"].get(strategy, []) if it["summary"]]
-            found = [next(r for r in it["summary"]["rows"] if r["kind"] == "found") for it in items]
-            for f in found:
-                picks[f["arch_id"]].append(strategy.upper())
-            print(f"| {strategy.upper()} (found architecture, mean ± std over searches) | "
-                  f"{pm([f['reward_mean'] for f in found])} | {pm([f['total_reward'] for f in found])} | {len(found)} |")
-            if random_row and found:
-                picks_vs_random[strategy] = [f["total_reward"] - random_row["total_reward"] for f in found]
-        if picks_vs_random:
-            print("\nFound minus random search's expected best-of-3 (total reward), over search seeds, Student's t "
-                  "95% interval:\n")
-            for strategy, diffs in picks_vs_random.items():
-                print(f"- {strategy.upper()}: {diff_ci(diffs)}")
-        # Every search's pick with its rank in the benchmark.
-        if tab:
-            order = sorted(tab, key=lambda k: -tab[k]["reward"])
-            print("\nPicks (rank by reward mean among the benchmark's architectures, 1 = best):\n")
-            for strategy in ("enas", "spos"):
-                for it in sorted(g["searches"].get(strategy, []), key=lambda x: x["seed"]):
-                    if not it["summary"]:
-                        print(f"- {strategy.upper()} search seed {it['seed']}: not finished ({it['status']})")
-                        continue
-                    cands = [r for r in it["summary"]["rows"] if r["kind"] == "candidate"]
-                    ranks = [order.index(c["arch_id"]) + 1 for c in cands if c["arch_id"] in order]
-                    f = next(r for r in it["summary"]["rows"] if r["kind"] == "found")
-                    rank = order.index(f["arch_id"]) + 1 if f["arch_id"] in order else "?"
-                    print(f"- {strategy.upper()} search seed {it['seed']} (experiment {it['id']}): top-3 ranks "
-                          f"{ranks}, found `{json.dumps(f['arch']['choices'], sort_keys=True)}` rank {rank}")
-            # Histogram data (Figure 4 analog).
-            lo, hi = min(v["reward"] for v in tab.values()), max(v["reward"] for v in tab.values())
+        if full:
+            best = max(full.values(), key=lambda v: v["reward"])
+            print(f"| tabular benchmark: its best by reward mean | {best['reward']:.2f} | {best['total']:.2f} | "
+                  f"{len(full)} architectures |")
+            print(f"| tabular benchmark: mean of all | {statistics.fmean(v['reward'] for v in full.values()):.2f} | "
+                  f"{statistics.fmean(v['total'] for v in full.values()):.2f} | {len(full)} architectures |")
+        if rnd:
+            print(f"| random search: expected best-of-3 ± std (exact, picked by reward mean) | {rnd['reward']:.2f} | "
+                  f"{rnd['total']:.2f} ± {rnd['total_std']:.2f} | all C({len(full)}, 3) draws |")
+        for r in baselines:
+            print(f"| baseline `{r['label']}` (mean ± std over seeds) | {r['reward_mean']:.2f} ± "
+                  f"{r['reward_mean_std']:.2f} | {r['total_reward']:.2f} ± {r['total_reward_std']:.2f} | "
+                  f"{r['seeds']} seeds |")
+        found = {}
+        for strategy in ("spos", "enas"):
+            done = sorted((s for s in g["searches"].get(strategy, []) if s["final"]),
+                          key=lambda s: s["experiment"]["config"]["search"]["search.seed"])
+            found[strategy] = [(s, next(r for r in s["summary"]["rows"] if r["kind"] == "found")) for s in done]
+            rows = [f for _, f in found[strategy]]
+            print(f"| {strategy.upper()}: found architecture (mean ± std over searches) | "
+                  f"{mean_std([f['reward_mean'] for f in rows])} | {mean_std([f['total_reward'] for f in rows])} | "
+                  f"{len(rows)} searches |")
+
+        print("\nComparisons on total reward, each search's found architecture (mean over its training seeds) "
+              "minus the other, Student's t 95% interval over search seeds (\"not significant\": the interval "
+              "contains 0):\n")
+        for strategy in ("spos", "enas"):
+            rows = [f for _, f in found[strategy]]
+            if rnd:
+                print(f"- {strategy.upper()} - random search's expected best-of-3: "
+                      f"{interval([f['total_reward'] - rnd['total'] for f in rows])}")
+            for b in baselines:
+                print(f"- {strategy.upper()} - `{b['label']}`: {interval([f['total_reward'] - b['total_reward'] for f in rows])}")
+        # Within each search: found - random search, paired by training seed (rlnas's own comparison).
+        verdicts = defaultdict(lambda: defaultdict(int))
+        for strategy in ("spos", "enas"):
+            for s, _ in found[strategy]:
+                for c in s["summary"].get("comparisons", []):
+                    if c["b"].startswith("random search"):
+                        verdict = c["verdict"].replace(c["a"], "found").replace(c["b"], "random search")
+                        verdicts[strategy][verdict] += 1
+        if any(verdicts.values()):
+            print(f"\nWithin each search (rlnas's summary: found - random search, paired by the {seeds} training "
+                  "seeds): " + "; ".join(f"{k.upper()} " + ", ".join(f"{n} {v}" for v, n in sorted(d.items()))
+                                         for k, d in verdicts.items()) + ".")
+
+        if full:
+            order_total = sorted(full, key=lambda k: -full[k]["total"])
+            order_reward = sorted(full, key=lambda k: -full[k]["reward"])
+            print(f"\nPicks (Figure 4): each search's found architecture, its rank in the benchmark by total reward "
+                  f"and by reward mean (1 = best of {len(full)}), and the Spearman correlation of the search's proxy "
+                  "over all architectures with the benchmark's total reward:\n")
+            print("| strategy | search seed | found | rank (total reward) | rank (reward mean) | proxy | Spearman |")
+            print("|---|---:|---|---:|---:|---|---:|")
+            rhos = defaultdict(list)
+            for strategy in ("spos", "enas"):
+                for s, f in found[strategy]:
+                    seed = s["experiment"]["config"]["search"]["search.seed"]
+                    rt = order_total.index(f["arch_id"]) + 1 if f["arch_id"] in full else "-"
+                    rr = order_reward.index(f["arch_id"]) + 1 if f["arch_id"] in full else "-"
+                    proxy = next((x["payload"] for x in reversed(s["snapshots"]) if x["kind"] == "proxy_scores"), None)
+                    rho_text, name = "-", s["summary"].get("proxy_name", "")
+                    if proxy:
+                        by_choice = {choices_key(v["arch"]): v for v in full.values()}
+                        pairs = [(p["proxy"], by_choice[choices_key(p["arch"])]["total"]) for p in proxy["scores"]
+                                 if choices_key(p["arch"]) in by_choice]
+                        if len(pairs) >= 3:
+                            rho = spearman([a for a, _ in pairs], [b for _, b in pairs])
+                            rhos[strategy].append(rho)
+                            rho_text = f"{rho:+.2f}"
+                    print(f"| {strategy.upper()} | {seed} | `{choices_key(f['arch'])}` | {rt} | {rr} | {name} | "
+                          f"{rho_text} |")
+            if rhos:
+                print("\nSpearman correlation of proxy and benchmark over search seeds (mean, t 95% interval): " +
+                      "; ".join(f"{k.upper()} {interval(v)}" for k, v in rhos.items()) + ".")
+
+            # Histogram of the benchmark's total reward with the picks marked.
+            lo = min(v["total"] for v in full.values())
+            hi = max(v["total"] for v in full.values())
             bins = 8
             width = (hi - lo) / bins if hi > lo else 1.0
+
+            def bin_of(x):
+                return min(bins - 1, int((x - lo) / width)) if hi > lo else 0
+
             counts = [0] * bins
-            marks = defaultdict(list)
-            for k, v in tab.items():
-                b = min(bins - 1, int((v["reward"] - lo) / width)) if hi > lo else 0
-                counts[b] += 1
-                if k in picks:
-                    marks[b].extend(sorted(set(picks[k])))
-            nature = next((k for k, v in bench.items() if v["role"] == "baseline" and k in tab), None)
-            if grid and grid["summary"]:
-                for r in grid["summary"]["rows"]:
-                    if r["kind"] == "baseline" and r["arch_id"] in tab:
-                        nature = r["arch_id"]
+            marks = defaultdict(lambda: defaultdict(int))
+            for v in full.values():
+                counts[bin_of(v["total"])] += 1
+            for strategy in ("spos", "enas"):
+                for _, f in found[strategy]:
+                    if f["arch_id"] in full:
+                        marks[bin_of(full[f["arch_id"]]["total"])][strategy.upper()] += 1
             if nature:
-                b = min(bins - 1, int((tab[nature]["reward"] - lo) / width)) if hi > lo else 0
-                marks[b].append("Nature analog")
-            print("\nHistogram of the benchmark's reward mean (NAS picks marked):\n")
-            print("| reward mean bin | architectures | marks |")
+                marks[bin_of(full[nature["arch_id"]]["total"])]["Nature analog"] += 1
+            print("\nHistogram of the benchmark's total reward (architectures per bin; searches' picks and the "
+                  "Nature-CNN analog marked, with counts):\n")
+            print("| total reward | architectures | marks |")
             print("|---|---:|---|")
             for i in range(bins):
-                print(f"| {lo + i * width:.2f} – {lo + (i + 1) * width:.2f} | {counts[i]} | "
-                      f"{', '.join(sorted(set(marks[i])))} |")
-        # Search time vs one training.
-        walls = [v["wall"] for v in tab.values()]
-        if walls:
-            print(f"\nSearch cost (mean one from-scratch training: {statistics.fmean(walls):.0f} s):\n")
-            print("| strategy | supernet training s | selection s | search / one training |")
+                m = ", ".join(f"{k} x{n}" for k, n in sorted(marks[i].items()))
+                print(f"| {lo + i * width:.2f} – {lo + (i + 1) * width:.2f} | {counts[i]} | {m} |")
+
+            # Search cost: supernet training + selection against one from-scratch training.
+            walls = [w for v in full.values() for w in v["wall"]]
+            print(f"\nSearch cost against one from-scratch training of {steps:,} steps (mean over the benchmark's "
+                  f"{len(walls)} trainings: {statistics.fmean(walls):.0f} s wall-clock):\n")
+            print("| strategy | supernet training s | selection s | (supernet + selection) / one training |")
             print("|---|---:|---:|---:|")
-            for strategy in ("enas", "spos"):
+            for strategy in ("spos", "enas"):
                 train_s, select_s = [], []
-                for it in g["searches"].get(strategy, []):
-                    t = next((x for x in shown[it["id"]]["trials"]
-                              if x["role"] == "train" and x["status"] == "done"), None)
-                    s = next((x for x in shown[it["id"]]["snapshots"] if x["kind"] == "strategy_state"), None)
-                    if t is None or s is None:
+                for s, _ in found[strategy]:
+                    t = next((x for x in s["trials"] if x["role"] == "train" and x["status"] == "done"), None)
+                    p = next((x for x in s["snapshots"] if x["kind"] == "proxy_scores"), None)
+                    if t is None or p is None:
                         continue
                     train_s.append(t["wall_seconds"])
-                    select_s.append(max(0.0, (ts(s["created_at"]) - ts(t["updated_at"])).total_seconds()))
+                    select_s.append(max(0.0, (ts(p["created_at"]) - ts(t["updated_at"])).total_seconds()))
                 if train_s:
                     total = statistics.fmean(train_s) + statistics.fmean(select_s)
-                    print(f"| {strategy.upper()} | {statistics.fmean(train_s):.0f} | {statistics.fmean(select_s):.0f} | "
+                    print(f"| {strategy.upper()} | {mean_std(train_s)} | {mean_std(select_s)} | "
                           f"{total / statistics.fmean(walls):.2f}x |")
+        print()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "out/table1/rlnas.db",
-         sys.argv[2] if len(sys.argv) > 2 else "build/bin/rlnas")
+    main(sys.argv[1] if len(sys.argv) > 1 else "bench/results/nas-rl-table1")
