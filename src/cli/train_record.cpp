@@ -125,13 +125,18 @@ void TrainRecorder::finish(const rl::TrainResult& result) {
           {"eval_episodes", result.eval.returns.size()},    {"eval_greedy", eval_greedy_},
           {"train_return_mean", result.recent_mean_return}, {"train_episodes", result.episodes}};
       store_.mark_done(trial_id_, result.steps, wall, metrics);
+      // A differentiable supernet's alpha over time, as a search stores it (exports carry it).
+      const auto alpha = search::read_alpha_record(run_dir_);
+      if (!alpha.alpha.is_null()) {
+        store_.add_snapshot(experiment_id_, result.steps, "alpha", alpha.alpha);
+        store_.add_snapshot(experiment_id_, result.steps, "discretized_sequence", {{"sequence", alpha.sequence}});
+      }
       store_.set_experiment_status(experiment_id_, store::Status::done);
     }
     tx.commit();
   } catch (const std::exception& e) {
-    throw Error("the run directory " + run_dir_ + " is complete, but recording its end in the store " +
-                store_.path() + " failed: " + e.what() + "; once that is mended, `rlnas train --resume " + run_dir_ +
-                "` records it");
+    throw Error("the run directory " + run_dir_ + " is complete, but recording its end in the store " + store_.path() +
+                " failed: " + e.what() + "; once that is mended, `rlnas train --resume " + run_dir_ + "` records it");
   }
 }
 

@@ -19,6 +19,7 @@
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/search/workload.h"
+#include "rlnas/space/architecture.h"
 #include "rlnas/space/cost.h"
 #include "rlnas/space/space.h"
 
@@ -168,6 +169,39 @@ std::vector<store::CurvePoint> read_curve(const std::string& run_dir) {
     }
   }
   return points;
+}
+
+AlphaRecord read_alpha_record(const std::string& run_dir) {
+  const auto path = (fs::path(run_dir) / "alpha.jsonl").string();
+  std::ifstream in(path);
+  if (!in) return {};
+  ordered_json sequence = ordered_json::array(), series = ordered_json::array();
+  std::string line;
+  int64_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty()) continue;
+    try {
+      auto j = ordered_json::parse(line);
+      const auto arch = space::Architecture::from_json(j.at("arch"));
+      if (sequence.empty() || sequence.back().at("id") != arch.id()) {
+        sequence.push_back(
+            {{"id", arch.id()}, {"arch", arch.to_json()}, {"first_step", j.at("step")}, {"last_step", j.at("step")}});
+      } else {
+        sequence.back()["last_step"] = j.at("step");
+      }
+      series.push_back(std::move(j));
+    } catch (const std::exception& e) {
+      throw Error(path + ":" + std::to_string(number) + ": not an alpha snapshot: " + e.what());
+    }
+  }
+  if (series.empty()) return {};
+  ordered_json thinned = ordered_json::array();
+  const size_t stride = std::max<size_t>(1, (series.size() + 199) / 200);
+  for (size_t i = 0; i < series.size(); ++i) {
+    if (i % stride == 0 || i + 1 == series.size()) thinned.push_back(series[i]);
+  }
+  return {{{"snapshots", thinned}}, sequence};
 }
 
 std::string self_executable() {

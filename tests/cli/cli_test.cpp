@@ -179,10 +179,22 @@ TEST(Cli, TrainOptionErrorsNameTheKey) {
 
 TEST(Cli, TrainMixedWritesAlphaSnapshotsAndSaysWhatIsWrong) {
   const auto dir = temp_run_dir("mixed");
-  auto r = run("train --env minatar/breakout --space cell/micro --mixed softmax --steps 256 --set ppo.num_envs=2 "
-               "--set ppo.num_steps=32 --set log_every=64 --set eval.episodes=1 --no-store --out " + dir);
+  const std::string store = dir + ".db";
+  std::filesystem::remove(store);
+  auto r = run("--store " + store +
+               " train --env minatar/breakout --space cell/micro --mixed softmax --steps 256 --set ppo.num_envs=2 "
+               "--set ppo.num_steps=32 --set log_every=64 --set eval.episodes=1 --out " +
+               dir);
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_TRUE(contains(r.out, "softmax-mixed supernet of cell/micro")) << r.out;
+  const auto trained = r;
+  // The store keeps alpha over time and the discretized sequence, as a search does (exports carry them).
+  r = run("--store " + store + " runs show 1 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto shown = nlohmann::json::parse(r.out);
+  std::vector<std::string> kinds;
+  for (const auto& s : shown["snapshots"]) kinds.push_back(s["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"alpha", "discretized_sequence"}));
+  EXPECT_TRUE(contains(trained.out, "softmax-mixed supernet of cell/micro")) << trained.out;
   std::ifstream in(std::filesystem::path(dir) / "alpha.jsonl");
   std::string line, last;
   int lines = 0;
@@ -256,7 +268,8 @@ TEST(Cli, SpaceErrorsSayWhatIsWrong) {
   EXPECT_TRUE(contains(both.out, "exactly one of --arch and --named")) << both.out;
   const auto input = run("space cost --named minatar --input 4x10xten");
   EXPECT_TRUE(contains(input.out, "--input: expected sizes >= 1 joined by 'x'")) << input.out;
-  const auto train = run(R"(train --env minatar/breakout --algo ppo --space minatar/ss2 --arch '{"space":"minatar/ss1","choices":{}}' --steps 10)");
+  const auto train = run(
+      R"(train --env minatar/breakout --algo ppo --space minatar/ss2 --arch '{"space":"minatar/ss1","choices":{}}' --steps 10)");
   EXPECT_NE(train.code, 0);
   EXPECT_TRUE(contains(train.out, "but net.space is 'minatar/ss2'")) << train.out;
 }

@@ -60,6 +60,15 @@ std::optional<TrialResult> read_trial_result(const std::string& run_dir);
 // metrics.jsonl as curve points (lines cut by a crash are skipped).
 std::vector<store::CurvePoint> read_curve(const std::string& run_dir);
 
+// A differentiable supernet's alpha.jsonl as the store keeps it: `alpha` = {"snapshots": the lines,
+// thinned to at most 200, the last kept} and `sequence` = the distinct discretized architectures in
+// order, each {"id", "arch", "first_step", "last_step"}. Nothing (both null) when the run wrote no
+// alpha.jsonl; an Error naming the file when a line is not an alpha snapshot.
+struct AlphaRecord {
+  nlohmann::ordered_json alpha, sequence;
+};
+AlphaRecord read_alpha_record(const std::string& run_dir);
+
 // How a trial process ended.
 struct TrialExit {
   int64_t trial_id = 0;

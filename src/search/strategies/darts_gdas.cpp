@@ -7,6 +7,7 @@
 #include "builtin.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/log.h"
+#include "rlnas/search/trial.h"
 
 namespace rlnas::search::detail {
 namespace {
@@ -26,31 +27,12 @@ class DifferentiableStrategy final : public OneShotStrategy {
 
  protected:
   std::vector<Candidate> rank(const std::string& run_dir) override {
-    const auto path = run_dir + "/alpha.jsonl";
-    std::ifstream in(path);
-    if (!in) throw Error(name_ + ": the supernet run wrote no " + path);
-    json sequence = json::array(), series = json::array();
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      const auto j = json::parse(line);
-      series.push_back(j);
-      const auto arch = space::Architecture::from_json(j.at("arch"));
-      if (sequence.empty() || sequence.back().at("id") != arch.id()) {
-        sequence.push_back(
-            {{"id", arch.id()}, {"arch", arch.to_json()}, {"first_step", j.at("step")}, {"last_step", j.at("step")}});
-      } else {
-        sequence.back()["last_step"] = j.at("step");
-      }
-    }
-    if (sequence.empty()) throw Error(name_ + ": " + path + " holds no snapshot");
+    const auto record = read_alpha_record(run_dir);
+    if (record.sequence.is_null())
+      throw Error(name_ + ": the supernet run wrote no snapshot in " + run_dir + "/alpha.jsonl");
+    const json sequence = record.sequence;
     // Alpha over time (thinned to at most 200 snapshots) and the discretized sequence.
-    json thinned = json::array();
-    const size_t stride = std::max<size_t>(1, (series.size() + 199) / 200);
-    for (size_t i = 0; i < series.size(); ++i) {
-      if (i % stride == 0 || i + 1 == series.size()) thinned.push_back(series[i]);
-    }
-    snapshots_.push_back({"alpha", {{"snapshots", thinned}}});
+    snapshots_.push_back({"alpha", record.alpha});
     snapshots_.push_back({"discretized_sequence", {{"sequence", sequence}}});
     std::vector<Candidate> out;
     std::set<std::string> seen;
