@@ -531,10 +531,12 @@ def a2d(folder):
             flops = [r["flops"] for _, r in found["distilled"] if r.get("flops")]
             fewer = flops and b.get("flops") and statistics.fmean(flops) < b["flops"]
             ok = fewer and verdict in ("better", "not significant")
+            judged = ("not tested (fewer than 3 searches)" if verdict in ("no interval", "no data")
+                      else ("reproduced" if ok else "not reproduced"))
             print(f"| A2D finds agents with fewer FLOPs at a comparable or better score than ResNet-20 (Figure 3, 2e7 "
                   f"steps) | fewer mean FLOPs and found - ResNet-20 not significantly below 0 | {game}: "
                   f"{fmt(statistics.fmean(flops) / 1e6 if flops else None)} vs {fmt(b['flops'] / 1e6 if b.get('flops') else None)} "
-                  f"MFLOPs; {text} | {'reproduced' if ok else 'not reproduced'} at {budget:,} steps |")
+                  f"MFLOPs; {text} | {judged} at {budget:,} steps |")
         text, verdict = distill_vs_plain
         print(f"| distillation improves the found agent (Figure 2, 2e7 steps) | found (distilled) - found (plain) "
               f"significantly above 0 | {game}: {text} | "

@@ -181,6 +181,14 @@ def main(folder):
         if grid and grid["final"]:
             baselines = [r for r in grid["summary"]["rows"] if r["kind"] == "baseline"]
         rnd = best_of_k(list(full.values()), 3)
+        # rlnas computed the same exact row in each finished search's summary (summary.cpp,
+        # random_search_row): the two implementations must agree once the benchmark is complete.
+        if rnd and grid and grid["final"]:
+            for s in sum(g["searches"].values(), []):
+                row = next((r for r in (s["summary"] or {}).get("rows", []) if r["kind"] == "random"), None)
+                if s["final"] and row and abs(row["total_reward"] - rnd["total"]) > 1e-6:
+                    sys.exit(f"{s['file']}: rlnas's random-search row {row['total_reward']} differs from this "
+                             f"script's exact best-of-3 {rnd['total']}")
         nature = next((r for r in baselines if r["arch_id"] in full), None)
 
         print("| | reward mean | total reward | n |")
