@@ -551,7 +551,7 @@ def a2d(folder):
     if lambdas:
         flops = [(lam, (summary_row(e, "found") or {}).get("flops")) for lam, _, e in lambdas]
         mono = all(a[1] is not None and b[1] is not None and b[1] <= a[1] for a, b in zip(flops, flops[1:]))
-        print(f"| lambda trades FLOPs for score (Section 4.4) | the found FLOPs do not increase with lambda | " +
+        print(f"| a larger lambda finds agents with fewer FLOPs (Section 4.4; the score it costs is in the lambda table) | the found FLOPs do not increase with lambda | " +
               ", ".join(f"lambda {lam:g}: {fmt(f / 1e6 if f else None)} MFLOPs" for lam, f in flops) +
               f" | {'reproduced' if mono else 'not reproduced'} |")
 
