@@ -14,15 +14,13 @@ paper's claims, each marked "reproduced", "not reproduced" or "not tested at thi
 rule printed beside it. Selection follows rlnas's rule (picked by reward mean, reported on total
 reward). Standard library only; deterministic.
 """
-import glob
-import gzip
-import json
 import math
-import os
 import re
 import statistics
 import sys
 from collections import defaultdict
+
+from exports import read_exports
 
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
         12: 2.179, 15: 2.131, 20: 2.086, 30: 2.042}
@@ -35,16 +33,7 @@ def t975(df):
 
 def load(folder):
     """{run name: export entry} for every file of the folder."""
-    out = {}
-    for path in sorted(glob.glob(os.path.join(folder, "*.json.gz")) + glob.glob(os.path.join(folder, "*.json"))):
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as f:
-            doc = json.load(f)
-        if doc.get("format") != "rlnas-runs-export" or doc.get("version") != 1:
-            sys.exit(f"{path}: not an rlnas runs export of version 1")
-        name = re.sub(r"\.json(\.gz)?$", "", os.path.basename(path))
-        out[name] = doc["experiments"][0]
-    return out
+    return dict(read_exports(folder))
 
 
 def fmt(x, digits=2):
@@ -545,13 +534,13 @@ def a2d(folder):
     if ablation:
         worse = all(v[1] == "better" for v in ablation.values())
         untested = any(v[1] in ("no interval", "no data") for v in ablation.values())
-        print(f"| distilling actor and critic beats none, actor only and a reused critic (Table 2) | actor + critic MSE "
-              f"significantly above each, paired by seed | " + "; ".join(f"vs {k}: {v[0]}" for k, v in ablation.items()) +
+        print("| distilling actor and critic beats none, actor only and a reused critic (Table 2) | actor + critic MSE "
+              "significantly above each, paired by seed | " + "; ".join(f"vs {k}: {v[0]}" for k, v in ablation.items()) +
               f" | {'not tested (fewer than 3 seeds)' if untested else ('reproduced' if worse else 'not reproduced')} |")
     if lambdas:
         flops = [(lam, (summary_row(e, "found") or {}).get("flops")) for lam, _, e in lambdas]
         mono = all(a[1] is not None and b[1] is not None and b[1] <= a[1] for a, b in zip(flops, flops[1:]))
-        print(f"| a larger lambda finds agents with fewer FLOPs (Section 4.4; the score it costs is in the lambda table) | the found FLOPs do not increase with lambda | " +
+        print("| a larger lambda finds agents with fewer FLOPs (Section 4.4; the score it costs is in the lambda table) | the found FLOPs do not increase with lambda | " +
               ", ".join(f"lambda {lam:g}: {fmt(f / 1e6 if f else None)} MFLOPs" for lam, f in flops) +
               f" | {'reproduced' if mono else 'not reproduced'} |")
 

@@ -17,15 +17,14 @@ policy's evaluation episodes). Random search's best-of-3 is exact: the expectati
 C(n, 3) draws of the benchmark's architectures of the total reward of each draw's best by reward
 mean (no resampling). Standard library only; deterministic.
 """
-import glob
-import gzip
 import json
 import math
-import os
 import statistics
 import sys
 from collections import defaultdict
 from datetime import datetime
+
+from exports import read_exports
 
 # Student's t 0.975 quantiles by degrees of freedom (checked against rlnas's core/stats.h tests).
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
@@ -40,17 +39,7 @@ def t975(df):
 
 
 def load(folder):
-    docs = []
-    for path in sorted(glob.glob(os.path.join(folder, "*.json")) + glob.glob(os.path.join(folder, "*.json.gz"))):
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as f:
-            doc = json.load(f)
-        if doc.get("format") != "rlnas-runs-export" or doc.get("version") != 1:
-            sys.exit(f"{path}: not an rlnas runs export of version 1")
-        for e in doc["experiments"]:
-            e["file"] = os.path.basename(path)
-            docs.append(e)
-    return docs
+    return [e for _, e in read_exports(folder)]
 
 
 def mean_std(values):
@@ -166,7 +155,6 @@ def main(folder):
         steps = cfg["train"]["steps"]
         bench = benchmark_of(grid) if grid else {}
         full = {k: v for k, v in bench.items() if len(v["seeds"]) == seeds}
-        size = len(grid["summary"]["rows"]) if grid and grid.get("summary") else None
         print(f"Budget: {steps:,} environment steps per training (PPO, preset `{cfg['train'].get('preset', '')}`), "
               f"supernets {cfg['search']['search.steps'] or steps:,} steps; {seeds} training seeds "
               f"({cfg['train']['seed']}-{cfg['train']['seed'] + seeds - 1}) per architecture; total reward over "
