@@ -20,15 +20,9 @@ import statistics
 import sys
 from collections import defaultdict
 
-from exports import read_exports
+from exports import read_exports, t975
 
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-        12: 2.179, 15: 2.131, 20: 2.086, 30: 2.042}
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
-
-
-def t975(df):
-    return 1.96 if df > 30 else T975[max(k for k in T975 if k <= df)]
 
 
 def load(folder):

@@ -23,3 +23,15 @@ def read_exports(folder):
             e["file"] = os.path.basename(path)
             out.append((name, e))
     return out
+
+
+# Student's t 0.975 quantiles by degrees of freedom (the values rlnas's core/stats.h tests check).
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+        11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 20: 2.086, 30: 2.042}
+
+
+def t975(df):
+    """The 0.975 quantile for df degrees of freedom (a smaller df's, so wider, between table entries)."""
+    if df > 30:
+        return 1.96
+    return T975[max(k for k in T975 if k <= df)]

@@ -24,18 +24,9 @@ import sys
 from collections import defaultdict
 from datetime import datetime
 
-from exports import read_exports
+from exports import read_exports, t975
 
-# Student's t 0.975 quantiles by degrees of freedom (checked against rlnas's core/stats.h tests).
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-        11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 20: 2.086, 30: 2.042}
 SUMMARY_SCHEMAS = (2,)  # summaries under the one selection rule
-
-
-def t975(df):
-    if df > 30:
-        return 1.96
-    return T975[max(k for k in T975 if k <= df)]
 
 
 def load(folder):
