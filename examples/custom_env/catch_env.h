@@ -10,6 +10,7 @@
 #include "rlnas/core/error.h"
 #include "rlnas/core/rng.h"
 #include "rlnas/env/env.h"
+#include "rlnas/env/registry.h"
 
 namespace example {
 
@@ -73,5 +74,17 @@ class Catch final : public rlnas::env::Env {
   rlnas::Mt19937 rng_;
   int ball_x_ = 0, ball_y_ = 0, paddle_x_ = 0;
 };
+
+// Registers "example/catch" (used by the plugin, catch_plugin.cpp, and by main.cpp).
+inline void register_example_envs(rlnas::env::EnvRegistry& registry) {
+  registry.add({.name = "example/catch",
+                .description = "catch a falling ball with a paddle",
+                .max_steps = 100,
+                .options = {{"rows", "10", "grid rows"}, {"cols", "5", "grid columns"}},
+                .make = [](const rlnas::env::OptionReader& options) -> std::unique_ptr<rlnas::env::Env> {
+                  return std::make_unique<Catch>(static_cast<int>(options.get_int("rows", 2, 100)),
+                                                 static_cast<int>(options.get_int("cols", 1, 100)));
+                }});
+}
 
 }  // namespace example

@@ -1,5 +1,6 @@
-// Registers the example "Catch" environment next to the built-ins, checks it, rolls out a
-// random policy, steps it through a VectorEnv and trains PPO on it. See docs/adding_an_env.md.
+// The library route: registers the example "Catch" environment next to the built-ins, checks it,
+// rolls out a random policy, steps it through a VectorEnv and trains PPO on it, all through the C++
+// API. The command-line route is the plugin (catch_plugin.cpp). See docs/adding_an_env.md.
 #include <cstdio>
 #include <filesystem>
 
@@ -13,14 +14,7 @@
 int main() {
   rlnas::env::EnvRegistry registry;
   rlnas::env::register_builtin_envs(registry);
-  registry.add({.name = "example/catch",
-                .description = "catch a falling ball with a paddle",
-                .max_steps = 100,
-                .options = {{"rows", "10", "grid rows"}, {"cols", "5", "grid columns"}},
-                .make = [](const rlnas::env::OptionReader& options) -> std::unique_ptr<rlnas::env::Env> {
-                  return std::make_unique<example::Catch>(static_cast<int>(options.get_int("rows", 2, 100)),
-                                                          static_cast<int>(options.get_int("cols", 1, 100)));
-                }});
+  example::register_example_envs(registry);
 
   auto env = registry.make("example/catch", {{"cols", "7"}});
   const auto report = rlnas::env::check_env(*env);

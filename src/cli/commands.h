@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,6 +28,17 @@ struct Context {
   std::string store = "runs/rlnas.db";  // experiment store (global --store / RLNAS_STORE); empty: none
   int exit_code = kExitDone;            // set by a command that ends otherwise than done (interrupted)
 };
+
+// Plugins (rlnas/env/plugin.h) that a command loads into ctx.envs before it resolves a
+// configuration. The global --plugin and RLNAS_PLUGINS are loaded by main().
+void load_plugins(Context& ctx, const std::vector<std::string>& paths);
+// A configuration file's `plugins` key (a list of paths, or paths separated by ':').
+void load_config_file_plugins(Context& ctx, const std::string& config_file);
+// The plugin a stored configuration's environment comes from ("env_plugin", or the "train"
+// configuration's of a search), unless that environment is registered already; a run directory's
+// config.json.
+void load_recorded_plugin(Context& ctx, const nlohmann::json& config, const std::string& where);
+void load_run_dir_plugin(Context& ctx, const std::string& run_dir);
 
 // Validators for whole-number options whose messages name the range in plain digits.
 CLI::Validator whole_number(int64_t min, int64_t max);

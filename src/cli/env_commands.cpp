@@ -10,6 +10,8 @@
 #include "rlnas/core/io.h"
 #include "rlnas/env/checker.h"
 #include "rlnas/env/minatar.h"
+#include "rlnas/env/plugin.h"
+#include "rlnas/core/config.h"
 #include "rlnas/env/rollout.h"
 #include "rlnas/env/time_limit.h"
 
@@ -44,6 +46,7 @@ void print_list(const Context& ctx, bool as_json) {
                    {"observation", env->observation_spec().to_string()},
                    {"action", env->action_spec().to_string()},
                    {"options", options}});
+    if (!entry.plugin_path.empty()) out.back()["plugin"] = entry.plugin_path;
   }
   if (as_json) {
     std::cout << out.dump(2) << "\n";
@@ -54,6 +57,7 @@ void print_list(const Context& ctx, bool as_json) {
               << "  " << e["description"].get<std::string>() << "\n"
               << "  observation: " << e["observation"].get<std::string>() << "\n"
               << "  action:      " << e["action"].get<std::string>() << "\n"
+              << (e.contains("plugin") ? "  plugin:      " + e["plugin"].get<std::string>() + "\n" : "")
               << "  options:\n";
     for (const auto& o : e["options"]) {
       std::printf("    %-10s %-8s %s\n", o["key"].get<std::string>().c_str(),
@@ -223,6 +227,51 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     cmd->callback(
         [&ctx, args, seed, actions, max_steps, out] { write_trace(ctx, *args, *seed, *actions, *max_steps, *out); });
   }
+}
+
+void load_plugins(Context& ctx, const std::vector<std::string>& paths) {
+  for (const auto& path : paths) env::load_plugin(ctx.envs, path);
+}
+
+void load_config_file_plugins(Context& ctx, const std::string& config_file) {
+  for (const auto& e : read_config_file(config_file)) {
+    if (e.key == "plugins") {
+      try {
+        load_plugins(ctx, env::parse_plugin_list(e.value));
+      } catch (const Error& error) {
+        throw Error(e.where + ": " + error.what());
+      }
+    }
+  }
+}
+
+void load_recorded_plugin(Context& ctx, const nlohmann::json& config, const std::string& where) {
+  if (!config.is_object()) return;
+  if (config.contains("train")) return load_recorded_plugin(ctx, config["train"], where);
+  if (!config.contains("env_plugin") || !config.contains("env") || !config["env"].is_string()) return;
+  if (ctx.envs.contains(config["env"].get<std::string>())) return;  // checked against the record when resolved
+  const auto& p = config["env_plugin"];
+  if (!p.is_object() || !p.contains("path") || !p["path"].is_string()) {
+    throw Error(where + ": env_plugin: expected {\"path\": ..., \"sha256\": ...}, found " + p.dump());
+  }
+  try {
+    env::load_plugin(ctx.envs, p["path"].get<std::string>());
+  } catch (const Error& e) {
+    throw Error(where + ": the plugin of environment '" + config["env"].get<std::string>() + "': " + e.what());
+  }
+}
+
+void load_run_dir_plugin(Context& ctx, const std::string& run_dir) {
+  const auto path = run_dir + "/config.json";
+  std::ifstream in(path);
+  if (!in) return;  // not a run directory: the command says so itself
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception&) {
+    return;  // reported, with its path, by the configuration's reader
+  }
+  load_recorded_plugin(ctx, j, path);
 }
 
 }  // namespace rlnas::cli

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/runtime.h"
+#include "rlnas/env/plugin.h"
 
 namespace rlnas::cli {
 
@@ -38,7 +40,7 @@ std::string command_word(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--") return "";
     if (a.rfind("-", 0) == 0) {
-      if (a == "--threads" || a == "--log-level" || a == "--store") ++i;  // their value
+      if (a == "--threads" || a == "--log-level" || a == "--store" || a == "--plugin") ++i;  // their value
       continue;
     }
     return a;
@@ -86,6 +88,11 @@ int main(int argc, char** argv) {
   Context ctx;
   app.add_option("--store", ctx.store, "experiment store file (SQLite); '' records nothing")
       ->envname("RLNAS_STORE")->capture_default_str();
+  std::vector<std::string> plugins;
+  app.add_option("--plugin", plugins,
+                 "load the environments of a C++ plugin, FILE.so (repeatable; also RLNAS_PLUGINS=A.so:B.so and a "
+                 "configuration's `plugins`; docs/adding_an_env.md)")
+      ->type_name("FILE");
   env::register_builtin_envs(ctx.envs);
   add_env_commands(app, ctx);
   add_train_commands(app, ctx);
@@ -99,6 +106,14 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] {
     log::set_level(log::parse_level(log_level));
     init_runtime({.threads = threads});
+    if (const char* list = std::getenv("RLNAS_PLUGINS")) {
+      try {
+        load_plugins(ctx, env::parse_plugin_list(list));
+      } catch (const Error& e) {
+        throw Error(std::string("RLNAS_PLUGINS: ") + e.what());
+      }
+    }
+    load_plugins(ctx, plugins);
   });
 
   // The long commands take SIGINT/SIGTERM from the start, so that a signal during start-up stops

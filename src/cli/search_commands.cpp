@@ -92,6 +92,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         }
         const auto e = store.experiment(a->resume);
         if (!e) throw Error("--resume " + std::to_string(a->resume) + ": no such experiment in " + ctx.store);
+        load_recorded_plugin(ctx, e->config, "experiment " + std::to_string(a->resume));
         int64_t jobs = 2;
         if (const auto given = flags->value("search.jobs"); !given.empty()) {
           jobs = std::stoll(given);
@@ -102,7 +103,10 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         summary = search::resume_search(a->resume, ctx.envs, store, runner, options);
       } else {
         search::SearchSources sources;
-        if (!a->config.empty()) sources.config_file = a->config;
+        if (!a->config.empty()) {
+          load_config_file_plugins(ctx, a->config);
+          sources.config_file = a->config;
+        }
         sources.sets = a->sets;
         sources.env_options = a->env_opts;
         sources.flags = flags->given();
@@ -141,6 +145,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     auto dir = std::make_shared<std::string>();
     cmd->add_option("dir", *dir, "trial run directory")->required();
     cmd->callback([&ctx, dir] {
+      load_run_dir_plugin(ctx, *dir);
       const bool interrupted = search::run_trial(*dir, ctx.envs, catch_interrupt());
       release_interrupt();
       if (interrupted) ctx.exit_code = kExitInterrupted;  // the search records it as stopped

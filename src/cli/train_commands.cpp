@@ -104,12 +104,16 @@ void add_train_commands(CLI::App& app, Context& ctx) {
           throw Error("--resume continues a run with its stored configuration; give no other training options (found " +
                       list + ")");
         }
+        load_run_dir_plugin(ctx, a->resume);
         config = rl::load_run_config(a->resume, ctx.envs);
         options.run_dir = a->resume;
         options.resume = true;
       } else {
         rl::TrainSources sources;
-        if (!a->config.empty()) sources.config_file = a->config;
+        if (!a->config.empty()) {
+          load_config_file_plugins(ctx, a->config);
+          sources.config_file = a->config;
+        }
         sources.sets = a->sets;
         sources.env_options = a->env_opts;
         sources.flags = flags->given();
@@ -173,6 +177,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--json", *as_json, "print JSON");
     cmd->callback([&ctx, run, episodes, greedy, seed, as_json] {
       rl::TrainConfig config;
+      load_run_dir_plugin(ctx, *run);
       auto algo = rl::load_trained_algorithm(*run, ctx.envs, &config);
       rl::EvalOptions o;
       o.episodes = *episodes;

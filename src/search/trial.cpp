@@ -56,6 +56,7 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
   const ordered_json resolved = config.to_json();
   store::CacheKeyParts key;
   key.env = config.env;
+  key.env_plugin_sha256 = config.env_plugin_sha256;
   for (const auto& o : envs.options(config.env)) {
     const auto given = config.env_options.find(o.key);
     key.env_options[o.key] = given != config.env_options.end() ? given->second : o.default_value;

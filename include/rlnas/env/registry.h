@@ -50,6 +50,18 @@ struct EnvEntry {
   // Hand-designed networks a search on this environment is measured against (search.baselines
   // auto, with the space's): "net:NAME" backbones or "named:NAME" architectures.
   std::vector<std::string> baselines = {};
+  // Set by load_plugin for the entries a plugin registers (include/rlnas/env/plugin.h); empty for
+  // the built-ins. A run's configuration records both, and the hash enters its cache key.
+  std::string plugin_path = {};
+  std::string plugin_sha256 = {};
+};
+
+// A plugin loaded into a registry.
+struct PluginRecord {
+  std::string path;               // absolute, as loaded
+  std::string sha256;             // of the file's content when it was loaded
+  std::string name;               // the plugin's own name (rlnas_plugin_info::name)
+  std::vector<std::string> envs;  // the environments it registered
 };
 
 class EnvRegistry {
@@ -64,9 +76,13 @@ class EnvRegistry {
   std::vector<EnvOption> options(std::string_view name) const;
   // Builds an environment, wrapped in a TimeLimit when max_steps > 0.
   std::unique_ptr<Env> make(std::string_view name, const EnvOptions& options = {}) const;
+  // The plugins loaded into this registry (load_plugin), in load order.
+  const std::vector<PluginRecord>& plugins() const { return plugins_; }
+  void add_plugin_record(PluginRecord record) { plugins_.push_back(std::move(record)); }
 
  private:
   std::map<std::string, EnvEntry, std::less<>> entries_;
+  std::vector<PluginRecord> plugins_;
 };
 
 // "KEY=VALUE" strings (e.g. repeated --env-opt) to options; `where` names the source in errors.

@@ -1,0 +1,165 @@
+// Environment plugins from the command line: the example plugin (examples/custom_env) checked,
+// trained, evaluated and searched, with its path and hash recorded and checked on resume; plugins
+// that must be refused.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_util.h"
+#include "rlnas/core/io.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+using rlnas::cli_test::contains;
+using rlnas::cli_test::run;
+using rlnas::cli_test::run_command;
+
+fs::path fresh(const std::string& name) {
+  const auto d = fs::temp_directory_path() / "rlnas_plugin_cli_test" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// A copy of the example plugin in `dir` (so that a test may change it).
+std::string plugin_copy(const fs::path& dir) {
+  const auto path = (dir / "catch.so").string();
+  fs::copy_file(RLNAS_CATCH_PLUGIN, path, fs::copy_options::overwrite_existing);
+  return path;
+}
+
+json read_json(const fs::path& path) { return json::parse(rlnas::io::read_file(path.string())); }
+
+const std::string kTrain =
+    " train --env example/catch --net mlp --steps 2048 --set ppo.num_envs=4 --set ppo.num_steps=64 "
+    "--set log_every=512 --set eval.episodes=5 --quiet";
+
+TEST(PluginCli, TheExampleIsListedCheckedTrainedAndEvaluated) {
+  const auto dir = fresh("train");
+  const auto plugin = plugin_copy(dir);
+  const auto store = " --store " + (dir / "s.db").string();
+
+  auto r = run("--plugin " + plugin + " env list");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "example/catch\n  catch a falling ball with a paddle")) << r.out;
+  EXPECT_TRUE(contains(r.out, "plugin:      " + fs::canonical(plugin).string())) << r.out;
+  EXPECT_TRUE(contains(r.out, "classic/cartpole")) << r.out;  // the built-ins stay
+
+  r = run("--plugin " + plugin + " env check --env example/catch --env-opt cols=7");
+  EXPECT_EQ(r.code, 0) << r.out;
+
+  // Without the plugin the environment does not exist.
+  r = run("env check --env example/catch");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "unknown environment 'example/catch'")) << r.out;
+
+  const auto run_dir = dir / "run";
+  r = run("--plugin " + plugin + store + kTrain + " --out " + run_dir.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto config = read_json(run_dir / "config.json");
+  EXPECT_EQ(config["env"], "example/catch");
+  EXPECT_EQ(config["env_plugin"]["path"], fs::canonical(plugin).string());
+  EXPECT_EQ(config["env_plugin"]["sha256"].get<std::string>().size(), 64u);
+
+  // eval reloads the plugin from the run's configuration: no --plugin needed.
+  r = run("eval --run " + run_dir.string() + " --episodes 3 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(json::parse(r.out)["episodes"], 3);
+
+  // The stored trial's cache key differs from the same training of an unchanged name without a
+  // plugin hash: the hash is in the key (checked through the store's record of the run).
+  r = run(store + " runs list --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "example/catch")) << r.out;
+}
+
+TEST(PluginCli, AChangedPluginIsRefusedOnResume) {
+  const auto dir = fresh("changed");
+  const auto plugin = plugin_copy(dir);
+  const auto run_dir = dir / "run";
+  auto r = run("--store '' --plugin " + plugin + kTrain + " --out " + run_dir.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto sha = read_json(run_dir / "config.json")["env_plugin"]["sha256"].get<std::string>();
+  std::ofstream(plugin, std::ios::app) << "a later build";
+  for (const auto& command : {"--store '' train --resume " + run_dir.string(), "eval --run " + run_dir.string()}) {
+    r = run(command);
+    EXPECT_EQ(r.code, 1) << command << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, "was configured with plugin '" + fs::canonical(plugin).string() + "' (sha256 " +
+                                    sha.substr(0, 12) + ")"))
+        << r.out;
+    EXPECT_TRUE(contains(r.out, "the plugin changed since this run was configured")) << r.out;
+  }
+  // A plugin that is gone.
+  fs::remove(plugin);
+  r = run("eval --run " + run_dir.string());
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "the plugin of environment 'example/catch'")) << r.out;
+  EXPECT_TRUE(contains(r.out, "no such file")) << r.out;
+}
+
+TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWithTheSamePlugin) {
+  const auto dir = fresh("search");
+  const auto plugin = plugin_copy(dir);
+  const auto store = "--store " + (dir / "s.db").string();
+  // RLNAS_PLUGINS instead of --plugin; the trials (child processes) get it from their configuration.
+  const std::string search = " search --env example/catch --env-opt cols=10 --space minatar/ss1 --strategy random "
+                             "--steps 1024 --top-k 2 --seeds 1 --set search.baselines=none "
+                             "--set ppo.num_envs=4 --set ppo.num_steps=32 --set log_every=256 "
+                             "--set search.eval_episodes=2 --json --quiet";
+  auto r = run_command("RLNAS_PLUGINS=" + plugin + " " + RLNAS_BIN + " " + store + search);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto summary = json::parse(r.out.substr(r.out.find('{')));
+  const int64_t id = summary["experiment_id"].get<int64_t>();
+  r = run(store + " runs show " + std::to_string(id) + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto shown = json::parse(r.out);
+  int done = 0;
+  for (const auto& t : shown["trials"]) done += t["status"] == "done";
+  EXPECT_EQ(done, 2) << r.out;  // two architectures, one seed each
+  EXPECT_EQ(shown["experiment"]["config"]["train"]["env_plugin"]["path"], fs::canonical(plugin).string()) << r.out;
+
+  // Resuming with a changed plugin is refused (the experiment loads it from its configuration).
+  std::ofstream(plugin, std::ios::app) << "a later build";
+  r = run(store + " search --resume " + std::to_string(id));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "the plugin changed since this run was configured")) << r.out;
+}
+
+TEST(PluginCli, AConfigurationFileLoadsItsPlugins) {
+  const auto dir = fresh("config");
+  const auto plugin = plugin_copy(dir);
+  const auto cfg = dir / "catch.yaml";
+  std::ofstream(cfg) << "plugins: [" << plugin << "]\nenv: example/catch\nnet:\n  name: mlp\nsteps: 1024\n";
+  auto r = run("--store '' train --config " + cfg.string() + " --set ppo.num_envs=4 --set ppo.num_steps=64 " +
+               "--set eval.episodes=2 --quiet --out " + (dir / "run").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(read_json(dir / "run" / "config.json")["env_plugin"]["path"], fs::canonical(plugin).string());
+  // A plugin named in --set is not loaded by anyone: said so, not ignored.
+  r = run("--store '' train --env classic/cartpole --steps 64 --set plugins=" + plugin + " --quiet --out " +
+          (dir / "run2").string());
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "is not loaded")) << r.out;
+}
+
+TEST(PluginCli, PluginsThatCannotWorkAreRefusedWithAMessage) {
+  const std::string dir = RLNAS_TEST_PLUGIN_DIR;
+  auto r = run("--plugin " + dir + "/rlnas_test_plugin_wrong_abi.so env list");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "error: plugin '")) << r.out;
+  EXPECT_TRUE(contains(r.out, "built for plugin ABI 999, but this rlnas has plugin ABI 1")) << r.out;
+  r = run("--plugin " + dir + "/rlnas_test_plugin_missing_symbol.so env list");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "function_from_another_rlnas")) << r.out;
+  r = run_command("RLNAS_PLUGINS=/nonexistent.so " + std::string(RLNAS_BIN) + " env list");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "RLNAS_PLUGINS: plugin '/nonexistent.so': no such file")) << r.out;
+}
+
+}  // namespace
