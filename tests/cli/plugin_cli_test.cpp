@@ -73,8 +73,7 @@ TEST(PluginCli, TheExampleIsListedCheckedTrainedAndEvaluated) {
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(json::parse(r.out)["episodes"], 3);
 
-  // The stored trial's cache key differs from the same training of an unchanged name without a
-  // plugin hash: the hash is in the key (checked through the store's record of the run).
+  // The store recorded the run.
   r = run(store + " runs list --json");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "example/catch")) << r.out;
@@ -115,8 +114,10 @@ TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWit
                              "--set search.eval_episodes=2 --json --quiet";
   auto r = run_command("RLNAS_PLUGINS=" + plugin + " " + RLNAS_BIN + " " + store + search);
   ASSERT_EQ(r.code, 0) << r.out;
-  const auto summary = json::parse(r.out.substr(r.out.find('{')));
-  const int64_t id = summary["experiment_id"].get<int64_t>();
+  // --json: the first line {"experiment_id": ...}, the summary last.
+  const auto at = r.out.find("{\"experiment_id\"");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const int64_t id = json::parse(r.out.substr(at, r.out.find('\n', at) - at))["experiment_id"].get<int64_t>();
   r = run(store + " runs show " + std::to_string(id) + " --json");
   ASSERT_EQ(r.code, 0) << r.out;
   const auto shown = json::parse(r.out);

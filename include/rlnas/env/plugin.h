@@ -22,13 +22,12 @@
 // ByteWriter/ByteReader, Mt19937, rlnas::Error, or this header.
 #define RLNAS_PLUGIN_ABI 1
 
-extern "C" {
+// What the entry point returns (a standard-layout struct; `abi` is its first member in every ABI).
 struct rlnas_plugin_info {
-  uint32_t abi;      // the RLNAS_PLUGIN_ABI the plugin was compiled with; always the first member
-  const char* name;  // shown in messages and `rlnas env list`
+  uint32_t abi;      // the RLNAS_PLUGIN_ABI the plugin was compiled with
+  const char* name;  // shown in messages
   void (*register_envs)(rlnas::env::EnvRegistry& registry);
 };
-}
 
 // Defines the entry point: RLNAS_PLUGIN("example", register_my_envs) at namespace scope of one
 // source file of the plugin, with void register_my_envs(rlnas::env::EnvRegistry&).
