@@ -34,7 +34,7 @@ struct Context {
 void load_plugins(Context& ctx, const std::vector<std::string>& paths);
 // A configuration file's `plugins` key (a list of paths, or paths separated by ':').
 void load_config_file_plugins(Context& ctx, const std::string& config_file);
-// The plugin a stored configuration's environment comes from ("env_plugin", or the "train"
+// The plugin a stored configuration's environment comes from ("env_source", or the "train"
 // configuration's of a search), unless that environment is registered already; a run directory's
 // config.json.
 void load_recorded_plugin(Context& ctx, const nlohmann::json& config, const std::string& where);

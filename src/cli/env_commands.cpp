@@ -248,11 +248,11 @@ void load_config_file_plugins(Context& ctx, const std::string& config_file) {
 void load_recorded_plugin(Context& ctx, const nlohmann::json& config, const std::string& where) {
   if (!config.is_object()) return;
   if (config.contains("train")) return load_recorded_plugin(ctx, config["train"], where);
-  if (!config.contains("env_plugin") || !config.contains("env") || !config["env"].is_string()) return;
+  if (!config.contains("env_source") || !config.contains("env") || !config["env"].is_string()) return;
   if (ctx.envs.contains(config["env"].get<std::string>())) return;  // checked against the record when resolved
-  const auto& p = config["env_plugin"];
+  const auto& p = config["env_source"];
   if (!p.is_object() || !p.contains("path") || !p["path"].is_string()) {
-    throw Error(where + ": env_plugin: expected {\"path\": ..., \"sha256\": ...}, found " + p.dump());
+    throw Error(where + ": env_source: expected {\"path\": ..., \"sha256\": ...}, found " + p.dump());
   }
   try {
     env::load_plugin(ctx.envs, p["path"].get<std::string>());

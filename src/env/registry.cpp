@@ -88,14 +88,49 @@ void EnvRegistry::add(EnvEntry entry) {
   entries_.emplace(std::move(name), std::move(entry));
 }
 
-bool EnvRegistry::contains(std::string_view name) const { return entries_.find(name) != entries_.end(); }
+void EnvRegistry::add_family(EnvFamily family) {
+  if (family.prefix.empty() || family.prefix.find_first_of(":/") != std::string::npos) {
+    throw Error("env registry: a family's prefix must be a word without ':' or '/', got '" + family.prefix + "'");
+  }
+  for (const auto& f : families_) {
+    if (f.prefix == family.prefix) throw Error("env registry: family '" + family.prefix + ":' is already registered");
+  }
+  if (!family.make || !family.source) throw Error("env registry: family '" + family.prefix + ":' has no factory");
+  families_.push_back(std::move(family));
+}
+
+const EnvFamily* EnvRegistry::family_of(std::string_view name) const {
+  for (const auto& f : families_) {
+    if (name.size() > f.prefix.size() && name.substr(0, f.prefix.size()) == f.prefix && name[f.prefix.size()] == ':') {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+bool EnvRegistry::contains(std::string_view name) const {
+  return entries_.find(name) != entries_.end() || family_of(name) != nullptr;
+}
 
 const EnvEntry& EnvRegistry::entry(std::string_view name) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) {
-    throw Error("unknown environment '" + std::string(name) + "'; valid environments: " + join(names()));
+    std::string valid = join(names());
+    for (const auto& f : families_) valid += ", " + f.usage;
+    throw Error("unknown environment '" + std::string(name) + "'; valid environments: " + valid);
   }
   return it->second;
+}
+
+EnvSource EnvRegistry::source(std::string_view name) const {
+  if (const auto* f = family_of(name)) return f->source(std::string(name.substr(f->prefix.size() + 1)));
+  const auto& e = entry(name);
+  return {e.plugin_path, e.plugin_sha256};
+}
+
+std::vector<std::string> EnvRegistry::baselines(std::string_view name) const {
+  if (family_of(name)) return {};
+  return entry(name).baselines;
 }
 
 std::vector<std::string> EnvRegistry::names() const {
@@ -105,6 +140,9 @@ std::vector<std::string> EnvRegistry::names() const {
 }
 
 std::vector<EnvOption> EnvRegistry::options(std::string_view name) const {
+  if (family_of(name)) {
+    return {{std::string(kMaxStepsKey), "0", "time limit in steps; reaching it truncates the episode (0 = none)"}};
+  }
   const EnvEntry& e = entry(name);
   std::vector<EnvOption> out = e.options;
   out.push_back({std::string(kMaxStepsKey), std::to_string(e.max_steps),
@@ -113,6 +151,19 @@ std::vector<EnvOption> EnvRegistry::options(std::string_view name) const {
 }
 
 std::unique_ptr<Env> EnvRegistry::make(std::string_view name, const EnvOptions& options) const {
+  if (const auto* f = family_of(name)) {
+    EnvOptions given = options;
+    EnvOptions limit{{std::string(kMaxStepsKey), "0"}};
+    if (const auto it = given.find(std::string(kMaxStepsKey)); it != given.end()) {
+      limit[it->first] = it->second;
+      given.erase(it);
+    }
+    const int64_t max_steps =
+        OptionReader(std::string(name), limit).get_int(std::string(kMaxStepsKey), 0, int64_t{1} << 40);
+    std::unique_ptr<Env> env = f->make(std::string(name.substr(f->prefix.size() + 1)), given);
+    if (max_steps > 0) env = std::make_unique<TimeLimit>(std::move(env), max_steps);
+    return env;
+  }
   const EnvEntry& e = entry(name);
   EnvOptions values;
   std::vector<std::string> keys;

@@ -109,30 +109,35 @@ void require_loaded_plugin(const env::EnvRegistry& registry, const std::string& 
               "env::load_plugin before resolving)");
 }
 
-// A stored configuration's env_plugin {"path", "sha256"}: the environment must come from that
-// plugin, unchanged.
-void check_recorded_plugin(const env::EnvRegistry& registry, const std::string& env, const Setting& s) {
+// "plugin" or "module", for messages about an environment's source file.
+std::string source_kind(const std::string& path) {
+  return path.size() > 3 && path.substr(path.size() - 3) == ".so" ? "plugin" : "module";
+}
+
+// A stored configuration's env_source {"path", "sha256"}: the environment must come from that
+// plugin or Python module, unchanged.
+void check_recorded_source(const env::EnvRegistry& registry, const std::string& env, const Setting& s) {
   std::string path, sha;
   try {
     const auto j = nlohmann::json::parse(s.value);
     path = j.at("path").get<std::string>();
     sha = j.at("sha256").get<std::string>();
   } catch (const nlohmann::json::exception&) {
-    throw Error(s.where + ": env_plugin: expected {\"path\": ..., \"sha256\": ...} (written by rlnas), found '" +
+    throw Error(s.where + ": env_source: expected {\"path\": ..., \"sha256\": ...} (written by rlnas), found '" +
                 s.value + "'");
   }
+  const std::string kind = source_kind(path);
   if (!registry.contains(env)) {
-    throw Error("environment '" + env + "' comes from plugin '" + path +
-                "', which is not loaded (rlnas --plugin " + path + ")");
+    throw Error("environment '" + env + "' comes from " + kind + " '" + path + "', which is not loaded" +
+                (kind == "plugin" ? " (rlnas --plugin " + path + ")" : ""));
   }
-  const auto& entry = registry.entry(env);
-  if (entry.plugin_sha256 != sha) {
-    throw Error("environment '" + env + "' was configured with plugin '" + path + "' (sha256 " + sha.substr(0, 12) +
-                "), but " +
-                (entry.plugin_path.empty() ? std::string("it is now a built-in environment")
-                                           : "the loaded plugin '" + entry.plugin_path + "' has sha256 " +
-                                                 entry.plugin_sha256.substr(0, 12)) +
-                ": the plugin changed since this run was configured; rebuild the original or start a new run");
+  const auto now = registry.source(env);
+  if (now.sha256 != sha) {
+    throw Error("environment '" + env + "' was configured with " + kind + " '" + path + "' (sha256 " +
+                sha.substr(0, 12) + "), but " +
+                (now.empty() ? std::string("it is now a built-in environment")
+                             : "'" + now.path + "' now has sha256 " + now.sha256.substr(0, 12)) +
+                ": the " + kind + " changed since this run was configured; restore the original or start a new run");
   }
 }
 
@@ -206,7 +211,7 @@ ordered_json TrainConfig::to_json() const {
   ordered_json out;
   out["env"] = env;
   out["env_options"] = env_options;
-  if (!env_plugin.empty()) out["env_plugin"] = {{"path", env_plugin}, {"sha256", env_plugin_sha256}};
+  if (!env_source.empty()) out["env_source"] = {{"path", env_source}, {"sha256", env_source_sha256}};
   const ordered_json values = t.to_json();  // keep alive: items() refers into it
   for (const auto& [k, v] : values.items()) {
     if (k == "env") continue;
@@ -274,13 +279,13 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
   for (const auto& [k, v] : sources.flags) settings.push_back({k, v, "--" + k});
   for (const auto& [k, v] : env::parse_env_options(sources.env_options, "--env-opt")) env_options[k] = v;
   // Plugins are loaded by whoever holds the registry (the command line: --plugin, RLNAS_PLUGINS, a
-  // configuration file's `plugins`, a stored configuration's env_plugin); here they are checked.
-  std::optional<Setting> recorded_plugin;
+  // configuration file's `plugins`, a stored configuration's env_source); here they are checked.
+  std::optional<Setting> recorded_source;
   for (auto it = settings.begin(); it != settings.end();) {
     if (it->key == "plugins") {
       for (const auto& path : env::parse_plugin_list(it->value)) require_loaded_plugin(registry, path, it->where);
-    } else if (it->key == "env_plugin") {
-      recorded_plugin = *it;
+    } else if (it->key == "env_source") {
+      recorded_source = *it;
     } else {
       ++it;
       continue;
@@ -316,11 +321,12 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     t.set(s.key, s.value, s.where);
   }
   c.env_options = env_options;
-  if (recorded_plugin) check_recorded_plugin(registry, c.env, *recorded_plugin);
+  if (recorded_source) check_recorded_source(registry, c.env, *recorded_source);
   // Validate the environment and its options, and that the algorithm fits its actions.
   auto env = registry.make(c.env, c.env_options);
-  c.env_plugin = registry.entry(c.env).plugin_path;
-  c.env_plugin_sha256 = registry.entry(c.env).plugin_sha256;
+  const auto source = registry.source(c.env);
+  c.env_source = source.path;
+  c.env_source_sha256 = source.sha256;
   // No backbone named: the MLP for vector observations, the MinAtar net for images (the name is
   // stored resolved, so configs and cache keys that named one are unchanged).
   if (c.net_keys.backbone.name.empty()) {

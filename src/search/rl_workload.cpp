@@ -36,7 +36,7 @@ class RlWorkload final : public Workload {
   std::vector<int64_t> input_shape() const override { return obs_shape_; }
   std::vector<std::string> output_heads() const override { return {"policy: " + action_, "value"}; }
   std::string test_metric() const override { return kTest; }
-  std::vector<std::string> baselines() const override { return envs_.entry(env_).baselines; }
+  std::vector<std::string> baselines() const override { return envs_.baselines(env_); }
   bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
                  const std::atomic<bool>* stop) const override {
     const fs::path dir(run_dir);

@@ -56,10 +56,14 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
   const ordered_json resolved = config.to_json();
   store::CacheKeyParts key;
   key.env = config.env;
-  key.env_plugin_sha256 = config.env_plugin_sha256;
+  key.env_source_sha256 = config.env_source_sha256;
   for (const auto& o : envs.options(config.env)) {
     const auto given = config.env_options.find(o.key);
     key.env_options[o.key] = given != config.env_options.end() ? given->second : o.default_value;
+  }
+  // A family's environments (py:, gym:) declare no options: every one given is part of the key.
+  for (const auto& [k, v] : config.env_options) {
+    if (!key.env_options.contains(k)) key.env_options[k] = v;
   }
   key.algo = config.algo;
   for (const auto& [k, v] : resolved.items()) {

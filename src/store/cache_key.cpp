@@ -15,7 +15,7 @@ nlohmann::json CacheKeyParts::to_json() const {
                       {"architecture", architecture},
                       {"seed", seed},
                       {"budget", budget}};
-  if (!env_plugin_sha256.empty()) j["env_plugin_sha256"] = env_plugin_sha256;
+  if (!env_source_sha256.empty()) j["env_source_sha256"] = env_source_sha256;
   if (semantics_version >= 2) j["semantics_version"] = semantics_version;
   return j;
 }

@@ -65,8 +65,8 @@ TEST(PluginCli, TheExampleIsListedCheckedTrainedAndEvaluated) {
   ASSERT_EQ(r.code, 0) << r.out;
   const auto config = read_json(run_dir / "config.json");
   EXPECT_EQ(config["env"], "example/catch");
-  EXPECT_EQ(config["env_plugin"]["path"], fs::canonical(plugin).string());
-  EXPECT_EQ(config["env_plugin"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(config["env_source"]["path"], fs::canonical(plugin).string());
+  EXPECT_EQ(config["env_source"]["sha256"].get<std::string>().size(), 64u);
 
   // eval reloads the plugin from the run's configuration: no --plugin needed.
   r = run("eval --run " + run_dir.string() + " --episodes 3 --json");
@@ -85,7 +85,7 @@ TEST(PluginCli, AChangedPluginIsRefusedOnResume) {
   const auto run_dir = dir / "run";
   auto r = run("--store '' --plugin " + plugin + kTrain + " --out " + run_dir.string());
   ASSERT_EQ(r.code, 0) << r.out;
-  const auto sha = read_json(run_dir / "config.json")["env_plugin"]["sha256"].get<std::string>();
+  const auto sha = read_json(run_dir / "config.json")["env_source"]["sha256"].get<std::string>();
   std::ofstream(plugin, std::ios::app) << "a later build";
   for (const auto& command : {"--store '' train --resume " + run_dir.string(), "eval --run " + run_dir.string()}) {
     r = run(command);
@@ -124,7 +124,7 @@ TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWit
   int done = 0;
   for (const auto& t : shown["trials"]) done += t["status"] == "done";
   EXPECT_EQ(done, 2) << r.out;  // two architectures, one seed each
-  EXPECT_EQ(shown["experiment"]["config"]["train"]["env_plugin"]["path"], fs::canonical(plugin).string()) << r.out;
+  EXPECT_EQ(shown["experiment"]["config"]["train"]["env_source"]["path"], fs::canonical(plugin).string()) << r.out;
 
   // Resuming with a changed plugin is refused (the experiment loads it from its configuration).
   std::ofstream(plugin, std::ios::app) << "a later build";
@@ -141,7 +141,7 @@ TEST(PluginCli, AConfigurationFileLoadsItsPlugins) {
   auto r = run("--store '' train --config " + cfg.string() + " --set ppo.num_envs=4 --set ppo.num_steps=64 " +
                "--set eval.episodes=2 --quiet --out " + (dir / "run").string());
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_EQ(read_json(dir / "run" / "config.json")["env_plugin"]["path"], fs::canonical(plugin).string());
+  EXPECT_EQ(read_json(dir / "run" / "config.json")["env_source"]["path"], fs::canonical(plugin).string());
   // A plugin named in --set is not loaded by anyone: said so, not ignored.
   r = run("--store '' train --env classic/cartpole --steps 64 --set plugins=" + plugin + " --quiet --out " +
           (dir / "run2").string());

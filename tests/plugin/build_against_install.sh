@@ -30,7 +30,7 @@ step "rlnas env check"
 step "rlnas train"
 "$RLNAS" --store "$TMP/s.db" --plugin "$PLUGIN" train --env example/catch --net mlp --steps 4096 \
   --set ppo.num_envs=4 --set ppo.num_steps=64 --set eval.episodes=5 --quiet --out "$TMP/run"
-grep -q '"env_plugin"' "$TMP/run/config.json"
+grep -q '"env_source"' "$TMP/run/config.json"
 step "rlnas search"
 "$RLNAS" --store "$TMP/s.db" --plugin "$PLUGIN" search --env example/catch --env-opt cols=10 --space minatar/ss1 \
   --strategy random --steps 1024 --top-k 2 --seeds 1 --set search.baselines=none --set ppo.num_envs=4 \

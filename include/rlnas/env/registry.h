@@ -56,6 +56,26 @@ struct EnvEntry {
   std::string plugin_sha256 = {};
 };
 
+// What an environment is defined by, outside rlnas: the plugin (a shared object) or the Python
+// module it comes from, and the SHA-256 of that file. Empty for the built-ins. A run records it
+// (env_source) and its cache keys include the hash.
+struct EnvSource {
+  std::string path;
+  std::string sha256;
+  bool empty() const { return path.empty(); }
+};
+
+// Environments made on demand from a name PREFIX:REST (py:MODULE:CALLABLE, gym:ID): sources whose
+// environments cannot be listed in advance. Any option is accepted and handed to `make` as given,
+// except `max_steps`, the registry's time limit (default 0: none).
+struct EnvFamily {
+  std::string prefix;       // "py"
+  std::string usage;        // "py:MODULE:CALLABLE", for messages and `rlnas env list`
+  std::string description;  // one line
+  std::function<std::unique_ptr<Env>(const std::string& rest, const EnvOptions& options)> make;
+  std::function<EnvSource(const std::string& rest)> source;
+};
+
 // A plugin loaded into a registry.
 struct PluginRecord {
   std::string path;               // absolute, as loaded
@@ -68,20 +88,33 @@ class EnvRegistry {
  public:
   // Throws if the name is taken or malformed.
   void add(EnvEntry entry);
+  // Throws if the prefix is taken or malformed.
+  void add_family(EnvFamily family);
+  // A registered name, or a name of a registered family.
   bool contains(std::string_view name) const;
-  // Throws rlnas::Error listing the valid names when `name` is unknown.
+  // A registered environment (not a family's); throws rlnas::Error listing the valid names.
   const EnvEntry& entry(std::string_view name) const;
-  std::vector<std::string> names() const;  // sorted
-  // Every option of an environment with its default, `max_steps` included.
+  std::vector<std::string> names() const;  // sorted; the registered environments
+  const std::vector<EnvFamily>& families() const { return families_; }
+  // The family whose prefix `name` starts with ("py:..."), or nullptr.
+  const EnvFamily* family_of(std::string_view name) const;
+  // Every declared option of an environment with its default, `max_steps` included (a family's
+  // environments declare only max_steps: their options are whatever is given).
   std::vector<EnvOption> options(std::string_view name) const;
   // Builds an environment, wrapped in a TimeLimit when max_steps > 0.
   std::unique_ptr<Env> make(std::string_view name, const EnvOptions& options = {}) const;
+  // Where the environment comes from (EnvSource): its plugin, its family's source, {} if built in.
+  EnvSource source(std::string_view name) const;
+  // The hand-designed networks a search on it is measured against (EnvEntry::baselines; none
+  // for a family's).
+  std::vector<std::string> baselines(std::string_view name) const;
   // The plugins loaded into this registry (load_plugin), in load order.
   const std::vector<PluginRecord>& plugins() const { return plugins_; }
   void add_plugin_record(PluginRecord record) { plugins_.push_back(std::move(record)); }
 
  private:
   std::map<std::string, EnvEntry, std::less<>> entries_;
+  std::vector<EnvFamily> families_;
   std::vector<PluginRecord> plugins_;
 };
 

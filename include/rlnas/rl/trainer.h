@@ -35,12 +35,12 @@ struct TrainConfig {
   SyntheticOptions synthetic;
   std::string env = "classic/cartpole";
   env::EnvOptions env_options;
-  // The plugin `env` comes from (rlnas/env/plugin.h), empty for a built-in: its absolute path and
-  // content hash, stored as "env_plugin" {"path", "sha256"} so that a resumed run, an evaluation
-  // and a search's child trials load it again. The hash enters the cache key; a stored hash that
-  // differs from the loaded plugin's is an error.
-  std::string env_plugin;
-  std::string env_plugin_sha256;
+  // The plugin (rlnas/env/plugin.h) or Python module `env` comes from, empty for a built-in: its
+  // absolute path and content hash, stored as "env_source" {"path", "sha256"} so that a resumed
+  // run, an evaluation and a search's child trials load it again. The hash enters the cache key; a
+  // stored hash that differs from the current file's is an error.
+  std::string env_source;
+  std::string env_source_sha256;
   std::string algo = "ppo";
   std::string preset;
   // The network (network_spec.h): a backbone, a space's architecture, or a supernet of a space

@@ -1,7 +1,7 @@
 // Trial cache keys: what makes two trainings the same training.
 //
 // key = SHA-256 hex of the canonical JSON (keys sorted, no spaces) of {env, env_options, algo,
-// algo_options, space, space_version, architecture, seed, budget}, plus env_plugin_sha256 for an
+// algo_options, space, space_version, architecture, seed, budget}, plus env_source_sha256 for an
 // environment from a plugin (a changed plugin is another environment). A store holds each key at most
 // once (Store::find_trial_by_cache_key), so the same key is never trained twice: a done trial with
 // the key is the result. Evaluation settings are not part of the key: they do not change the
@@ -27,7 +27,7 @@ inline constexpr int64_t kTrainingSemanticsVersion = 2;
 
 struct CacheKeyParts {
   std::string env;
-  std::string env_plugin_sha256;  // an environment from a plugin: the plugin's content; empty for built-ins
+  std::string env_source_sha256;  // an environment from a plugin: the plugin's content; empty for built-ins
   nlohmann::json env_options = nlohmann::json::object();  // every option, defaults included
   std::string algo;
   nlohmann::json algo_options = nlohmann::json::object();  // every resolved option of the algorithm
