@@ -330,6 +330,11 @@ class Checker {
 
   void check_snapshot() {
     if (!report_.errors.empty()) return;
+    if (!env_.supports_snapshots()) {
+      warning("snapshot", "snapshots: unsupported by this environment (checkpoints hold no state of it; a resumed "
+                          "run starts new episodes there, so resume is not exact)");
+      return;
+    }
     const auto actions = fixed_actions();
     std::string snapshot;
     Trace first, second;

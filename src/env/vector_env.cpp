@@ -8,7 +8,7 @@
 namespace rlnas::env {
 
 VectorEnv::VectorEnv(const Factory& make_env, int num_envs, uint32_t seed, int recent_window)
-    : recent_window_(recent_window) {
+    : seed_(seed), recent_window_(recent_window) {
   if (num_envs < 1) throw Error("VectorEnv: num_envs must be >= 1, got " + std::to_string(num_envs));
   if (recent_window < 1) {
     throw Error("VectorEnv: recent_window must be >= 1, got " + std::to_string(recent_window));
@@ -145,7 +145,8 @@ std::string VectorEnv::snapshot() const {
   ByteWriter out;
   out.str("VectorEnv");
   out.pod(static_cast<int64_t>(envs_.size()));
-  for (const auto& env : envs_) out.str(env->snapshot());
+  // An environment without snapshots is stored as nothing and restarted on restore.
+  for (const auto& env : envs_) out.str(env->supports_snapshots() ? env->snapshot() : std::string());
   for (size_t i = 0; i < envs_.size(); ++i) {
     out.pod(running_return_[i]);
     out.pod(running_length_[i]);
@@ -165,7 +166,15 @@ void VectorEnv::restore(std::string_view snapshot) {
     throw Error("restoring VectorEnv: snapshot holds " + std::to_string(n) + " environments, this one has " +
                 std::to_string(num_envs()));
   }
-  for (auto& env : envs_) env->restore(in.str());
+  std::vector<size_t> restarted;
+  for (size_t i = 0; i < envs_.size(); ++i) {
+    const std::string state = in.str();
+    if (state.empty() && !envs_[i]->supports_snapshots()) {
+      restarted.push_back(i);
+    } else {
+      envs_[i]->restore(state);
+    }
+  }
   for (size_t i = 0; i < envs_.size(); ++i) {
     in.pod(running_return_[i]);
     in.pod(running_length_[i]);
@@ -176,6 +185,14 @@ void VectorEnv::restore(std::string_view snapshot) {
   recent_.clear();
   for (int64_t k = 0; k < recent; ++k) recent_.push_back(in.pod<Episode>());
   in.expect_done();
+  // Without a snapshot: a new episode, seeded from the run's seed and the step count (so that a
+  // resume is reproducible, though not the continuation an uninterrupted run would have had).
+  for (const size_t i : restarted) {
+    envs_[i]->seed(seed_ + static_cast<uint32_t>(i) + static_cast<uint32_t>(total_steps_ * 7919));
+    envs_[i]->reset();
+    running_return_[i] = 0.0;
+    running_length_[i] = 0;
+  }
   for (int i = 0; i < num_envs(); ++i) envs_[static_cast<size_t>(i)]->write_observation(obs_row(i));
   rewards_.zero_();
   terminated_.zero_();

@@ -50,6 +50,11 @@ class Env {
   virtual void save_state(ByteWriter& out) const = 0;
   virtual void load_state(ByteReader& in) = 0;
 
+  // Whether save_state/load_state capture the environment (a Python environment that pickle
+  // cannot serialize does not). Without, checkpoints hold no state of it: a resumed run starts new
+  // episodes there (not exact), and the checker reports snapshots as unsupported.
+  virtual bool supports_snapshots() const { return true; }
+
   // Human-readable identity used in snapshots and messages, e.g. "minatar/breakout".
   virtual std::string name() const = 0;
 

@@ -20,6 +20,7 @@ class TimeLimit final : public Env {
   void write_observation(float* out) const override { inner_->write_observation(out); }
   void save_state(ByteWriter& out) const override;
   void load_state(ByteReader& in) override;
+  bool supports_snapshots() const override { return inner_->supports_snapshots(); }
   std::string name() const override { return inner_->name(); }
 
   Env& inner() { return *inner_; }

@@ -84,6 +84,7 @@ class VectorEnv {
   float* obs_row(int i) { return obs_data_ + static_cast<int64_t>(i) * obs_numel_; }
 
   std::vector<std::unique_ptr<Env>> envs_;
+  uint32_t seed_ = 0;
   int64_t obs_numel_ = 0;
   int recent_window_;
   at::Tensor obs_, final_obs_, rewards_, terminated_, truncated_;
