@@ -48,7 +48,13 @@ void print_list(const Context& ctx, bool as_json) {
                    {"options", options}});
     if (!entry.plugin_path.empty()) out.back()["plugin"] = entry.plugin_path;
   }
+  // Families (py:, gym:) last, marked: their environments are made from the name.
+  json families = json::array();
+  for (const auto& f : ctx.envs.families()) {
+    families.push_back({{"name", f.usage}, {"description", f.description}, {"family", true}});
+  }
   if (as_json) {
+    for (const auto& f : families) out.push_back(f);
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -63,6 +69,10 @@ void print_list(const Context& ctx, bool as_json) {
       std::printf("    %-10s %-8s %s\n", o["key"].get<std::string>().c_str(),
                   ("=" + o["default"].get<std::string>()).c_str(), o["doc"].get<std::string>().c_str());
     }
+  }
+  for (const auto& f : families) {
+    std::cout << f["name"].get<std::string>() << "\n  " << f["description"].get<std::string>()
+              << "\n  options: any --env-opt KEY=VALUE (a JSON value, else a string); max_steps is rlnas's time limit\n";
   }
 }
 

@@ -15,6 +15,7 @@
 #include "rlnas/core/log.h"
 #include "rlnas/core/runtime.h"
 #include "rlnas/env/plugin.h"
+#include "rlnas/env/python.h"
 
 namespace rlnas::cli {
 
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
                  "configuration's `plugins`; docs/adding_an_env.md)")
       ->type_name("FILE");
   env::register_builtin_envs(ctx.envs);
+  env::register_python_envs(ctx.envs);
   add_env_commands(app, ctx);
   add_train_commands(app, ctx);
   add_space_commands(app, ctx);

@@ -38,8 +38,12 @@ TEST(Cli, EnvListShowsSpecsAndOptions) {
   EXPECT_TRUE(contains(r.out, "bool[6, 10, 10] in {0, 1}"));
   EXPECT_TRUE(contains(r.out, "box float32[1] in [-2, 2]"));
   EXPECT_TRUE(contains(r.out, "sticky"));
+  EXPECT_TRUE(contains(r.out, "py:MODULE:CALLABLE\n  a Python environment with the Gymnasium API")) << r.out;
+  EXPECT_TRUE(contains(r.out, "gym:ID\n")) << r.out;
   const auto j = nlohmann::json::parse(run("env list --json").out);
-  EXPECT_EQ(j.size(), 9u);
+  ASSERT_EQ(j.size(), 11u);  // the 9 built-ins, then the two families
+  EXPECT_EQ(j[9]["name"], "py:MODULE:CALLABLE");
+  EXPECT_EQ(j[10]["family"], true);
 }
 
 TEST(Cli, RolloutJsonHasExactlyTheDocumentedShape) {
