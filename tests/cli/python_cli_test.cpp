@@ -1,0 +1,121 @@
+// Python environments from the command line (tests/python on PYTHONPATH): checked, trained and
+// searched; every error class of the checker on a broken Python environment; gym:ID with the
+// stub Gymnasium, and without one.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_util.h"
+#include "rlnas/core/io.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+using rlnas::cli_test::contains;
+using rlnas::cli_test::run_command;
+
+const std::string kPython = std::string(RLNAS_SOURCE_DIR) + "/tests/python";
+
+// rlnas with PYTHONPATH = `path`.
+rlnas::cli_test::Run py(const std::string& args, const std::string& path = kPython) {
+  return run_command("PYTHONPATH='" + path + "' " + std::string(RLNAS_BIN) + " " + args);
+}
+
+fs::path fresh(const std::string& name) {
+  const auto d = fs::temp_directory_path() / "rlnas_python_cli_test" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+TEST(PythonCli, ThePythonCartPoleIsChecked) {
+  const auto r = py("env check --env py:cartpole_gym:CartPole");
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
+TEST(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
+  struct Case {
+    std::string fault, expected;
+  };
+  const std::vector<Case> cases = {
+      {"step_tuple",
+       "step 1: step() returned a tuple of 4 items; the Gymnasium API returns (observation, reward, terminated, "
+       "truncated, info) (4 items is the old Gym API's (observation, reward, done, info))"},
+      {"reset_tuple", "reset() returned an ndarray; the Gymnasium API returns (observation, info)"},
+      {"shape", "the observation after reset() has shape (3,); observation_space.shape is (4,)"},
+      {"dtype", "the observation after reset() has dtype float64; observation_space.dtype is uint8"},
+      {"outside", "= 5 is outside its declared bounds [0, 1]"},  // the generic bounds check
+      {"space", "action_space is a MultiDiscrete space; rlnas supports Box (shape, dtype, low, high) and Discrete (n)"},
+      {"raises", "step 3: step() raised ValueError: the environment's own error"},
+  };
+  for (const auto& c : cases) {
+    const auto r = py("env check --env py:probe_envs:make --env-opt fault=" + c.fault);
+    EXPECT_EQ(r.code, 1) << c.fault << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, c.expected)) << c.fault << ": " << r.out;
+  }
+  // Without snapshots: a warning, not a failure.
+  const auto r = py("env check --env py:probe_envs:make --env-opt fault=unpicklable");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "snapshots: unsupported by this environment")) << r.out;
+}
+
+TEST(PythonCli, PpoLearnsThePythonCartPole) {
+  const auto dir = fresh("learn");
+  const auto r = py("--store '' train --env py:cartpole_gym:CartPole --algo ppo --net mlp --steps 40000 --seed 1 "
+                    "--set ppo.separate_critic=true --set ppo.num_steps=32 --set ppo.minibatches=1 "
+                    "--set ppo.epochs=20 --set ppo.gamma=0.98 --set ppo.gae_lambda=0.8 --set ppo.lr=1e-3 "
+                    "--set ppo.ent_coef=0.01 --set eval.episodes=20 --quiet --out " +
+                    (dir / "run").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto eval = json::parse(rlnas::io::read_file((dir / "run" / "eval.json").string()));
+  // A random policy scores ~22; the same settings on classic/cartpole reach ~200 by 40k steps.
+  EXPECT_GE(eval["mean"].get<double>(), 100.0) << eval.dump();
+  const auto config = json::parse(rlnas::io::read_file((dir / "run" / "config.json").string()));
+  EXPECT_EQ(config["env_source"]["path"], fs::canonical(kPython + "/cartpole_gym.py").string());
+}
+
+TEST(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
+  const auto dir = fresh("search");
+  // A copy of the module, so that the test may change it afterwards.
+  fs::copy_file(kPython + "/cartpole_gym.py", dir / "cartpole_gym.py");
+  const std::string path = dir.string();
+  const auto store = "--store " + (dir / "s.db").string();
+  auto r = py(store + " search --env py:cartpole_gym:CartPole --space mlp --strategy random --steps 1024 --top-k 2 "
+                      "--seeds 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=64 "
+                      "--set search.eval_episodes=2 --json --quiet",
+              path);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto at = r.out.find("{\"experiment_id\"");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const auto id = std::to_string(json::parse(r.out.substr(at, r.out.find('\n', at) - at))["experiment_id"].get<int64_t>());
+  r = py(store + " runs show " + id + " --json", path);
+  ASSERT_EQ(r.code, 0) << r.out;
+  int done = 0;
+  for (const auto& t : json::parse(r.out)["trials"]) done += t["status"] == "done";
+  EXPECT_EQ(done, 2) << r.out;
+  // The module changed: resuming is refused.
+  std::ofstream(dir / "cartpole_gym.py", std::ios::app) << "\n# a later version\n";
+  r = py(store + " search --resume " + id, path);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "the module changed since this run was configured")) << r.out;
+}
+
+TEST(PythonCli, GymIdsWorkWithGymnasiumAndSayClearlyWhenItIsMissing) {
+  auto r = py("env check --env gym:CartPole-v1", kPython + "/stub:" + kPython);
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = py("env check --env gym:Pong-v5", kPython + "/stub:" + kPython);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "gymnasium.make raised LookupError: Environment Pong-v5 doesn't exist")) << r.out;
+  r = py("env check --env gym:CartPole-v1", kPython);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "env 'gym:CartPole-v1': Gymnasium is not importable (ModuleNotFoundError: No module "
+                              "named 'gymnasium')"))
+      << r.out;
+}
+
+}  // namespace
