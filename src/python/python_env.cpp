@@ -47,10 +47,10 @@ std::string last_line(const py::error_already_set& e) {
   return value.empty() ? type : type + ": " + value;
 }
 
-std::string type_name(py::handle obj) { return py::str(obj.get_type().attr("__name__")).cast<std::string>(); }
+std::string type_name(const py::handle& obj) { return py::str(obj.get_type().attr("__name__")).cast<std::string>(); }
 
 // "a tuple of 4 items", "a dict", "None".
-std::string describe(py::handle obj) {
+std::string describe(const py::object& obj) {
   if (obj.is_none()) return "None";
   const std::string t = type_name(obj);
   if (py::isinstance<py::tuple>(obj) || py::isinstance<py::list>(obj)) {
@@ -83,7 +83,7 @@ struct Space {
   int64_t n = 0, start = 0;
 };
 
-Space read_space(py::handle space, const std::string& where) {
+Space read_space(const py::object& space, const std::string& where) {
   const std::string cls = type_name(space);
   const auto unsupported = [&] {
     return Error(where + " is a " + cls +
@@ -187,8 +187,8 @@ class PythonEnv final : public Env {
                     "'; the Gymnasium API needs reset(), step(), observation_space and action_space");
       }
     }
-    obs_space_ = read_space(env_.attr("observation_space"), name_ + ": observation_space");
-    act_space_ = read_space(env_.attr("action_space"), name_ + ": action_space");
+    obs_space_ = read_space(py::object(env_.attr("observation_space")), name_ + ": observation_space");
+    act_space_ = read_space(py::object(env_.attr("action_space")), name_ + ": action_space");
     obs_spec_ = observation_spec_of(obs_space_);
     if (act_space_.kind == Space::Kind::kDiscrete) {
       action_spec_ = ActionSpec::discrete(act_space_.n);
@@ -237,7 +237,7 @@ class PythonEnv final : public Env {
       throw Error(name_ + ": reset() returned " + describe(result) +
                   "; the Gymnasium API returns (observation, info)");
     }
-    read_observation(result[py::int_(0)], "reset()");
+    read_observation(py::object(result[py::int_(0)]), "reset()");
   }
 
   StepResult step(const Action& action) override {
@@ -276,15 +276,16 @@ class PythonEnv final : public Env {
                   "; the Gymnasium API returns (observation, reward, terminated, truncated, info)" +
                   (old_gym ? " (4 items is the old Gym API's (observation, reward, done, info))" : ""));
     }
-    read_observation(result[py::int_(0)], where);
+    read_observation(py::object(result[py::int_(0)]), where);
     StepResult r;
     try {
       r.reward = static_cast<float>(result[py::int_(1)].cast<double>());
       r.terminated = result[py::int_(2)].cast<bool>();
       r.truncated = result[py::int_(3)].cast<bool>();
     } catch (const py::cast_error&) {
-      throw Error(name_ + ": " + where + ": step() returned reward " + describe(result[py::int_(1)]) +
-                  ", terminated " + describe(result[py::int_(2)]) + ", truncated " + describe(result[py::int_(3)]) +
+      throw Error(name_ + ": " + where + ": step() returned reward " + describe(py::object(result[py::int_(1)])) +
+                  ", terminated " + describe(py::object(result[py::int_(2)])) + ", truncated " +
+                  describe(py::object(result[py::int_(3)])) +
                   "; expected a number and two booleans");
     }
     return r;
@@ -344,7 +345,7 @@ class PythonEnv final : public Env {
  private:
   // Checks an observation against observation_space and converts it to float32 into obs_, reading
   // a C-contiguous numpy array's buffer directly (no intermediate copy).
-  void read_observation(py::handle obs, const std::string& where) {
+  void read_observation(const py::object& obs, const std::string& where) {
     const std::string what = name_ + ": the observation after " + where;
     if (obs_space_.kind == Space::Kind::kDiscrete) {
       int64_t v = 0;
@@ -380,7 +381,7 @@ class PythonEnv final : public Env {
       throw Error(what + " has dtype " + py::str(a.dtype().attr("name")).cast<std::string>() +
                   "; observation_space.dtype is " + obs_space_.dtype_name);
     }
-    if (!(a.flags() & py::array::c_style)) a = py::module_::import("numpy").attr("ascontiguousarray")(a);
+    if (!(a.flags() & py::array::c_style)) a = py::array(py::module_::import("numpy").attr("ascontiguousarray")(a));
     const auto n = static_cast<size_t>(a.size());
     const size_t itemsize = static_cast<size_t>(a.itemsize());
     const void* data = a.data();
@@ -437,7 +438,7 @@ py::module_ import_module(const std::string& env, const std::string& module) {
 }
 
 // The file a module was loaded from, with its hash; a module without one (built in) has none.
-EnvSource source_of(py::handle module) {
+EnvSource source_of(const py::object& module) {
   if (!py::hasattr(module, "__file__") || module.attr("__file__").is_none()) {
     return {py::str(module.attr("__name__")).cast<std::string>(), ""};
   }
