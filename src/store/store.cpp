@@ -43,18 +43,6 @@ E parse_name(std::string_view text, const std::array<const char*, N>& names, con
   throw Error(std::string("unknown ") + what + " '" + std::string(text) + "'; valid: " + valid);
 }
 
-std::string now_utc() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", date, static_cast<int>(ms));
-  return out;
-}
 
 // JSON columns: null is SQL NULL.
 std::optional<std::string> json_text(const ordered_json& j) {
@@ -168,6 +156,19 @@ bool has_sqlite_header(const std::string& path) {
 }
 
 }  // namespace
+
+std::string now_utc() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", date, static_cast<int>(ms));
+  return out;
+}
 
 const char* rlnas_version() { return RLNAS_VERSION; }
 

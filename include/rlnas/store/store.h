@@ -38,6 +38,8 @@ inline constexpr int kSchemaVersion = 1;
 
 // The rlnas version (CMake's PROJECT_VERSION) recorded with every experiment.
 const char* rlnas_version();
+// The time now, UTC, as the store writes it: "2026-12-03T07:15:02.123Z".
+std::string now_utc();
 
 // Life cycle of trials and experiments. `stopped`: interrupted on purpose (Ctrl-C) with a
 // checkpoint to resume from; `failed`: an error ended it (the reason is stored).
