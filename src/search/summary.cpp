@@ -324,13 +324,12 @@ SummaryRow random_search_row(const std::vector<SummaryRow>& benchmark, int64_t k
   }
   k = std::min<int64_t>(k, static_cast<int64_t>(selection.size()));
   const auto pick = best_of_k_by_selection(selection, test, k);
-  const auto by_reward = best_of_k_by_selection(selection, reward, k);
   SummaryRow row;
   row.kind = RowKind::random_search;
   row.label = "random search (best of " + std::to_string(k) + ", exact)";
   row.selection = pick.selection_mean;
-  row.reward_mean = by_reward.test_mean;
-  row.reward_mean_std = by_reward.test_std;
+  row.reward_mean = pick.expected(reward);  // the same pick, its training return
+  row.reward_mean_std = pick.spread(reward);
   row.total_reward = pick.test_mean;
   row.total_reward_std = pick.test_std;
   row.seeds = static_cast<int64_t>(common.size());

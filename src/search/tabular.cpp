@@ -105,26 +105,36 @@ BestOfKPick best_of_k_by_selection(const std::vector<double>& selection, const s
     const int64_t rest = n - 1 - i;
     if (rest > 0) p *= static_cast<long double>(rest - (k - 1)) / static_cast<long double>(rest);
   }
-  const auto moments = [&](const std::vector<double>& v, double& mean, double& sd) {
-    long double m = 0, sq = 0;
-    for (size_t i = 0; i < v.size(); ++i) m += out.probability[i] * static_cast<long double>(v[i]);
-    for (size_t i = 0; i < v.size(); ++i) sq += out.probability[i] * (v[i] - m) * (v[i] - m);
-    mean = static_cast<double>(m);
-    sd = static_cast<double>(std::sqrt(std::max<long double>(0, sq)));
-  };
-  moments(selection, out.selection_mean, out.selection_std);
-  moments(test, out.test_mean, out.test_std);
+  out.selection_mean = out.expected(selection);
+  out.selection_std = out.spread(selection);
+  out.test_mean = out.expected(test);
+  out.test_std = out.spread(test);
   return out;
 }
 
-double BestOfKPick::expected(const std::vector<double>& scores) const {
+namespace {
+
+// E[v] and E[(v - E[v])^2] under the pick probabilities, in long double.
+std::pair<long double, long double> pick_moments(const std::vector<double>& probability,
+                                                 const std::vector<double>& scores) {
   if (scores.size() != probability.size()) {
     throw Error("best of k: " + std::to_string(scores.size()) + " scores for " + std::to_string(probability.size()) +
                 " architectures");
   }
-  long double m = 0;
+  long double m = 0, sq = 0;
   for (size_t i = 0; i < scores.size(); ++i) m += probability[i] * static_cast<long double>(scores[i]);
-  return static_cast<double>(m);
+  for (size_t i = 0; i < scores.size(); ++i) sq += probability[i] * (scores[i] - m) * (scores[i] - m);
+  return {m, sq};
+}
+
+}  // namespace
+
+double BestOfKPick::expected(const std::vector<double>& scores) const {
+  return static_cast<double>(pick_moments(probability, scores).first);
+}
+
+double BestOfKPick::spread(const std::vector<double>& scores) const {
+  return static_cast<double>(std::sqrt(std::max<long double>(0, pick_moments(probability, scores).second)));
 }
 
 Histogram histogram(const std::vector<double>& scores, int64_t bins) {

@@ -46,8 +46,10 @@ struct BestOfKPick {
   double selection_std = 0;         // its spread over the draws (population std)
   double test_mean = 0;             // E[the pick's test score]
   double test_std = 0;
-  // E[the pick's score in `scores`] with the same pick probabilities (e.g. one seed's test scores).
+  // E[the pick's score in `scores`] with the same pick probabilities (e.g. one seed's test scores),
+  // and its spread over the draws (population std).
   double expected(const std::vector<double>& scores) const;
+  double spread(const std::vector<double>& scores) const;
 };
 // Throws rlnas::Error when the two have different sizes, are empty, hold a non-finite value, or k
 // is outside [1, n].
