@@ -499,7 +499,6 @@ class SupernetPaths final : public TrainObserver {
   SupernetPaths(std::vector<space::Supernet> supernets, PathSampler* sampler, int64_t seed)
       : supernets_(std::move(supernets)), sampler_(sampler), seed_(seed) {}
   void before_iteration(const Iteration& it) override {
-    before_iteration_sums(it);
     space::Architecture path;
     if (sampler_) {
       path = sampler_->next(it.index);
@@ -509,19 +508,16 @@ class SupernetPaths final : public TrainObserver {
     }
     for (const auto& s : supernets_) s->set_path(path);
   }
-  void before_iteration_sums(const Iteration& it) {
-    reward_sum_ = it.venv->reward_sum();
-    episode_return_sum_ = it.venv->episode_return_sum();
-  }
   void after_iteration(const Iteration& it) override {
     if (!sampler_) return;
     IterationReturns r;
     r.episodes = it.venv->total_episodes() - it.episodes_before;
     r.steps = it.venv->total_steps() - it.steps_before;
     if (r.episodes > 0) {
-      r.episode_return = (it.venv->episode_return_sum() - episode_return_sum_) / static_cast<double>(r.episodes);
+      r.episode_return =
+          (it.venv->episode_return_sum() - it.episode_return_sum_before) / static_cast<double>(r.episodes);
     }
-    r.rollout_return = (it.venv->reward_sum() - reward_sum_) / static_cast<double>(it.venv->num_envs());
+    r.rollout_return = (it.venv->reward_sum() - it.reward_sum_before) / static_cast<double>(it.venv->num_envs());
     sampler_->observe(supernets_.front()->path(), r, it.venv->total_steps());
   }
   void save(torch::serialize::OutputArchive& checkpoint) override {
@@ -539,7 +535,6 @@ class SupernetPaths final : public TrainObserver {
   std::vector<space::Supernet> supernets_;
   PathSampler* sampler_;
   int64_t seed_;
-  double reward_sum_ = 0, episode_return_sum_ = 0;
 };
 
 // The returns of the episodes that end in the late window (the iterations that start at or after
@@ -547,10 +542,9 @@ class SupernetPaths final : public TrainObserver {
 class LateReturns final : public TrainObserver {
  public:
   explicit LateReturns(int64_t budget) : start_(late_window_start(budget)) {}
-  void before_iteration(const Iteration& it) override { episode_return_sum_ = it.venv->episode_return_sum(); }
   void after_iteration(const Iteration& it) override {
     if (it.steps_before < start_) return;
-    sum_ += it.venv->episode_return_sum() - episode_return_sum_;
+    sum_ += it.venv->episode_return_sum() - it.episode_return_sum_before;
     count_ += it.venv->total_episodes() - it.episodes_before;
   }
   void save(torch::serialize::OutputArchive& checkpoint) override {
@@ -569,7 +563,7 @@ class LateReturns final : public TrainObserver {
 
  private:
   int64_t start_;
-  double episode_return_sum_ = 0, sum_ = 0;
+  double sum_ = 0;
   int64_t count_ = 0;
 };
 
@@ -702,7 +696,8 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       result.interrupted = true;
       break;
     }
-    TrainObserver::Iteration it{iterations, &venv, venv.total_steps(), venv.total_episodes()};
+    const TrainObserver::Iteration it{iterations,         &venv, venv.total_steps(), venv.total_episodes(),
+                                      venv.reward_sum(), venv.episode_return_sum()};
     for (auto* o : observers) o->before_iteration(it);
     const int64_t steps_before = it.steps_before;
     window.add(run.algo->iterate(venv, steps_before));

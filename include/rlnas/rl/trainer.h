@@ -113,6 +113,7 @@ class TrainObserver {
     int64_t index = 0;  // iterations done before this one (0 first)
     const env::VectorEnv* venv = nullptr;
     int64_t steps_before = 0, episodes_before = 0;  // the environments' counters when it started
+    double reward_sum_before = 0, episode_return_sum_before = 0;
   };
   virtual ~TrainObserver() = default;
   virtual void before_iteration(const Iteration& iteration) {}
