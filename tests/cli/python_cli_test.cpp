@@ -26,6 +26,14 @@ rlnas::cli_test::Run py(const std::string& args, const std::string& path = kPyth
   return run_command("PYTHONPATH='" + path + "' " + std::string(RLNAS_BIN) + " " + args);
 }
 
+// Every test needs the bridge (built where python3-dev and pybind11-dev are installed: scripts/setup).
+class PythonCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!RLNAS_PYTHON_BRIDGE) GTEST_SKIP() << "this rlnas was built without the Python bridge";
+  }
+};
+
 fs::path fresh(const std::string& name) {
   const auto d = fs::temp_directory_path() / "rlnas_python_cli_test" / name;
   fs::remove_all(d);
@@ -33,12 +41,12 @@ fs::path fresh(const std::string& name) {
   return d;
 }
 
-TEST(PythonCli, ThePythonCartPoleIsChecked) {
+TEST_F(PythonCli, ThePythonCartPoleIsChecked) {
   const auto r = py("env check --env py:cartpole_gym:CartPole");
   EXPECT_EQ(r.code, 0) << r.out;
 }
 
-TEST(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
+TEST_F(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
   struct Case {
     std::string fault, expected;
   };
@@ -64,7 +72,7 @@ TEST(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
   EXPECT_TRUE(contains(r.out, "snapshots: unsupported by this environment")) << r.out;
 }
 
-TEST(PythonCli, PpoLearnsThePythonCartPole) {
+TEST_F(PythonCli, PpoLearnsThePythonCartPole) {
   const auto dir = fresh("learn");
   const auto r = py("--store '' train --env py:cartpole_gym:CartPole --algo ppo --net mlp --steps 40000 --seed 1 "
                     "--set ppo.separate_critic=true --set ppo.num_steps=32 --set ppo.minibatches=1 "
@@ -79,7 +87,7 @@ TEST(PythonCli, PpoLearnsThePythonCartPole) {
   EXPECT_EQ(config["env_source"]["path"], fs::canonical(kPython + "/cartpole_gym.py").string());
 }
 
-TEST(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
+TEST_F(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
   const auto dir = fresh("search");
   // A copy of the module, so that the test may change it afterwards.
   fs::copy_file(kPython + "/cartpole_gym.py", dir / "cartpole_gym.py");
@@ -105,7 +113,7 @@ TEST(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
   EXPECT_TRUE(contains(r.out, "the module changed since this run was configured")) << r.out;
 }
 
-TEST(PythonCli, GymIdsWorkWithGymnasiumAndSayClearlyWhenItIsMissing) {
+TEST_F(PythonCli, GymIdsWorkWithGymnasiumAndSayClearlyWhenItIsMissing) {
   auto r = py("env check --env gym:CartPole-v1", kPython + "/stub:" + kPython);
   EXPECT_EQ(r.code, 0) << r.out;
   r = py("env check --env gym:Pong-v5", kPython + "/stub:" + kPython);
