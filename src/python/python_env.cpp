@@ -101,7 +101,7 @@ Space read_space(const py::object& space, const std::string& where) {
     return s;
   }
   if (!has_shape || !py::hasattr(space, "low") || !py::hasattr(space, "high")) throw unsupported();
-  for (const auto d : space.attr("shape")) s.shape.push_back(py::int_(d).cast<int64_t>());
+  for (const auto d : space.attr("shape")) s.shape.push_back(d.cast<int64_t>());
   const py::dtype dtype = py::dtype::from_args(py::hasattr(space, "dtype") && !space.attr("dtype").is_none()
                                                    ? py::object(space.attr("dtype"))
                                                    : py::object(py::str("float32")));
