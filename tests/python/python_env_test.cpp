@@ -108,7 +108,7 @@ TEST(PythonEnv, EnvironmentIIsResetWithSeedPlusIOnceThenWithNone) {
   // factory; their order of creation is (tag = index).
   int made = 0;
   VectorEnv venv([&] { return registry().make("py:probe_envs:SeedProbe", {{"tag", std::to_string(made++)}}); }, 3, 10);
-  for (int t = 0; t < 4; ++t) venv.step_discrete({0, 1, 0});  // episodes of 3 steps: one auto-reset each
+  for (int t = 0; t < 4; ++t) venv.step_discrete(std::vector<int64_t>{0, 1, 0});  // episodes of 3 steps: one auto-reset each
   py::gil_scoped_acquire gil;
   const auto resets = py::module_::import("probe_envs").attr("RESETS").cast<std::vector<py::tuple>>();
   std::vector<std::pair<int64_t, py::object>> got;
@@ -138,9 +138,9 @@ TEST(PythonEnv, AnUnpicklableEnvironmentTrainsButHasNoSnapshots) {
   EXPECT_EQ(report.warnings[0].check, "snapshot");
   // A VectorEnv of it still snapshots and restores (the environments restart).
   VectorEnv venv([&] { return registry().make("py:probe_envs:make", {{"fault", "unpicklable"}}); }, 2, 3);
-  venv.step_discrete({0, 1});
+  venv.step_discrete(std::vector<int64_t>{0, 1});
   const auto snap = venv.snapshot();
-  venv.step_discrete({0, 1});
+  venv.step_discrete(std::vector<int64_t>{0, 1});
   venv.restore(snap);
   EXPECT_EQ(venv.total_steps(), 2);
 }
