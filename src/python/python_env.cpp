@@ -56,6 +56,7 @@ std::string describe(const py::object& obj) {
   if (py::isinstance<py::tuple>(obj) || py::isinstance<py::list>(obj)) {
     return "a " + t + " of " + std::to_string(py::len(obj)) + " items";
   }
+  if (t == "ndarray") return "a numpy array of shape " + py::str(obj.attr("shape")).cast<std::string>();
   return std::string(std::strchr("aeiou", t.empty() ? 'x' : t[0]) ? "an " : "a ") + t;
 }
 

@@ -54,7 +54,7 @@ TEST_F(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
       {"step_tuple",
        "step 1: step() returned a tuple of 4 items; the Gymnasium API returns (observation, reward, terminated, "
        "truncated, info) (4 items is the old Gym API's (observation, reward, done, info))"},
-      {"reset_tuple", "reset() returned an ndarray; the Gymnasium API returns (observation, info)"},
+      {"reset_tuple", "reset() returned a numpy array of shape (4,); the Gymnasium API returns (observation, info)"},
       {"shape", "the observation after reset() has shape (3,); observation_space.shape is (4,)"},
       {"dtype", "the observation after reset() has dtype float64; observation_space.dtype is uint8"},
       {"outside", "= 5 is outside its declared bounds [0, 1]"},  // the generic bounds check
