@@ -74,7 +74,8 @@ TEST_F(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
 
 TEST_F(PythonCli, PpoLearnsThePythonCartPole) {
   const auto dir = fresh("learn");
-  const auto r = py("--store '' train --env py:cartpole_gym:CartPole --algo ppo --net mlp --steps 40000 --seed 1 "
+  const auto r = py("--store '' train --env py:cartpole_gym:CartPole --env-opt max_steps=500 --algo ppo --net mlp --steps 40000 "
+                    "--seed 1 "
                     "--set ppo.separate_critic=true --set ppo.num_steps=32 --set ppo.minibatches=1 "
                     "--set ppo.epochs=20 --set ppo.gamma=0.98 --set ppo.gae_lambda=0.8 --set ppo.lr=1e-3 "
                     "--set ppo.ent_coef=0.01 --set eval.episodes=20 --quiet --out " +
