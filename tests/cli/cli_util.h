@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <array>
@@ -55,6 +56,21 @@ bool wait_for(Pred pred, double seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+// Starts `rlnas ARGS` (a search whose trials' run directories go under `trials_dir`) in the
+// background and interrupts it (SIGINT: it stops, resumable) as soon as one trial has written its
+// result.json. Whether that happened within `seconds`; the search has exited either way.
+inline bool stop_search_after_first_trial(const std::string& args, const std::string& trials_dir,
+                                          const std::string& log, double seconds = 300) {
+  const pid_t pid = spawn(args, log);
+  const bool one_done = wait_for(
+      [&] { return run_command("find '" + trials_dir + "' -name result.json 2>/dev/null | grep -q .").code == 0; },
+      seconds);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return one_done;
 }
 
 }  // namespace rlnas::cli_test

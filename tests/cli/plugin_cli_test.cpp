@@ -126,9 +126,16 @@ TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWit
   EXPECT_EQ(done, 2) << r.out;  // two architectures, one seed each
   EXPECT_EQ(shown["experiment"]["config"]["train"]["env_source"]["path"], fs::canonical(plugin).string()) << r.out;
 
-  // Resuming with a changed plugin is refused (the experiment loads it from its configuration).
+  // A finished search just shows its summary; an interrupted one, resumed with a changed plugin,
+  // is refused (the experiment loads the plugin from its configuration).
+  const auto trials = (dir / "stopped-trials").string();
+  ASSERT_TRUE(rlnas::cli_test::stop_search_after_first_trial(
+      store + " --plugin " + plugin + search + " --top-k 3 --jobs 1 --out " + trials + " --id-file " +
+          (dir / "stopped.id").string(),
+      trials, (dir / "stopped.log").string()));
+  const auto stopped = rlnas::io::read_file((dir / "stopped.id").string());
   std::ofstream(plugin, std::ios::app) << "a later build";
-  r = run(store + " search --resume " + std::to_string(id));
+  r = run(store + " search --resume " + stopped);
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "the plugin changed since this run was configured")) << r.out;
 }

@@ -107,9 +107,17 @@ TEST_F(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
   int done = 0;
   for (const auto& t : json::parse(r.out)["trials"]) done += t["status"] == "done";
   EXPECT_EQ(done, 2) << r.out;
-  // The module changed: resuming is refused.
+  // An interrupted search resumed after the module changed is refused.
+  const auto trials = (dir / "stopped-trials").string();
+  setenv("PYTHONPATH", path.c_str(), 1);
+  ASSERT_TRUE(rlnas::cli_test::stop_search_after_first_trial(
+      store + " search --env py:cartpole_gym:CartPole --space mlp --strategy random --steps 2048 --top-k 3 "
+              "--seeds 1 --jobs 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=64 "
+              "--set search.eval_episodes=2 --quiet --out " + trials + " --id-file " + (dir / "stopped.id").string(),
+      trials, (dir / "stopped.log").string()));
+  const auto stopped = rlnas::io::read_file((dir / "stopped.id").string());
   std::ofstream(dir / "cartpole_gym.py", std::ios::app) << "\n# a later version\n";
-  r = py(store + " search --resume " + id, path);
+  r = py(store + " search --resume " + stopped, path);
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "the module changed since this run was configured")) << r.out;
 }
