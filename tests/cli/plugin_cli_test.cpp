@@ -109,10 +109,10 @@ TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWit
   const auto store = "--store " + (dir / "s.db").string();
   // RLNAS_PLUGINS instead of --plugin; the trials (child processes) get it from their configuration.
   const std::string search = " search --env example/catch --env-opt cols=10 --space minatar/ss1 --strategy random "
-                             "--steps 1024 --top-k 2 --seeds 1 --set search.baselines=none "
+                             "--steps 1024 --seeds 1 --set search.baselines=none "
                              "--set ppo.num_envs=4 --set ppo.num_steps=32 --set log_every=256 "
-                             "--set search.eval_episodes=2 --json --quiet";
-  auto r = run_command("RLNAS_PLUGINS=" + plugin + " " + RLNAS_BIN + " " + store + search);
+                             "--set search.eval_episodes=2 --quiet";
+  auto r = run_command("RLNAS_PLUGINS=" + plugin + " " + RLNAS_BIN + " " + store + search + " --top-k 2 --json");
   ASSERT_EQ(r.code, 0) << r.out;
   // --json: the first line {"experiment_id": ...}, the summary last.
   const auto at = r.out.find("{\"experiment_id\"");
