@@ -184,6 +184,30 @@ def found_by_search(searches):
     return out
 
 
+def cost_table(settings):
+    """Search cost: per setting [(label, searches)], the supernet's steps and wall-clock seconds
+    against one retrain of the found architecture (mean over the found rows' trainings)."""
+    print("Search cost, mean ± std over search seeds (wall-clock on a 2-core machine that ran 2-4 trainings at "
+          "a time: the ratio compares the two under the same load, not an idle machine):\n")
+    print("| search | supernet steps | supernet s | one retrain s | supernet / retrain |")
+    print("|---|---:|---:|---:|---:|")
+    for label, searches in settings:
+        sup = [supernet_trial(e) for _, e in searches]
+        sup = [t for t in sup if t and t.get("wall_seconds")]
+        retrain = []
+        for _, e in searches:
+            found = summary_row(e, "found")
+            if found:
+                retrain += [t["wall_seconds"] for t in done(e)
+                            if t["role"] == "retrain" and t["arch_id"] == found["arch_id"] and t.get("wall_seconds")]
+        if not sup:
+            continue
+        ratio = statistics.fmean(t["wall_seconds"] for t in sup) / statistics.fmean(retrain) if retrain else None
+        print(f"| {label} | {sup[0]['budget']:,} | {ms([t['wall_seconds'] for t in sup], 0)} | "
+              f"{ms(retrain, 0)} | {fmt(ratio)}x |")
+    print()
+
+
 def paired(a, b):
     """Differences a - b over the seeds both have ({seed: value} each)."""
     return [a[s] - b[s] for s in sorted(set(a) & set(b)) if a[s] is not None and b[s] is not None]
@@ -304,6 +328,7 @@ def rl_darts(folder):
         final_max = [p[-1][1] for p in per_search]
         claims.append((game, budget, final_max, diffs_impala, supernets, impala, first))
         print()
+        cost_table([("DARTS (`cell/micro`, PPO)", searches)])
 
     # Appendix B ablations on the first game.
     first_game = games[0] if games else None
@@ -439,6 +464,7 @@ def a2d(folder):
         print(f"- found (distilled) - found (plain), paired by search seed: {text}")
         claims[game] = (budget, found, results, (text, verdict))
         print()
+        cost_table([("gdas, distilled", distill), ("gdas, plain", plain)])
 
     first = games[0] if games else None
     # Table 2 analog.
