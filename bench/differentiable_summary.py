@@ -370,11 +370,13 @@ def rl_darts(folder):
     print("| claim of the paper (its budget) | rule applied here | here | verdict |")
     print("|---|---|---|---|")
     for game, budget, final_max, diffs_impala, supernets, impala, first in claims:
-        firsts = [t["curve"][0]["metrics"].get("return_mean") for t in supernets if t.get("curve")]
+        # The first logged training return (Freeway's first episodes end only after ~2,500 steps).
+        firsts = [next((p["metrics"]["return_mean"] for p in t["curve"] if p["metrics"].get("return_mean") is not None),
+                       None) for t in supernets if t.get("curve")]
         lasts = [t["curve"][-1]["metrics"].get("return_mean") for t in supernets if t.get("curve")]
-        learned = bool(lasts) and all(a is not None and b is not None and b > a for a, b in zip(firsts, lasts))
+        learned = bool(lasts) and all(a is not None and b is not None and b - a >= 1.0 for a, b in zip(firsts, lasts))
         print(f"| a DARTS supernet trains end to end inside unchanged PPO (25M steps) | every search's supernet ends with "
-              f"a higher training return than its first logged one | {game}: {', '.join(fmt(a) + ' -> ' + fmt(b) for a, b in zip(firsts, lasts))}"
+              f"a training return at least 1 above its first logged one | {game}: {', '.join(fmt(a) + ' -> ' + fmt(b) for a, b in zip(firsts, lasts))}"
               f" (total reward {ms([metric(t, 'eval_return_mean') for t in supernets])}; IMPALA-CNN from scratch "
               f"{fmt(impala['total_reward'] if impala else None)}) | {'reproduced' if learned else 'not reproduced'} at "
               f"{budget:,} steps |")
