@@ -387,7 +387,7 @@ def rl_darts(folder):
         rule = {"better": "reproduced", "not significant": "reproduced (not significantly different)",
                 "worse": "not reproduced"}.get(verdict, "not tested (fewer than 3 searches)")
         print(f"| the discretized cell matches or beats IMPALA-CNN (Table 4, 25M steps) | DARTS cell - IMPALA-CNN over "
-              f"search seeds not significantly below 0 | {game}: {text} | {rule} |")
+              f"search seeds not significantly below 0 | {game}: {text} | {rule} at {budget:,} steps |")
     for name, a, b in (("a frozen uniform alpha stops the Rainbow agent from training (Figure 12, 50M steps)",
                         f"rainbow-frozen-alpha-{first_game}", f"rainbow-trainable-alpha-{first_game}"),
                        ("the classic space without ReLU fails to train (Figure 11, 25M steps)",
