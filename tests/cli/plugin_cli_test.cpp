@@ -127,13 +127,14 @@ TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWit
   EXPECT_EQ(shown["experiment"]["config"]["train"]["env_source"]["path"], fs::canonical(plugin).string()) << r.out;
 
   // A finished search just shows its summary; an interrupted one, resumed with a changed plugin,
-  // is refused (the experiment loads the plugin from its configuration).
+  // is refused (the experiment loads the plugin from its configuration). Another seed: no cache hits.
   const auto trials = (dir / "stopped-trials").string();
   ASSERT_TRUE(rlnas::cli_test::stop_search_after_first_trial(
-      store + " --plugin " + plugin + search + " --top-k 3 --jobs 1 --out " + trials + " --id-file " +
+      store + " --plugin " + plugin + search + " --top-k 3 --seed 7 --jobs 1 --out " + trials + " --id-file " +
           (dir / "stopped.id").string(),
       trials, (dir / "stopped.log").string()));
-  const auto stopped = rlnas::io::read_file((dir / "stopped.id").string());
+  auto stopped = rlnas::io::read_file((dir / "stopped.id").string());
+  stopped.erase(stopped.find_last_not_of(" \n") + 1);
   std::ofstream(plugin, std::ios::app) << "a later build";
   r = run(store + " search --resume " + stopped);
   EXPECT_EQ(r.code, 1) << r.out;

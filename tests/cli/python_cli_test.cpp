@@ -105,7 +105,8 @@ TEST_F(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
   r = py(store + " runs show " + id + " --json", path);
   ASSERT_EQ(r.code, 0) << r.out;
   int done = 0;
-  for (const auto& t : json::parse(r.out)["trials"]) done += t["status"] == "done";
+  const auto shown = json::parse(r.out);
+  for (const auto& t : shown["trials"]) done += t["status"] == "done";
   EXPECT_EQ(done, 2) << r.out;
   // An interrupted search resumed after the module changed is refused.
   const auto trials = (dir / "stopped-trials").string();
@@ -115,7 +116,8 @@ TEST_F(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
               "--seeds 1 --jobs 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=64 "
               "--set search.eval_episodes=2 --quiet --out " + trials + " --id-file " + (dir / "stopped.id").string(),
       trials, (dir / "stopped.log").string()));
-  const auto stopped = rlnas::io::read_file((dir / "stopped.id").string());
+  auto stopped = rlnas::io::read_file((dir / "stopped.id").string());
+  stopped.erase(stopped.find_last_not_of(" \n") + 1);
   std::ofstream(dir / "cartpole_gym.py", std::ios::app) << "\n# a later version\n";
   r = py(store + " search --resume " + stopped, path);
   EXPECT_EQ(r.code, 1) << r.out;
