@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "commands.h"
+#include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
 #include "rlnas/env/checker.h"
 #include "rlnas/env/minatar.h"
 #include "rlnas/env/plugin.h"
-#include "rlnas/core/config.h"
 #include "rlnas/env/rollout.h"
 #include "rlnas/env/time_limit.h"
 
@@ -71,8 +71,9 @@ void print_list(const Context& ctx, bool as_json) {
     }
   }
   for (const auto& f : families) {
-    std::cout << f["name"].get<std::string>() << "\n  " << f["description"].get<std::string>()
-              << "\n  options: any --env-opt KEY=VALUE (a JSON value, else a string); max_steps is rlnas's time limit\n";
+    std::cout
+        << f["name"].get<std::string>() << "\n  " << f["description"].get<std::string>()
+        << "\n  options: any --env-opt KEY=VALUE (a JSON value, else a string); max_steps is rlnas's time limit\n";
   }
 }
 

@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
 
   Context ctx;
   app.add_option("--store", ctx.store, "experiment store file (SQLite); '' records nothing")
-      ->envname("RLNAS_STORE")->capture_default_str();
+      ->envname("RLNAS_STORE")
+      ->capture_default_str();
   std::vector<std::string> plugins;
   app.add_option("--plugin", plugins,
                  "load the environments of a C++ plugin, FILE.so (repeatable; also RLNAS_PLUGINS=A.so:B.so and a "

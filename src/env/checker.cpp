@@ -1,8 +1,8 @@
 // Environment checker: steps an environment with random actions and reports broken promises.
 #include "rlnas/env/checker.h"
 
-#include <bit>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -331,8 +331,9 @@ class Checker {
   void check_snapshot() {
     if (!report_.errors.empty()) return;
     if (!env_.supports_snapshots()) {
-      warning("snapshot", "snapshots: unsupported by this environment (checkpoints hold no state of it; a resumed "
-                          "run starts new episodes there, so resume is not exact)");
+      warning("snapshot",
+              "snapshots: unsupported by this environment (checkpoints hold no state of it; a resumed "
+              "run starts new episodes there, so resume is not exact)");
       return;
     }
     const auto actions = fixed_actions();

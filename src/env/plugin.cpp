@@ -76,8 +76,9 @@ const PluginRecord& load_plugin(EnvRegistry& registry, const std::string& path) 
   using Entry = const rlnas_plugin_info* (*)();
   const auto entry = reinterpret_cast<Entry>(::dlsym(handle, "rlnas_plugin"));
   if (!entry) {
-    throw Error(where + ": no 'rlnas_plugin' entry point; define it with RLNAS_PLUGIN(NAME, REGISTER_FN) from "
-                        "rlnas/env/plugin.h");
+    throw Error(where +
+                ": no 'rlnas_plugin' entry point; define it with RLNAS_PLUGIN(NAME, REGISTER_FN) from "
+                "rlnas/env/plugin.h");
   }
   const rlnas_plugin_info* info = entry();
   if (!info) throw Error(where + ": rlnas_plugin() returned nothing");
@@ -100,8 +101,9 @@ const PluginRecord& load_plugin(EnvRegistry& registry, const std::string& path) 
   for (const auto& env : record.envs) {
     if (registry.contains(env)) {
       const auto& other = registry.entry(env);
-      throw Error(where + " (" + name + ") registers '" + env + "', which " +
-                  (other.plugin_path.empty() ? std::string("is built in") : "plugin '" + other.plugin_path + "' registered"));
+      throw Error(
+          where + " (" + name + ") registers '" + env + "', which " +
+          (other.plugin_path.empty() ? std::string("is built in") : "plugin '" + other.plugin_path + "' registered"));
     }
   }
   for (const auto& env : record.envs) {

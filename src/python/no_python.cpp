@@ -18,16 +18,18 @@ namespace {
 }  // namespace
 
 void register_python_envs(EnvRegistry& registry) {
-  registry.add_family({.prefix = "py",
-                       .usage = "py:MODULE:CALLABLE",
-                       .description = "a Python environment with the Gymnasium API (not built in this rlnas)",
-                       .make = [](const std::string& rest, const EnvOptions&) -> std::unique_ptr<Env> { missing("py:" + rest); },
-                       .source = [](const std::string& rest) -> EnvSource { missing("py:" + rest); }});
-  registry.add_family({.prefix = "gym",
-                       .usage = "gym:ID",
-                       .description = "gymnasium.make(ID) (not built in this rlnas)",
-                       .make = [](const std::string& rest, const EnvOptions&) -> std::unique_ptr<Env> { missing("gym:" + rest); },
-                       .source = [](const std::string& rest) -> EnvSource { missing("gym:" + rest); }});
+  registry.add_family(
+      {.prefix = "py",
+       .usage = "py:MODULE:CALLABLE",
+       .description = "a Python environment with the Gymnasium API (not built in this rlnas)",
+       .make = [](const std::string& rest, const EnvOptions&) -> std::unique_ptr<Env> { missing("py:" + rest); },
+       .source = [](const std::string& rest) -> EnvSource { missing("py:" + rest); }});
+  registry.add_family(
+      {.prefix = "gym",
+       .usage = "gym:ID",
+       .description = "gymnasium.make(ID) (not built in this rlnas)",
+       .make = [](const std::string& rest, const EnvOptions&) -> std::unique_ptr<Env> { missing("gym:" + rest); },
+       .source = [](const std::string& rest) -> EnvSource { missing("gym:" + rest); }});
 }
 
 }  // namespace rlnas::env

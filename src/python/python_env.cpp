@@ -117,7 +117,7 @@ Space read_space(const py::object& space, const std::string& where) {
     py::object values;
     try {
       values = np.attr("broadcast_to")(np.attr("asarray")(space.attr(bound), py::arg("dtype") = "float64"),
-                                        space.attr("shape"));
+                                       space.attr("shape"));
     } catch (const py::error_already_set& e) {
       throw Error(where + ": " + bound + " does not fit shape " + shape_text(s.shape) + " (" + last_line(e) + ")");
     }
@@ -235,8 +235,7 @@ class PythonEnv final : public Env {
     }
     pending_seed_.reset();
     if (!(py::isinstance<py::tuple>(result) || py::isinstance<py::list>(result)) || py::len(result) != 2) {
-      throw Error(name_ + ": reset() returned " + describe(result) +
-                  "; the Gymnasium API returns (observation, info)");
+      throw Error(name_ + ": reset() returned " + describe(result) + "; the Gymnasium API returns (observation, info)");
     }
     read_observation(py::object(result[py::int_(0)]), "reset()");
   }
@@ -272,7 +271,8 @@ class PythonEnv final : public Env {
       throw Error(name_ + ": " + where + ": step() raised " + last_line(e));
     }
     if (!(py::isinstance<py::tuple>(result) || py::isinstance<py::list>(result)) || py::len(result) != 5) {
-      const bool old_gym = (py::isinstance<py::tuple>(result) || py::isinstance<py::list>(result)) && py::len(result) == 4;
+      const bool old_gym =
+          (py::isinstance<py::tuple>(result) || py::isinstance<py::list>(result)) && py::len(result) == 4;
       throw Error(name_ + ": " + where + ": step() returned " + describe(result) +
                   "; the Gymnasium API returns (observation, reward, terminated, truncated, info)" +
                   (old_gym ? " (4 items is the old Gym API's (observation, reward, done, info))" : ""));
@@ -286,8 +286,7 @@ class PythonEnv final : public Env {
     } catch (const py::cast_error&) {
       throw Error(name_ + ": " + where + ": step() returned reward " + describe(py::object(result[py::int_(1)])) +
                   ", terminated " + describe(py::object(result[py::int_(2)])) + ", truncated " +
-                  describe(py::object(result[py::int_(3)])) +
-                  "; expected a number and two booleans");
+                  describe(py::object(result[py::int_(3)])) + "; expected a number and two booleans");
     }
     return r;
   }
@@ -422,7 +421,8 @@ class PythonEnv final : public Env {
 std::pair<std::string, std::string> split_target(const std::string& rest) {
   const auto colon = rest.find(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size()) {
-    throw Error("env 'py:" + rest + "': expected py:MODULE:CALLABLE (a Python module on PYTHONPATH or in the "
+    throw Error("env 'py:" + rest +
+                "': expected py:MODULE:CALLABLE (a Python module on PYTHONPATH or in the "
                 "current directory, and a callable in it that returns the environment)");
   }
   return {rest.substr(0, colon), rest.substr(colon + 1)};

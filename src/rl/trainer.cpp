@@ -696,8 +696,8 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       result.interrupted = true;
       break;
     }
-    const TrainObserver::Iteration it{iterations,         &venv, venv.total_steps(), venv.total_episodes(),
-                                      venv.reward_sum(), venv.episode_return_sum()};
+    const TrainObserver::Iteration it{
+        iterations, &venv, venv.total_steps(), venv.total_episodes(), venv.reward_sum(), venv.episode_return_sum()};
     for (auto* o : observers) o->before_iteration(it);
     const int64_t steps_before = it.steps_before;
     window.add(run.algo->iterate(venv, steps_before));

@@ -17,7 +17,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-
 // A field of the document, or an Error naming the source and the JSON path.
 class Reader {
  public:

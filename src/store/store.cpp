@@ -43,7 +43,6 @@ E parse_name(std::string_view text, const std::array<const char*, N>& names, con
   throw Error(std::string("unknown ") + what + " '" + std::string(text) + "'; valid: " + valid);
 }
 
-
 // JSON columns: null is SQL NULL.
 std::optional<std::string> json_text(const ordered_json& j) {
   if (j.is_null()) return std::nullopt;

@@ -1,8 +1,8 @@
 // Running the rlnas executable from tests: its output (stdout and stderr together) and exit code.
 #pragma once
 
-#include <sys/wait.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>

@@ -108,10 +108,11 @@ TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWit
   const auto plugin = plugin_copy(dir);
   const auto store = "--store " + (dir / "s.db").string();
   // RLNAS_PLUGINS instead of --plugin; the trials (child processes) get it from their configuration.
-  const std::string search = " search --env example/catch --env-opt cols=10 --space minatar/ss1 --strategy random "
-                             "--steps 1024 --seeds 1 --set search.baselines=none "
-                             "--set ppo.num_envs=4 --set ppo.num_steps=32 --set log_every=256 "
-                             "--set search.eval_episodes=2 --quiet";
+  const std::string search =
+      " search --env example/catch --env-opt cols=10 --space minatar/ss1 --strategy random "
+      "--steps 1024 --seeds 1 --set search.baselines=none "
+      "--set ppo.num_envs=4 --set ppo.num_steps=32 --set log_every=256 "
+      "--set search.eval_episodes=2 --quiet";
   auto r = run_command("RLNAS_PLUGINS=" + plugin + " " + RLNAS_BIN + " " + store + search + " --top-k 2 --json");
   ASSERT_EQ(r.code, 0) << r.out;
   // --json: the first line {"experiment_id": ...}, the summary last.
@@ -129,10 +130,10 @@ TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWit
   // A finished search just shows its summary; an interrupted one, resumed with a changed plugin,
   // is refused (the experiment loads the plugin from its configuration). Another seed: no cache hits.
   const auto trials = (dir / "stopped-trials").string();
-  ASSERT_TRUE(rlnas::cli_test::stop_search_after_first_trial(
-      store + " --plugin " + plugin + search + " --top-k 3 --seed 7 --jobs 1 --out " + trials + " --id-file " +
-          (dir / "stopped.id").string(),
-      trials, (dir / "stopped.log").string()));
+  ASSERT_TRUE(rlnas::cli_test::stop_search_after_first_trial(store + " --plugin " + plugin + search +
+                                                                 " --top-k 3 --seed 7 --jobs 1 --out " + trials +
+                                                                 " --id-file " + (dir / "stopped.id").string(),
+                                                             trials, (dir / "stopped.log").string()));
   auto stopped = rlnas::io::read_file((dir / "stopped.id").string());
   stopped.erase(stopped.find_last_not_of(" \n") + 1);
   std::ofstream(plugin, std::ios::app) << "a later build";

@@ -74,12 +74,13 @@ TEST_F(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
 
 TEST_F(PythonCli, PpoLearnsThePythonCartPole) {
   const auto dir = fresh("learn");
-  const auto r = py("--store '' train --env py:cartpole_gym:CartPole --env-opt max_steps=500 --algo ppo --net mlp --steps 40000 "
-                    "--seed 1 "
-                    "--set ppo.separate_critic=true --set ppo.num_steps=32 --set ppo.minibatches=1 "
-                    "--set ppo.epochs=20 --set ppo.gamma=0.98 --set ppo.gae_lambda=0.8 --set ppo.lr=1e-3 "
-                    "--set ppo.ent_coef=0.01 --set eval.episodes=20 --quiet --out " +
-                    (dir / "run").string());
+  const auto r =
+      py("--store '' train --env py:cartpole_gym:CartPole --env-opt max_steps=500 --algo ppo --net mlp --steps 40000 "
+         "--seed 1 "
+         "--set ppo.separate_critic=true --set ppo.num_steps=32 --set ppo.minibatches=1 "
+         "--set ppo.epochs=20 --set ppo.gamma=0.98 --set ppo.gae_lambda=0.8 --set ppo.lr=1e-3 "
+         "--set ppo.ent_coef=0.01 --set eval.episodes=20 --quiet --out " +
+         (dir / "run").string());
   ASSERT_EQ(r.code, 0) << r.out;
   const auto eval = json::parse(rlnas::io::read_file((dir / "run" / "eval.json").string()));
   // A random policy scores ~22; the same settings on classic/cartpole reach ~200 by 40k steps.
@@ -94,14 +95,16 @@ TEST_F(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
   fs::copy_file(kPython + "/cartpole_gym.py", dir / "cartpole_gym.py");
   const std::string path = dir.string();
   const auto store = "--store " + (dir / "s.db").string();
-  auto r = py(store + " search --env py:cartpole_gym:CartPole --space mlp --strategy random --steps 1024 --top-k 2 "
-                      "--seeds 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=64 "
-                      "--set search.eval_episodes=2 --json --quiet",
+  auto r = py(store +
+                  " search --env py:cartpole_gym:CartPole --space mlp --strategy random --steps 1024 --top-k 2 "
+                  "--seeds 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=64 "
+                  "--set search.eval_episodes=2 --json --quiet",
               path);
   ASSERT_EQ(r.code, 0) << r.out;
   const auto at = r.out.find("{\"experiment_id\"");
   ASSERT_NE(at, std::string::npos) << r.out;
-  const auto id = std::to_string(json::parse(r.out.substr(at, r.out.find('\n', at) - at))["experiment_id"].get<int64_t>());
+  const auto id =
+      std::to_string(json::parse(r.out.substr(at, r.out.find('\n', at) - at))["experiment_id"].get<int64_t>());
   r = py(store + " runs show " + id + " --json", path);
   ASSERT_EQ(r.code, 0) << r.out;
   int done = 0;
@@ -112,9 +115,11 @@ TEST_F(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
   const auto trials = (dir / "stopped-trials").string();
   setenv("PYTHONPATH", path.c_str(), 1);
   ASSERT_TRUE(rlnas::cli_test::stop_search_after_first_trial(
-      store + " search --env py:cartpole_gym:CartPole --space mlp --strategy random --steps 2048 --top-k 3 "
-              "--seeds 1 --jobs 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=64 "
-              "--set search.eval_episodes=2 --quiet --out " + trials + " --id-file " + (dir / "stopped.id").string(),
+      store +
+          " search --env py:cartpole_gym:CartPole --space mlp --strategy random --steps 2048 --top-k 3 "
+          "--seeds 1 --jobs 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=64 "
+          "--set search.eval_episodes=2 --quiet --out " +
+          trials + " --id-file " + (dir / "stopped.id").string(),
       trials, (dir / "stopped.log").string()));
   auto stopped = rlnas::io::read_file((dir / "stopped.id").string());
   stopped.erase(stopped.find_last_not_of(" \n") + 1);
@@ -132,8 +137,9 @@ TEST_F(PythonCli, GymIdsWorkWithGymnasiumAndSayClearlyWhenItIsMissing) {
   EXPECT_TRUE(contains(r.out, "gymnasium.make raised LookupError: Environment Pong-v5 doesn't exist")) << r.out;
   r = py("env check --env gym:CartPole-v1", kPython);
   EXPECT_EQ(r.code, 1) << r.out;
-  EXPECT_TRUE(contains(r.out, "env 'gym:CartPole-v1': Gymnasium is not importable (ModuleNotFoundError: No module "
-                              "named 'gymnasium')"))
+  EXPECT_TRUE(contains(r.out,
+                       "env 'gym:CartPole-v1': Gymnasium is not importable (ModuleNotFoundError: No module "
+                       "named 'gymnasium')"))
       << r.out;
 }
 

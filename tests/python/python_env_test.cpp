@@ -1,11 +1,10 @@
 // The Python bridge: a pure-Python CartPole (tests/python/cartpole_gym.py) against the C++
 // classic/cartpole step for step; Gymnasium's seeding rule; snapshots through pickle; the
 // checker on Python environments. PYTHONPATH holds tests/python (set by CMake).
+#include <gtest/gtest.h>
 #include <pybind11/embed.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
-
-#include <gtest/gtest.h>
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/rng.h"
@@ -48,7 +47,8 @@ TEST(PythonEnv, CartPoleInPythonEqualsTheCppOneInDoublePrecision) {
   Mt19937 rng(7);
   py::gil_scoped_acquire gil;
   auto module = py::module_::import("cartpole_gym");
-  py::object python = module.attr("CartPole")(py::arg("initial_state") = std::vector<double>(kStart.begin(), kStart.end()));
+  py::object python =
+      module.attr("CartPole")(py::arg("initial_state") = std::vector<double>(kStart.begin(), kStart.end()));
   int64_t compared = 0;
   for (int episode = 0; episode < 5; ++episode) {
     python.attr("reset")();
@@ -108,7 +108,8 @@ TEST(PythonEnv, EnvironmentIIsResetWithSeedPlusIOnceThenWithNone) {
   // factory; their order of creation is (tag = index).
   int made = 0;
   VectorEnv venv([&] { return registry().make("py:probe_envs:SeedProbe", {{"tag", std::to_string(made++)}}); }, 3, 10);
-  for (int t = 0; t < 4; ++t) venv.step_discrete(std::vector<int64_t>{0, 1, 0});  // episodes of 3 steps: one auto-reset each
+  for (int t = 0; t < 4; ++t)
+    venv.step_discrete(std::vector<int64_t>{0, 1, 0});  // episodes of 3 steps: one auto-reset each
   py::gil_scoped_acquire gil;
   const auto resets = py::module_::import("probe_envs").attr("RESETS").cast<std::vector<py::tuple>>();
   std::vector<std::pair<int64_t, py::object>> got;
@@ -148,13 +149,16 @@ TEST(PythonEnv, AnUnpicklableEnvironmentTrainsButHasNoSnapshots) {
 TEST(PythonEnv, BadNamesAndModulesSayWhatIsWrong) {
   EXPECT_NE(error_of([] { registry().make("py:cartpole_gym"); }).find("expected py:MODULE:CALLABLE"),
             std::string::npos);
-  EXPECT_NE(error_of([] { registry().make("py:no_such_module:f"); })
-                .find("cannot import module 'no_such_module' (ModuleNotFoundError: No module named 'no_such_module')"),
+  EXPECT_NE(error_of([] {
+              registry().make("py:no_such_module:f");
+            }).find("cannot import module 'no_such_module' (ModuleNotFoundError: No module named 'no_such_module')"),
             std::string::npos);
-  EXPECT_NE(error_of([] { registry().make("py:cartpole_gym:NoSuch"); }).find("'cartpole_gym' has no attribute 'NoSuch'"),
-            std::string::npos);
-  EXPECT_NE(error_of([] { registry().make("py:cartpole_gym:CartPole", {{"bad_keyword", "1"}}); })
-                .find("raised TypeError"),
+  EXPECT_NE(
+      error_of([] { registry().make("py:cartpole_gym:NoSuch"); }).find("'cartpole_gym' has no attribute 'NoSuch'"),
+      std::string::npos);
+  EXPECT_NE(error_of([] {
+              registry().make("py:cartpole_gym:CartPole", {{"bad_keyword", "1"}});
+            }).find("raised TypeError"),
             std::string::npos);
   // The module file is the environment's source, hashed.
   const auto source = registry().source("py:cartpole_gym:CartPole");

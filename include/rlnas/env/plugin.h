@@ -33,7 +33,7 @@ struct rlnas_plugin_info {
 // source file of the plugin, with void register_my_envs(rlnas::env::EnvRegistry&).
 #define RLNAS_PLUGIN(NAME, REGISTER_FN)                                                       \
   extern "C" __attribute__((visibility("default"))) const rlnas_plugin_info* rlnas_plugin() { \
-    static const rlnas_plugin_info info{RLNAS_PLUGIN_ABI, NAME, REGISTER_FN};                \
+    static const rlnas_plugin_info info{RLNAS_PLUGIN_ABI, NAME, REGISTER_FN};                 \
     return &info;                                                                             \
   }
 
