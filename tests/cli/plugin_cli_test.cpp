@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "../common/fresh_dir.h"
 #include "cli_util.h"
 #include "rlnas/core/io.h"
 
@@ -21,12 +22,7 @@ using rlnas::cli_test::contains;
 using rlnas::cli_test::run;
 using rlnas::cli_test::run_command;
 
-fs::path fresh(const std::string& name) {
-  const auto d = fs::temp_directory_path() / "rlnas_plugin_cli_test" / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh(const std::string& name) { return rlnas::test_util::fresh_dir("rlnas_plugin_cli_test", name); }
 
 // A copy of the example plugin in `dir` (so that a test may change it).
 std::string plugin_copy(const fs::path& dir) {

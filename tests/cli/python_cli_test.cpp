@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "../common/fresh_dir.h"
 #include "cli_util.h"
 #include "rlnas/core/io.h"
 
@@ -34,12 +35,7 @@ class PythonCli : public ::testing::Test {
   }
 };
 
-fs::path fresh(const std::string& name) {
-  const auto d = fs::temp_directory_path() / "rlnas_python_cli_test" / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh(const std::string& name) { return rlnas::test_util::fresh_dir("rlnas_python_cli_test", name); }
 
 TEST_F(PythonCli, ThePythonCartPoleIsChecked) {
   const auto r = py("env check --env py:cartpole_gym:CartPole");

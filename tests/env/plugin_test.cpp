@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 
+#include "../common/error_of.h"
 #include "rlnas/core/error.h"
 #include "rlnas/env/checker.h"
 
@@ -16,14 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test_util::error_of;
 
 EnvRegistry builtin() {
   EnvRegistry r;

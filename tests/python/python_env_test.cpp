@@ -6,6 +6,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include "../common/error_of.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/rng.h"
 #include "rlnas/env/checker.h"
@@ -19,6 +20,8 @@ namespace py = pybind11;
 namespace rlnas::env {
 namespace {
 
+using test_util::error_of;
+
 EnvRegistry& registry() {
   static EnvRegistry r = [] {
     EnvRegistry x;
@@ -27,15 +30,6 @@ EnvRegistry& registry() {
     return x;
   }();
   return r;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 const classic::CartPole::State kStart = {0.012, -0.034, 0.021, 0.046};
