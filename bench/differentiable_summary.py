@@ -174,6 +174,11 @@ def supernet_trial(entry):
     return next((t for t in done(entry) if t["role"] == "train"), None)
 
 
+def trials_of(entry, arch_id, role):
+    """The finished trials of an experiment with this architecture and role."""
+    return [t for t in done(entry) if t["arch_id"] == arch_id and t["role"] == role]
+
+
 def found_by_search(searches):
     """Per search: the found row's (reward mean, total reward, per-seed {seed: total}, row)."""
     out = []
@@ -192,14 +197,9 @@ def cost_table(settings):
     print("| search | supernet steps | supernet s | one retrain s | supernet / retrain |")
     print("|---|---:|---:|---:|---:|")
     for label, searches in settings:
-        sup = [supernet_trial(e) for _, e in searches]
-        sup = [t for t in sup if t and t.get("wall_seconds")]
-        retrain = []
-        for _, e in searches:
-            found = summary_row(e, "found")
-            if found:
-                retrain += [t["wall_seconds"] for t in done(e)
-                            if t["role"] == "retrain" and t["arch_id"] == found["arch_id"] and t.get("wall_seconds")]
+        sup = [t for t in (supernet_trial(e) for _, e in searches) if t and t.get("wall_seconds")]
+        retrain = [t["wall_seconds"] for _, e in searches for found in [summary_row(e, "found")] if found
+                   for t in trials_of(e, found["arch_id"], "retrain") if t.get("wall_seconds")]
         if not sup:
             continue
         ratio = statistics.fmean(t["wall_seconds"] for t in sup) / statistics.fmean(retrain) if retrain else None
@@ -247,9 +247,6 @@ def rl_darts(folder):
         rnd_rows = [r for r in (rnd["summary"]["rows"] if rnd and rnd.get("summary") else []) if r["kind"] == "candidate"]
         rnd_found = summary_row(rnd, "found") if rnd and rnd.get("summary") else None
 
-        def trials_of(entry, arch_id, role):
-            return [t for t in done(entry) if t["arch_id"] == arch_id and t["role"] == role]
-
         print("Training return (mean of the last 100 training episodes) at fractions of the budget, mean ± std "
               "over runs (the supernets over search seeds, the others over training seeds):\n")
         rows = [("DARTS supernet (`cell/micro`, softmax, alpha learned)", supernets)]
@@ -259,7 +256,7 @@ def rl_darts(folder):
                      [t for _, e in searches for t in done(e) if t["role"] == "retrain"]))
         if rnd_found:
             rows.append(("best of 3 random cells by reward mean (from scratch)",
-                         [t for t in done(rnd) if t["arch_id"] == rnd_found["arch_id"] and t["role"] == "retrain"]))
+                         trials_of(rnd, rnd_found["arch_id"], "retrain")))
         curve_rows(rows, budget)
 
         print("\nFinal figures (Table 4 analog): reward mean = training return of the last 100 episodes (selection), "
