@@ -122,6 +122,11 @@ TEST(PluginCli, ASearchRunsItsTrialsOnThePluginInChildProcessesAndResumesOnlyWit
   for (const auto& t : shown["trials"]) done += t["status"] == "done";
   EXPECT_EQ(done, 2) << r.out;  // two architectures, one seed each
   EXPECT_EQ(shown["experiment"]["config"]["train"]["env_source"]["path"], fs::canonical(plugin).string()) << r.out;
+  // The report reads only the store: no plugin needed.
+  const auto page = dir / "report.html";
+  r = run(store + " report " + std::to_string(id) + " --out " + page.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(rlnas::io::read_file(page.string()), "example/catch"));
 
   // A finished search just shows its summary; an interrupted one, resumed with a changed plugin,
   // is refused (the experiment loads the plugin from its configuration). Another seed: no cache hits.

@@ -107,6 +107,10 @@ TEST_F(PythonCli, ASearchOnAPythonEnvironmentRunsItsTrialsInChildProcesses) {
   const auto shown = json::parse(r.out);
   for (const auto& t : shown["trials"]) done += t["status"] == "done";
   EXPECT_EQ(done, 2) << r.out;
+  const auto page = dir / "report.html";
+  r = py(store + " report " + id + " --out " + page.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(rlnas::io::read_file(page.string()), "py:cartpole_gym:CartPole"));
   // An interrupted search resumed after the module changed is refused.
   const auto trials = (dir / "stopped-trials").string();
   setenv("PYTHONPATH", path.c_str(), 1);

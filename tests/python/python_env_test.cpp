@@ -93,9 +93,9 @@ TEST(PythonEnv, ThroughTheBridgeTheObservationsAreTheCppOnes) {
 }
 
 TEST(PythonEnv, EnvironmentIIsResetWithSeedPlusIOnceThenWithNone) {
+  registry().make("py:probe_envs:SeedProbe");  // starts the interpreter (before any GIL is taken)
   {
     py::gil_scoped_acquire gil;
-    registry().make("py:probe_envs:SeedProbe");
     py::module_::import("probe_envs").attr("RESETS").attr("clear")();
   }
   // Three environments told apart by their tag option is not possible through VectorEnv's one
