@@ -51,7 +51,11 @@ void print_list(const Context& ctx, bool as_json) {
   // Families (py:, gym:) last, marked: their environments are made from the name.
   json families = json::array();
   for (const auto& f : ctx.envs.families()) {
-    families.push_back({{"name", f.usage}, {"description", f.description}, {"family", true}});
+    json options = json::array();
+    for (const auto& o : ctx.envs.options(f.prefix + ":")) {
+      options.push_back({{"key", o.key}, {"default", o.default_value}, {"doc", o.doc}});
+    }
+    families.push_back({{"name", f.usage}, {"description", f.description}, {"family", true}, {"options", options}});
   }
   if (as_json) {
     for (const auto& f : families) out.push_back(f);
@@ -71,9 +75,12 @@ void print_list(const Context& ctx, bool as_json) {
     }
   }
   for (const auto& f : families) {
-    std::cout
-        << f["name"].get<std::string>() << "\n  " << f["description"].get<std::string>()
-        << "\n  options: any --env-opt KEY=VALUE (a JSON value, else a string); max_steps is rlnas's time limit\n";
+    std::cout << f["name"].get<std::string>() << "\n  " << f["description"].get<std::string>()
+              << "\n  options: any --env-opt KEY=VALUE (a JSON value, else a string), except rlnas's own:\n";
+    for (const auto& o : f["options"]) {
+      std::printf("    %-10s %-8s %s\n", o["key"].get<std::string>().c_str(),
+                  ("=" + o["default"].get<std::string>()).c_str(), o["doc"].get<std::string>().c_str());
+    }
   }
 }
 
@@ -178,7 +185,8 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, args, options] {
       auto env = args->make(ctx);
       const auto report = env::check_env(*env, *options);
-      std::cout << args->name << ": " << report.to_string();
+      std::cout << args->name << ": " << report.to_string() << "  observation: " << env->observation_spec().to_string()
+                << "\n  action:      " << env->action_spec().to_string() << "\n";
       if (!report.ok())
         throw Error("env check: " + args->name + " failed " + std::to_string(report.errors.size()) + " check(s)");
     });

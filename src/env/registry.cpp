@@ -140,8 +140,11 @@ std::vector<std::string> EnvRegistry::names() const {
 }
 
 std::vector<EnvOption> EnvRegistry::options(std::string_view name) const {
-  if (family_of(name)) {
-    return {{std::string(kMaxStepsKey), "0", "time limit in steps; reaching it truncates the episode (0 = none)"}};
+  if (const auto* f = family_of(name)) {
+    std::vector<EnvOption> out = f->options;
+    out.push_back(
+        {std::string(kMaxStepsKey), "0", "time limit in steps; reaching it truncates the episode (0 = none)"});
+    return out;
   }
   const EnvEntry& e = entry(name);
   std::vector<EnvOption> out = e.options;

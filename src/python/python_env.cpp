@@ -178,10 +178,35 @@ py::dict keyword_arguments(const EnvOptions& options) {
   return kwargs;
 }
 
+// How a 3-D Box observation is laid out. rlnas's networks read images as (channels, height,
+// width); Gymnasium's image environments (Atari, MinAtar, ...) give (height, width, channels).
+enum class Layout { kAuto, kHwc, kChw };
+constexpr std::string_view kLayoutKey = "obs_layout";
+
+// Takes obs_layout out of the options (it is rlnas's, not the constructor's).
+Layout take_layout(EnvOptions& options, const std::string& env) {
+  const auto it = options.find(std::string(kLayoutKey));
+  if (it == options.end()) return Layout::kAuto;
+  const std::string v = it->second;
+  options.erase(it);
+  if (v == "auto") return Layout::kAuto;
+  if (v == "hwc") return Layout::kHwc;
+  if (v == "chw") return Layout::kChw;
+  throw Error("env '" + env + "': option obs_layout: expected auto, hwc or chw, found '" + v + "'");
+}
+
+// (h, w, c) row-major -> (c, h, w) row-major.
+void hwc_to_chw(const float* hwc, float* chw, int64_t h, int64_t w, int64_t c) {
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x)
+      for (int64_t k = 0; k < c; ++k) chw[(k * h + y) * w + x] = hwc[(y * w + x) * c + k];
+}
+
 class PythonEnv final : public Env {
  public:
   // `make` returns the Python object (GIL held).
-  PythonEnv(std::string name, py::object env) : name_(std::move(name)), env_(std::move(env)) {
+  PythonEnv(std::string name, py::object env, Layout layout = Layout::kAuto)
+      : name_(std::move(name)), env_(std::move(env)) {
     for (const char* attr : {"reset", "step", "observation_space", "action_space"}) {
       if (!py::hasattr(env_, attr)) {
         throw Error(name_ + ": the object made (" + describe(env_) + ") has no '" + attr +
@@ -191,6 +216,29 @@ class PythonEnv final : public Env {
     obs_space_ = read_space(py::object(env_.attr("observation_space")), name_ + ": observation_space");
     act_space_ = read_space(py::object(env_.attr("action_space")), name_ + ": action_space");
     obs_spec_ = observation_spec_of(obs_space_);
+    const bool image = obs_space_.kind == Space::Kind::kBox && obs_space_.shape.size() == 3;
+    if (layout != Layout::kAuto && !image) {
+      throw Error(name_ + ": obs_layout=" + (layout == Layout::kHwc ? "hwc" : "chw") +
+                  " is for 3-D Box observations; observation_space is " +
+                  (obs_space_.kind == Space::Kind::kBox ? "a Box of shape " + shape_text(obs_space_.shape)
+                                                        : std::string("Discrete")));
+    }
+    if (image) {
+      // auto: channels last where the last dimension is the smallest, as in (84, 84, 4) or (10, 10, 6).
+      const auto& s = obs_space_.shape;
+      channels_last_ = layout == Layout::kHwc || (layout == Layout::kAuto && s[2] < s[0] && s[2] < s[1]);
+    }
+    if (channels_last_) {
+      const auto& s = obs_space_.shape;
+      obs_spec_.shape = {s[2], s[0], s[1]};
+      for (auto* bound : {&obs_spec_.low, &obs_spec_.high}) {
+        if (bound->size() <= 1) continue;  // one shared bound
+        std::vector<float> chw(bound->size());
+        hwc_to_chw(bound->data(), chw.data(), s[0], s[1], s[2]);
+        *bound = std::move(chw);
+      }
+      hwc_.assign(static_cast<size_t>(obs_spec_.numel()), 0.0f);
+    }
     if (act_space_.kind == Space::Kind::kDiscrete) {
       action_spec_ = ActionSpec::discrete(act_space_.n);
     } else {
@@ -344,7 +392,8 @@ class PythonEnv final : public Env {
 
  private:
   // Checks an observation against observation_space and converts it to float32 into obs_, reading
-  // a C-contiguous numpy array's buffer directly (no intermediate copy).
+  // a C-contiguous numpy array's buffer directly (no intermediate copy); a channels-last image is
+  // converted into hwc_ and then transposed into obs_.
   void read_observation(const py::object& obs, const std::string& where) {
     const std::string what = name_ + ": the observation after " + where;
     if (obs_space_.kind == Space::Kind::kDiscrete) {
@@ -385,7 +434,7 @@ class PythonEnv final : public Env {
     const auto n = static_cast<size_t>(a.size());
     const size_t itemsize = static_cast<size_t>(a.itemsize());
     const void* data = a.data();
-    float* out = obs_.data();
+    float* out = channels_last_ ? hwc_.data() : obs_.data();
     if (kind == 'f' && itemsize == 4) {
       std::memcpy(out, data, n * sizeof(float));
     } else if (kind == 'f' && itemsize == 8) {
@@ -404,6 +453,10 @@ class PythonEnv final : public Env {
       const py::array_t<float, py::array::c_style | py::array::forcecast> f(a);
       std::memcpy(out, f.data(), n * sizeof(float));
     }
+    if (channels_last_) {
+      const auto& s = obs_space_.shape;
+      hwc_to_chw(hwc_.data(), obs_.data(), s[0], s[1], s[2]);
+    }
   }
 
   std::string name_;
@@ -411,7 +464,9 @@ class PythonEnv final : public Env {
   Space obs_space_, act_space_;
   ObservationSpec obs_spec_;
   ActionSpec action_spec_;
-  std::vector<float> obs_;
+  std::vector<float> obs_;      // as rlnas sees it (channels first)
+  bool channels_last_ = false;  // observations arrive (h, w, c): transposed through hwc_
+  std::vector<float> hwc_;
   std::optional<uint32_t> pending_seed_;
   int64_t steps_ = 0;
   mutable std::optional<bool> picklable_;
@@ -447,8 +502,10 @@ EnvSource source_of(const py::object& module) {
   return {file, file_sha256(file)};
 }
 
-std::unique_ptr<Env> make_py(const std::string& rest, const EnvOptions& options) {
+std::unique_ptr<Env> make_py(const std::string& rest, const EnvOptions& given) {
   const std::string name = "py:" + rest;
+  EnvOptions options = given;
+  const Layout layout = take_layout(options, name);
   const auto [module_name, callable] = split_target(rest);
   ensure_interpreter();
   py::gil_scoped_acquire gil;
@@ -473,7 +530,7 @@ std::unique_ptr<Env> make_py(const std::string& rest, const EnvOptions& options)
     throw Error("env '" + name + "': " + path + "(" + (options.empty() ? "" : "**options") + ") raised " +
                 last_line(e));
   }
-  return std::make_unique<PythonEnv>(name, std::move(env));
+  return std::make_unique<PythonEnv>(name, std::move(env), layout);
 }
 
 EnvSource source_py(const std::string& rest) {
@@ -495,7 +552,9 @@ py::module_ import_gymnasium(const std::string& id) {
   }
 }
 
-std::unique_ptr<Env> make_gym(const std::string& id, const EnvOptions& options) {
+std::unique_ptr<Env> make_gym(const std::string& id, const EnvOptions& given) {
+  EnvOptions options = given;
+  const Layout layout = take_layout(options, "gym:" + id);
   ensure_interpreter();
   py::gil_scoped_acquire gil;
   auto gymnasium = import_gymnasium(id);
@@ -505,7 +564,7 @@ std::unique_ptr<Env> make_gym(const std::string& id, const EnvOptions& options) 
   } catch (const py::error_already_set& e) {
     throw Error("env 'gym:" + id + "': gymnasium.make raised " + last_line(e));
   }
-  return std::make_unique<PythonEnv>("gym:" + id, std::move(env));
+  return std::make_unique<PythonEnv>("gym:" + id, std::move(env), layout);
 }
 
 // A gym:ID environment is defined by the module of its class (gymnasium.make's result, unwrapped).
@@ -527,14 +586,20 @@ EnvSource source_gym(const std::string& id) {
 }  // namespace
 
 void register_python_envs(EnvRegistry& registry) {
+  const std::vector<EnvOption> options = {
+      {std::string(kLayoutKey), "auto",
+       "a 3-D Box observation's layout: hwc (transposed to rlnas's chw), chw, or auto (hwc where its last "
+       "dimension is the smallest)"}};
   registry.add_family({.prefix = "py",
                        .usage = "py:MODULE:CALLABLE",
                        .description = "a Python environment with the Gymnasium API: MODULE.CALLABLE(**env options)",
+                       .options = options,
                        .make = make_py,
                        .source = source_py});
   registry.add_family({.prefix = "gym",
                        .usage = "gym:ID",
                        .description = "gymnasium.make(ID, **env options), where Gymnasium is importable",
+                       .options = options,
                        .make = make_gym,
                        .source = source_gym});
 }

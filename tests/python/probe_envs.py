@@ -1,5 +1,6 @@
 """Python environments for rlnas's bridge tests: one that records how it is reset (RESETS), one
-that does nothing (the overhead benchmark), and broken ones for the checker (make(fault=...))."""
+that does nothing (the overhead benchmark), an image one (Image: observation layouts), and broken
+ones for the checker (make(fault=...))."""
 import numpy as np
 
 from cartpole_gym import Box, Discrete
@@ -38,6 +39,35 @@ class NoOp:
 
     def step(self, action):
         return self.result
+
+
+class Image:
+    """uint8 images of shape (h, w, c), or (c, h, w) with channels_first: element (y, x, k) holds
+    20 y + 4 x + k + t (t the step), and its upper bound is that value at the last step, so that a
+    bound read in the wrong order fails the checker."""
+
+    def __init__(self, h=5, w=4, c=2, channels_first=False, length=6):
+        self.h, self.w, self.c, self.length, self.t = h, w, c, length, 0
+        self.channels_first = channels_first
+        y, x, k = np.meshgrid(np.arange(h), np.arange(w), np.arange(c), indexing="ij")
+        self.base = (20 * y + 4 * x + k).astype(np.uint8)  # (h, w, c)
+        high = self.layout(self.base + length)
+        self.observation_space = Box(np.zeros_like(high), high, high.shape, np.uint8)
+        self.action_space = Discrete(2)
+
+    def layout(self, hwc):
+        return np.ascontiguousarray(hwc.transpose(2, 0, 1)) if self.channels_first else hwc
+
+    def obs(self):
+        return self.layout(self.base + self.t)
+
+    def reset(self, seed=None, options=None):
+        self.t = 0
+        return self.obs(), {}
+
+    def step(self, action):
+        self.t += 1
+        return self.obs(), 0.0, self.t >= self.length, False, {}
 
 
 class MultiDiscrete:

@@ -140,6 +140,55 @@ TEST(PythonEnv, AnUnpicklableEnvironmentTrainsButHasNoSnapshots) {
   EXPECT_EQ(venv.total_steps(), 2);
 }
 
+// Gymnasium's images are (h, w, c); rlnas's networks read (c, h, w). probe_envs.Image's element
+// (y, x, k) is 20 y + 4 x + k at reset.
+TEST(PythonEnv, ChannelsLastImagesAreTransposedToChannelsFirst) {
+  const auto expect_chw = [](Env& env, const std::string& what) {
+    ASSERT_EQ(env.observation_spec().shape, (std::vector<int64_t>{2, 5, 4})) << what;
+    env.reset();
+    std::vector<float> obs(40);
+    env.write_observation(obs.data());
+    const auto& high = env.observation_spec().high;
+    ASSERT_EQ(high.size(), 40u) << what;  // one bound per element, transposed too
+    for (int k = 0; k < 2; ++k)
+      for (int y = 0; y < 5; ++y)
+        for (int x = 0; x < 4; ++x) {
+          const size_t i = static_cast<size_t>((k * 5 + y) * 4 + x);
+          ASSERT_EQ(obs[i], 20 * y + 4 * x + k) << what << ": element (" << k << ", " << y << ", " << x << ")";
+          ASSERT_EQ(high[i], 20 * y + 4 * x + k + 6) << what;
+        }
+    const auto report = check_env(env);
+    EXPECT_TRUE(report.ok()) << what << ": " << report.to_string();
+  };
+  // auto: the last dimension (2) is the smallest, so (5, 4, 2) is channels last.
+  auto env = registry().make("py:probe_envs:Image");
+  expect_chw(*env, "auto");
+  env = registry().make("py:probe_envs:Image", {{"obs_layout", "hwc"}});
+  expect_chw(*env, "hwc");
+  // An environment that is channels first already is left alone, by auto and by chw.
+  for (const std::string layout : {"auto", "chw"}) {
+    env = registry().make("py:probe_envs:Image", {{"channels_first", "true"}, {"obs_layout", layout}});
+    expect_chw(*env, "channels first, " + layout);
+  }
+  // chw keeps a (5, 4, 2) image as it is: its elements in Python's order.
+  env = registry().make("py:probe_envs:Image", {{"obs_layout", "chw"}});
+  EXPECT_EQ(env->observation_spec().shape, (std::vector<int64_t>{5, 4, 2}));
+  env->reset();
+  std::vector<float> raw(40);
+  env->write_observation(raw.data());
+  EXPECT_EQ(raw[1], 1.0f);  // (0, 0, 1)
+  EXPECT_EQ(raw[2], 4.0f);  // (0, 1, 0)
+  // Mistakes.
+  EXPECT_NE(error_of([] {
+              registry().make("py:probe_envs:Image", {{"obs_layout", "nhwc"}});
+            }).find("option obs_layout: expected auto, hwc or chw, found 'nhwc'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              registry().make("py:cartpole_gym:CartPole", {{"obs_layout", "hwc"}});
+            }).find("obs_layout=hwc is for 3-D Box observations; observation_space is a Box of shape (4,)"),
+            std::string::npos);
+}
+
 TEST(PythonEnv, BadNamesAndModulesSayWhatIsWrong) {
   EXPECT_NE(error_of([] { registry().make("py:cartpole_gym"); }).find("expected py:MODULE:CALLABLE"),
             std::string::npos);

@@ -72,6 +72,8 @@ struct EnvFamily {
   std::string prefix;       // "py"
   std::string usage;        // "py:MODULE:CALLABLE", for messages and `rlnas env list`
   std::string description;  // one line
+  // Options `make` reads itself (it must not pass them on), listed with max_steps by options().
+  std::vector<EnvOption> options;
   std::function<std::unique_ptr<Env>(const std::string& rest, const EnvOptions& options)> make;
   std::function<EnvSource(const std::string& rest)> source;
 };
