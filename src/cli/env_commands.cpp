@@ -32,30 +32,41 @@ namespace {
 
 using nlohmann::json;
 
+// An environment's (or a family's: "py:") options as [{key, default, doc}].
+json options_json(const Context& ctx, const std::string& name) {
+  json options = json::array();
+  for (const auto& o : ctx.envs.options(name)) {
+    options.push_back({{"key", o.key}, {"default", o.default_value}, {"doc", o.doc}});
+  }
+  return options;
+}
+
+void print_options(const json& options) {
+  for (const auto& o : options) {
+    std::printf("    %-10s %-8s %s\n", o["key"].get<std::string>().c_str(),
+                ("=" + o["default"].get<std::string>()).c_str(), o["doc"].get<std::string>().c_str());
+  }
+}
+
 void print_list(const Context& ctx, bool as_json) {
   json out = json::array();
   for (const auto& name : ctx.envs.names()) {
     const auto& entry = ctx.envs.entry(name);
     auto env = ctx.envs.make(name);
-    json options = json::array();
-    for (const auto& o : ctx.envs.options(name)) {
-      options.push_back({{"key", o.key}, {"default", o.default_value}, {"doc", o.doc}});
-    }
     out.push_back({{"name", name},
                    {"description", entry.description},
                    {"observation", env->observation_spec().to_string()},
                    {"action", env->action_spec().to_string()},
-                   {"options", options}});
+                   {"options", options_json(ctx, name)}});
     if (!entry.plugin_path.empty()) out.back()["plugin"] = entry.plugin_path;
   }
   // Families (py:, gym:) last, marked: their environments are made from the name.
   json families = json::array();
   for (const auto& f : ctx.envs.families()) {
-    json options = json::array();
-    for (const auto& o : ctx.envs.options(f.prefix + ":")) {
-      options.push_back({{"key", o.key}, {"default", o.default_value}, {"doc", o.doc}});
-    }
-    families.push_back({{"name", f.usage}, {"description", f.description}, {"family", true}, {"options", options}});
+    families.push_back({{"name", f.usage},
+                        {"description", f.description},
+                        {"family", true},
+                        {"options", options_json(ctx, f.prefix + ":")}});
   }
   if (as_json) {
     for (const auto& f : families) out.push_back(f);
@@ -69,18 +80,12 @@ void print_list(const Context& ctx, bool as_json) {
               << "  action:      " << e["action"].get<std::string>() << "\n"
               << (e.contains("plugin") ? "  plugin:      " + e["plugin"].get<std::string>() + "\n" : "")
               << "  options:\n";
-    for (const auto& o : e["options"]) {
-      std::printf("    %-10s %-8s %s\n", o["key"].get<std::string>().c_str(),
-                  ("=" + o["default"].get<std::string>()).c_str(), o["doc"].get<std::string>().c_str());
-    }
+    print_options(e["options"]);
   }
   for (const auto& f : families) {
     std::cout << f["name"].get<std::string>() << "\n  " << f["description"].get<std::string>()
               << "\n  options: any --env-opt KEY=VALUE (a JSON value, else a string), except rlnas's own:\n";
-    for (const auto& o : f["options"]) {
-      std::printf("    %-10s %-8s %s\n", o["key"].get<std::string>().c_str(),
-                  ("=" + o["default"].get<std::string>()).c_str(), o["doc"].get<std::string>().c_str());
-    }
+    print_options(f["options"]);
   }
 }
 

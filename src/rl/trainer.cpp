@@ -115,8 +115,8 @@ std::string source_kind(const std::string& path) {
 }
 
 // A stored configuration's env_source {"path", "sha256"}: the environment must come from that
-// plugin or Python module, unchanged.
-void check_recorded_source(const env::EnvRegistry& registry, const std::string& env, const Setting& s) {
+// plugin or Python module, unchanged. Returns the environment's source as it is now.
+env::EnvSource check_recorded_source(const env::EnvRegistry& registry, const std::string& env, const Setting& s) {
   std::string path, sha;
   try {
     const auto j = nlohmann::json::parse(s.value);
@@ -139,6 +139,7 @@ void check_recorded_source(const env::EnvRegistry& registry, const std::string& 
                              : "'" + now.path + "' now has sha256 " + now.sha256.substr(0, 12)) +
                 ": the " + kind + " changed since this run was configured; restore the original or start a new run");
   }
+  return now;
 }
 
 torch::Device parse_device(const std::string& text) {
@@ -321,12 +322,14 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     t.set(s.key, s.value, s.where);
   }
   c.env_options = env_options;
-  if (recorded_source) check_recorded_source(registry, c.env, *recorded_source);
+  // The source once (for gym: it makes an environment; for a plugin or module it hashes the file).
+  std::optional<env::EnvSource> source;
+  if (recorded_source) source = check_recorded_source(registry, c.env, *recorded_source);
   // Validate the environment and its options, and that the algorithm fits its actions.
   auto env = registry.make(c.env, c.env_options);
-  const auto source = registry.source(c.env);
-  c.env_source = source.path;
-  c.env_source_sha256 = source.sha256;
+  if (!source) source = registry.source(c.env);
+  c.env_source = source->path;
+  c.env_source_sha256 = source->sha256;
   // No backbone named: the MLP for vector observations, the MinAtar net for images (the name is
   // stored resolved, so configs and cache keys that named one are unchanged).
   if (c.net_keys.backbone.name.empty()) {

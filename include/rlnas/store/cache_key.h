@@ -2,7 +2,7 @@
 //
 // key = SHA-256 hex of the canonical JSON (keys sorted, no spaces) of {env, env_options, algo,
 // algo_options, space, space_version, architecture, seed, budget}, plus env_source_sha256 for an
-// environment from a plugin (a changed plugin is another environment). A store holds each key at most
+// environment from a plugin or a Python module (a changed file is another environment). A store holds each key at most
 // once (Store::find_trial_by_cache_key), so the same key is never trained twice: a done trial with
 // the key is the result. Evaluation settings are not part of the key: they do not change the
 // trained weights, and a checkpoint can be evaluated again.
@@ -27,7 +27,7 @@ inline constexpr int64_t kTrainingSemanticsVersion = 2;
 
 struct CacheKeyParts {
   std::string env;
-  std::string env_source_sha256;  // an environment from a plugin: the plugin's content; empty for built-ins
+  std::string env_source_sha256;                          // a plugin's or Python module's content; empty for built-ins
   nlohmann::json env_options = nlohmann::json::object();  // every option, defaults included
   std::string algo;
   nlohmann::json algo_options = nlohmann::json::object();  // every resolved option of the algorithm
