@@ -159,6 +159,7 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, args, o] {
       rl::TrainSources sources;
       sources.env_options = args->options;
+      check_unique_sets(o->sets);
       sources.sets = o->sets;
       sources.flags = {{"env", args->name}, {"algo", o->algo}, {"net.name", o->net}};
       if (!o->preset.empty()) sources.flags.push_back({"preset", o->preset});

@@ -42,6 +42,11 @@ void load_run_dir_plugin(Context& ctx, const std::string& run_dir);
 
 // Validators for whole-number options whose messages name the range in plain digits.
 CLI::Validator whole_number(int64_t min, int64_t max);
+CLI::Validator number_in(double min, double max);
+
+// CLI11's own messages, in rlnas's words ("--steps: given 2 times; give it once"): the failure
+// message of the app and of every command.
+std::string usage_message(const CLI::App* app, const CLI::Error& e);
 
 // Options every command that takes --env shares.
 struct EnvArgs {
@@ -78,6 +83,9 @@ class KeyFlags {
   std::vector<KeyFlag> table_;
   std::shared_ptr<std::vector<std::string>> values_;  // per flag, empty when not given
 };
+
+// Refuses a key given twice among --set KEY=VALUE (as --env-opt does): a usage error naming both.
+void check_unique_sets(const std::vector<std::string>& sets);
 
 void add_env_commands(CLI::App& app, Context& ctx);
 void add_bench_commands(CLI::App& app, Context& ctx);

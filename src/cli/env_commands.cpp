@@ -1,5 +1,6 @@
 // `rlnas env list|check|rollout|trace`.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/env/checker.h"
 #include "rlnas/env/minatar.h"
 #include "rlnas/env/plugin.h"
@@ -94,11 +96,11 @@ std::string read_actions(const std::string& spec) {
   std::string text = spec;
   std::string where = "--actions";
   if (!spec.empty() && spec[0] == '@') {
-    std::ifstream in(spec.substr(1));
-    if (!in) throw Error("--actions: cannot read file '" + spec.substr(1) + "'");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    try {
+      text = io::read_file(spec.substr(1), io::kMaxInputFileBytes);
+    } catch (const Error& e) {
+      throw Error(std::string("--actions: ") + e.what());
+    }
     where = "--actions file '" + spec.substr(1) + "'";
   }
   std::string digits;
@@ -183,7 +185,7 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     auto args = std::make_shared<EnvArgs>();
     auto options = std::make_shared<env::CheckOptions>();
     args->add_to(*cmd);
-    cmd->add_option("--steps", options->steps, "random steps to take")
+    cmd->add_option("--steps", options->steps, "random steps to take (more, up to 100000 in all, until one episode has ended)")
         ->capture_default_str()
         ->check(whole_number(1, 1000000000000));
     cmd->add_option("--seed", options->seed, "seed for the environment and the random actions")->capture_default_str();
@@ -279,7 +281,21 @@ void load_recorded_plugin(Context& ctx, const nlohmann::json& config, const std:
     throw Error(where + ": env_source: expected {\"path\": ..., \"sha256\": ...}, found " + p.dump());
   }
   try {
-    env::load_plugin(ctx.envs, p["path"].get<std::string>());
+    // The file's hash is checked before it is loaded: a changed (or swapped) library never runs.
+    const auto path = p["path"].get<std::string>();
+    const std::string recorded = p.contains("sha256") && p["sha256"].is_string() ? p["sha256"].get<std::string>() : "";
+    if (recorded.empty()) {
+      throw Error("the record names the plugin '" + path + "' without its sha256; load it yourself with --plugin");
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) throw Error("no such file '" + path + "'");
+    if (const auto found = env::file_sha256(path); found != recorded) {
+      throw Error("environment '" + config["env"].get<std::string>() + "' was configured with plugin '" + path +
+                  "' (sha256 " + recorded.substr(0, 12) + "), but it now has sha256 " + found.substr(0, 12) +
+                  " (checked before loading it): the plugin changed since this run was configured; restore the "
+                  "original or start a new run");
+    }
+    env::load_plugin(ctx.envs, path);
   } catch (const Error& e) {
     throw Error(where + ": the plugin of environment '" + config["env"].get<std::string>() + "': " + e.what());
   }

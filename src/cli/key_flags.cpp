@@ -1,4 +1,6 @@
 // Command options that set configuration keys, from one table (commands.h).
+#include <map>
+
 #include "commands.h"
 
 namespace rlnas::cli {
@@ -15,6 +17,10 @@ void KeyFlags::add_to(CLI::App& command) {
           f.flag, [values = values_, i](int64_t) { (*values)[i] = "true"; }, f.help);
     } else {
       auto* option = command.add_option(f.flag, (*values_)[i], f.help);
+      // An empty value would read as "not given" and the default would apply silently.
+      option->check(CLI::Validator(
+          [](std::string& value) { return value.empty() ? std::string("expected a value, found ''") : std::string(); },
+          ""));
       if (f.check) option->check(*f.check);
     }
   }
@@ -41,6 +47,18 @@ std::string KeyFlags::value(const std::string& key) const {
     if (table_[i].key == key) return (*values_)[i];
   }
   return "";
+}
+
+void check_unique_sets(const std::vector<std::string>& sets) {
+  std::map<std::string, std::string> seen;
+  for (const auto& s : sets) {
+    const auto key = s.substr(0, s.find('='));
+    if (const auto it = seen.find(key); it != seen.end()) {
+      throw CLI::ValidationError("--set", "the key '" + key + "' is given twice (--set " + it->second + ", --set " + s +
+                                              "); give each key once");
+    }
+    seen.emplace(key, s);
+  }
 }
 
 }  // namespace rlnas::cli

@@ -1,6 +1,7 @@
 // The rlnas command-line tool: global options, runtime set-up, subcommands, error reporting and
 // the exit codes (0 done, 1 error, 2 usage, 3 internal, 130 interrupted; see commands.h).
 #include <CLI/CLI.hpp>
+#include <c10/util/Exception.h>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -31,6 +32,41 @@ CLI::Validator whole_number(int64_t min, int64_t max) {
         return "";
       },
       "INT in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+}
+
+CLI::Validator number_in(double min, double max) {
+  char range[96];
+  std::snprintf(range, sizeof range, "a number from %g to %g", min, max);
+  return CLI::Validator(
+      [min, max, text_range = std::string(range)](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !(v >= min && v <= max)) {
+          return "expected " + text_range + ", found '" + text + "'";
+        }
+        return "";
+      },
+      "NUMBER in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+}
+
+std::string usage_message(const CLI::App* app, const CLI::Error& e) {
+  std::string what = e.what();
+  // "--steps: At Most 1 required but received 2"
+  if (const auto at = what.find("At Most 1 required but received "); at != std::string::npos) {
+    what = what.substr(0, at) + "given " + what.substr(at + 32) + " times; give it once";
+  }
+  // "Could not convert: --episodes = abc"
+  if (what.rfind("Could not convert: ", 0) == 0) {
+    const auto rest = what.substr(19);
+    const auto eq = rest.find(" = ");
+    if (eq != std::string::npos) {
+      what = rest.substr(0, eq) + ": expected a number, found '" + rest.substr(eq + 3) + "'";
+    }
+  }
+  std::string out = "error: " + what + "\n";
+  (void)app;
+  out += "(rlnas COMMAND --help lists the options)\n";
+  return out;
 }
 
 namespace {
@@ -74,6 +110,7 @@ int main(int argc, char** argv) {
   CLI::App app{"rlnas: neural architecture search for reinforcement-learning agents"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rlnas 0.1.0");
+  app.failure_message(usage_message);
   int threads = 1;
   std::string log_level = "info";
   // More threads than this only slow training down (and 100000 takes minutes to create).
@@ -138,11 +175,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);  // prints help, the version or the usage error
     return finish(code == 0 ? kExitDone : kExitUsage);
+  } catch (const rlnas::UsageError& e) {  // a value the command line gave
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return finish(kExitUsage);
   } catch (const rlnas::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return finish(kExitError);
   } catch (const std::filesystem::filesystem_error& e) {  // an I/O failure with its path and reason
     std::fprintf(stderr, "error: %s\n", e.what());
+    return finish(kExitError);
+  } catch (const c10::Error& e) {  // LibTorch's: its message without the C++ backtrace
+    std::fprintf(stderr, "internal error: %s\n", e.what_without_backtrace());
+    return finish(kExitInternal);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory (std::bad_alloc): is an input much larger than intended?\n");
     return finish(kExitError);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", e.what());

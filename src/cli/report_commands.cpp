@@ -34,7 +34,7 @@ std::string default_out(const std::string& store_path, const std::vector<int64_t
 
 // Writes the page; returns whether any of the experiments is still running.
 bool write_report(const Context& ctx, const ReportArgs& a, const std::string& out, bool watching) {
-  auto store = store::Store::open(ctx.store, {.create = false});
+  auto store = store::Store::open(ctx.store, {.create = false, .read_only = true});
   std::vector<nlohmann::ordered_json> experiments;
   bool running = false;
   for (const auto id : a.ids) {
@@ -58,7 +58,7 @@ void add_report_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--out", a->out, "the HTML file (default: report-ID.html beside the store)");
   cmd->add_flag("--watch", a->watch,
                 "rewrite the page every --interval seconds while an experiment runs; the page reloads itself");
-  cmd->add_option("--interval", a->interval, "seconds between rewrites with --watch")->check(CLI::Range(1.0, 86400.0));
+  cmd->add_option("--interval", a->interval, "seconds between rewrites with --watch")->check(number_in(1, 86400));
   cmd->add_option("--chartjs", a->chartjs,
                   "Chart.js file to inline (default: $RLNAS_CHARTJS, else /usr/share/javascript/chart.js/chart.min.js)");
   cmd->footer(

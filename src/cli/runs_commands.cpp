@@ -21,7 +21,7 @@ using nlohmann::ordered_json;
 store::Store open_existing(const Context& ctx) {
   if (ctx.store.empty()) throw Error("runs: no store given (--store '' turns the store off)");
   try {
-    return store::Store::open(ctx.store, {.create = false});
+    return store::Store::open(ctx.store, {.create = false, .read_only = true});
   } catch (const Error& e) {
     const std::string msg = e.what();
     if (msg.rfind("no store at", 0) == 0) {
@@ -322,10 +322,10 @@ void add_runs_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--out", *out, "file to write (FILE.json, or FILE.json.gz compressed)")->required();
     cmd->add_option("--max-curve-points", options->max_curve_points, "learning-curve points kept per trial")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 1000000000));
     cmd->add_option("--max-snapshots", options->max_snapshots_per_kind, "strategy snapshots kept per kind")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1, 1000000000));
     cmd->callback([&ctx, ids, out, all, options] { export_runs(ctx, *ids, *out, *all, *options); });
   }
   {

@@ -1,11 +1,13 @@
 // `rlnas search` and the internal `rlnas run-trial DIR` that the search's child processes run.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.h"
 #include "interrupt.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/log.h"
 #include "rlnas/search/search.h"
 
@@ -55,13 +57,13 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--set", a->sets, "any option KEY=VALUE (repeatable): search.* or training keys")->take_all();
     cmd->add_option("--store", ctx.store, "experiment store file (as the global --store; default runs/rlnas.db)");
     cmd->add_option("--out", a->out, "folder of the trials' run directories (default: next to the store)");
-    cmd->add_option("--resume", a->resume, "continue search experiment ID (rlnas runs list)");
+    auto* resume_option = cmd->add_option("--resume", a->resume, "continue search experiment ID (rlnas runs list)");
     cmd->add_flag("--quiet", a->quiet, "no progress lines");
     cmd->add_flag(
         "--json", a->as_json,
         "print JSON lines: {\"experiment_id\": ...} as soon as the experiment exists, the summary at the end");
     cmd->add_option("--id-file", a->id_file, "write the experiment id to this file as soon as it is known");
-    cmd->callback([&ctx, a, flags] {
+    cmd->callback([&ctx, a, flags, resume_option] {
       if (ctx.store.empty()) throw Error("search: a search needs the experiment store; --store '' turns it off");
       search::SearchRunOptions options;
       options.out_dir = a->out;
@@ -73,10 +75,26 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         }
         if (!a->id_file.empty()) io::write_file_atomic(a->id_file, std::to_string(id) + "\n");
       };
-      auto store = store::Store::open(ctx.store);
+      // A file the id cannot be written to is refused before any experiment exists.
+      if (!a->id_file.empty()) {
+        const auto folder = std::filesystem::absolute(a->id_file).parent_path();
+        std::error_code ec;
+        if (std::filesystem::is_directory(a->id_file, ec)) {
+          throw CLI::ValidationError("--id-file", "'" + a->id_file + "' is a folder; expected a file name");
+        }
+        if (!std::filesystem::is_directory(folder, ec)) {
+          throw CLI::ValidationError("--id-file", "the folder of '" + a->id_file + "' does not exist");
+        }
+      }
+      const bool resuming = resume_option->count() > 0;
+      if (resuming && a->resume <= 0) {
+        throw CLI::ValidationError("--resume", "expected the id of a search experiment (a whole number from 1, "
+                                               "rlnas runs list), found " + std::to_string(a->resume));
+      }
+      auto store = store::Store::open(ctx.store, {.create = !resuming});
       options.stop = catch_interrupt();
       search::SearchSummary summary;
-      if (a->resume > 0) {
+      if (resuming) {
         auto refused = flags->given_against_resume();
         for (const auto& [given, flag] : std::vector<std::pair<bool, std::string>>{
                  {!a->config.empty(), "--config"}, {!a->sets.empty(), "--set"}, {!a->env_opts.empty(), "--env-opt"}}) {
@@ -90,16 +108,39 @@ void add_search_commands(CLI::App& app, Context& ctx) {
               "(found " +
               list + "; --jobs, --out, --id-file, --json and --quiet are allowed)");
         }
+        const std::string id = std::to_string(a->resume);
         const auto e = store.experiment(a->resume);
-        if (!e) throw Error("--resume " + std::to_string(a->resume) + ": no such experiment in " + ctx.store);
-        load_recorded_plugin(ctx, e->config, "experiment " + std::to_string(a->resume));
+        if (!e) {
+          throw CLI::ValidationError("--resume", "no experiment " + id + " in " + ctx.store + " (rlnas --store " +
+                                                     ctx.store + " runs list)");
+        }
+        if (e->kind != "search") {
+          throw CLI::ValidationError("--resume", "experiment " + id + " is a " + e->kind +
+                                                     " run, not a search; continue it with rlnas train --resume " +
+                                                     e->name);
+        }
+        // An imported experiment is results, not work: its configuration and folders come from a
+        // file, and nothing named there (a plugin, a Python module, a folder) is loaded or written.
+        if (const auto imported = store.snapshots(a->resume, "import"); !imported.empty()) {
+          throw Error("experiment " + id + " was imported (from " +
+                      excerpt(imported.back().payload.value("source", std::string("a file")), 200) +
+                      "): an imported experiment is results and cannot be resumed. To run it again, start a new "
+                      "search with the same settings (rlnas runs show " + id +
+                      " shows them); its finished trials are cache hits and are not trained again");
+        }
+        load_recorded_plugin(ctx, e->config, "experiment " + id);
         int64_t jobs = 2;
         if (const auto given = flags->value("search.jobs"); !given.empty()) {
           jobs = std::stoll(given);
         } else if (e->config.contains("search") && e->config["search"].contains("search.jobs")) {
           jobs = e->config["search"]["search.jobs"].get<int64_t>();
         }
-        search::LocalRunner runner(search::self_executable(), static_cast<size_t>(jobs));
+        double timeout = 0;
+        if (e->config.contains("search") && e->config["search"].contains("search.trial_timeout") &&
+            e->config["search"]["search.trial_timeout"].is_number()) {
+          timeout = e->config["search"]["search.trial_timeout"].get<double>();
+        }
+        search::LocalRunner runner(search::self_executable(), static_cast<size_t>(jobs), {}, timeout);
         summary = search::resume_search(a->resume, ctx.envs, store, runner, options);
       } else {
         search::SearchSources sources;
@@ -107,11 +148,13 @@ void add_search_commands(CLI::App& app, Context& ctx) {
           load_config_file_plugins(ctx, a->config);
           sources.config_file = a->config;
         }
+        check_unique_sets(a->sets);
         sources.sets = a->sets;
         sources.env_options = a->env_opts;
         sources.flags = flags->given();
         const auto config = search::resolve_search_config(sources, ctx.envs);
-        search::LocalRunner runner(search::self_executable(), static_cast<size_t>(config.search.jobs));
+        search::LocalRunner runner(search::self_executable(), static_cast<size_t>(config.search.jobs), {},
+                                   config.search.trial_timeout);
         summary = search::run_search(config, ctx.envs, store, runner, options);
       }
       release_interrupt();

@@ -4,11 +4,14 @@
 
 #include "commands.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/space/cost.h"
 #include "rlnas/space/space.h"
 
 namespace rlnas::cli {
 namespace {
+
+constexpr int64_t kMaxInputElements = int64_t{1} << 20;
 
 std::vector<int64_t> parse_input_shape(const std::string& text) {
   // "4x10x10" (C x H x W) or "4" (a vector)
@@ -22,10 +25,23 @@ std::vector<int64_t> parse_input_shape(const std::string& text) {
       if (used != part.size() || v < 1) throw std::invalid_argument(part);
       shape.push_back(v);
     } catch (const std::exception&) {
-      throw Error("--input: expected sizes >= 1 joined by 'x' (e.g. 4x10x10 or 4), found '" + text + "'");
+      throw UsageError("--input: expected sizes >= 1 joined by 'x' (e.g. 4x10x10 or 4), found '" + excerpt(text, 80) + "'");
     }
   }
-  if (shape.empty()) throw Error("--input: expected e.g. 4x10x10, found nothing");
+  if (shape.empty()) throw UsageError("--input: expected e.g. 4x10x10, found nothing");
+  if (shape.size() != 1 && shape.size() != 3) {
+    throw UsageError("--input: expected C x H x W (an image) or N (a vector), found " + std::to_string(shape.size()) +
+                " sizes in '" + excerpt(text, 80) + "'");
+  }
+  // Costs are measured by running the network once (and timed over a batch): an input of millions
+  // of values takes minutes and gigabytes of memory for nothing the cost model needs.
+  int64_t elements = 1;
+  for (const auto v : shape) {
+    if (v > kMaxInputElements || (elements *= v) > kMaxInputElements) {
+      throw UsageError("--input: '" + excerpt(text, 80) + "' has more than " + std::to_string(kMaxInputElements) +
+                  " values; rlnas measures costs on inputs up to that size (e.g. 4x512x512)");
+    }
+  }
   return shape;
 }
 

@@ -1,5 +1,6 @@
 // `rlnas train` and `rlnas eval`.
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "interrupt.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/log.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/trainer.h"
@@ -44,6 +46,39 @@ void print_result(const rl::TrainResult& r, bool greedy) {
   std::printf("run directory: %s\n", r.run_dir.c_str());
 }
 
+int64_t parse_steps(const std::string& text) {
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 1) {
+    throw CLI::ValidationError("--steps", "expected a whole number of environment steps >= 1, found '" +
+                                              excerpt(text, 40) + "'");
+  }
+  return v;
+}
+
+// A folder of a search's trial is the search's to continue: the search knows the trial's sampler
+// (trial.json), its result file and its record; `train --resume` of it would train it otherwise
+// and record it as a run of its own.
+void refuse_search_trial_folder(const Context& ctx, const std::string& run_dir) {
+  if (!std::filesystem::exists(std::filesystem::path(run_dir) / "trial.json")) return;
+  std::optional<store::TrialRecord> trial;
+  try {
+    if (!ctx.store.empty() && std::filesystem::exists(ctx.store)) {
+      trial = store::Store::open(ctx.store, {.create = false, .read_only = true})
+                  .find_trial_by_run_dir(normal_run_dir(run_dir));
+    }
+  } catch (const Error&) {  // no readable store: the message below still says what to do
+  }
+  if (trial) {
+    throw Error("'" + run_dir + "' is a trial folder of search experiment " + std::to_string(trial->experiment_id) +
+                " (trial " + std::to_string(trial->id) +
+                "): only its search continues it, and updates only that trial: rlnas --store " + ctx.store +
+                " search --resume " + std::to_string(trial->experiment_id));
+  }
+  throw Error("'" + run_dir + "' is a trial folder of a search (it holds trial.json): only its search continues it "
+              "(rlnas search --resume ID, with the store that records it)");
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app, Context& ctx) {
@@ -73,7 +108,9 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         {"--mixed", "net.mixed",
          "train the differentiable supernet of --space: softmax (RL-DARTS) | gumbel (A2D); see arch.* options"},
         {"--preset", "preset", "named hyperparameter preset, e.g. ppo.nas-rl (see --list-options)"},
-        {"--steps", "steps", "environment-step budget"},
+        {"--steps", "steps",
+         "environment-step budget; with --resume, a longer budget for the run (recorded, with its own cache key)",
+         false, true},
         {"--seed", "seed", "master seed"},
     });
     cmd->add_option("--env-opt", a->env_opts, "environment option KEY=VALUE (repeatable)")->take_all();
@@ -104,16 +141,27 @@ void add_train_commands(CLI::App& app, Context& ctx) {
           throw Error("--resume continues a run with its stored configuration; give no other training options (found " +
                       list + ")");
         }
+        refuse_search_trial_folder(ctx, a->resume);
         load_run_dir_plugin(ctx, a->resume);
         config = rl::load_run_config(a->resume, ctx.envs);
         options.run_dir = a->resume;
         options.resume = true;
+        if (const auto steps = flags->value("steps"); !steps.empty()) {
+          const auto n = parse_steps(steps);
+          if (n < config.steps) {
+            throw CLI::ValidationError("--steps", "with --resume, --steps extends the run's budget: expected at least "
+                                                  "its " + std::to_string(config.steps) + " steps, found " + steps);
+          }
+          options.previous_steps = config.steps;
+          config.steps = n;
+        }
       } else {
         rl::TrainSources sources;
         if (!a->config.empty()) {
           load_config_file_plugins(ctx, a->config);
           sources.config_file = a->config;
         }
+        check_unique_sets(a->sets);
         sources.sets = a->sets;
         sources.env_options = a->env_opts;
         sources.flags = flags->given();
@@ -138,12 +186,19 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         const auto& arch = net.arch();
         log::info("network: " + arch.space + " " + arch.short_id() + " " + arch.choices.dump());
       }
-      const auto recorder =
-          TrainRecorder::start(a->no_store ? "" : ctx.store, config, ctx.envs, options.run_dir, options.resume);
+      // A run folder that is not this run's (edited, copied files) is refused before the store
+      // records anything; so is a new run into a folder that holds one.
+      if (options.resume) rl::check_resume(config, options);
+      const auto recorder = TrainRecorder::start(a->no_store ? "" : ctx.store, config, ctx.envs, options.run_dir,
+                                                 options.resume, options.previous_steps);
       options.stop = catch_interrupt();
       rl::TrainResult result;
       try {
         result = rl::train(config, ctx.envs, options);
+      } catch (const rl::RunRefused&) {
+        release_interrupt();
+        if (recorder) recorder->refused();
+        throw;  // nothing started: no "continue with"
       } catch (const std::exception& e) {
         release_interrupt();
         if (recorder) recorder->fail(e.what());

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/log.h"
 #include "rlnas/search/trial.h"
 
@@ -14,14 +15,13 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-namespace {
-
-// Absolute and normalised, without a trailing slash: `--resume runs/x/` finds `--out runs/x`.
 std::string normal_run_dir(const std::string& run_dir) {
   fs::path p = fs::absolute(run_dir).lexically_normal();
   if (!p.has_filename() && p.has_parent_path()) p = p.parent_path();
   return p.string();
 }
+
+namespace {
 
 // The trial of a new run: architecture, seed, budget, cache key, cost, run directory.
 store::TrialRecord new_trial(const rl::TrainConfig& config, const env::EnvRegistry& envs, const std::string& run_dir) {
@@ -45,7 +45,7 @@ double wall_seconds(const std::vector<store::CurvePoint>& curve, double fallback
 
 std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_path, const rl::TrainConfig& config,
                                                     const env::EnvRegistry& envs, const std::string& run_dir,
-                                                    bool resume) {
+                                                    bool resume, std::optional<int64_t> previous_steps) {
   if (store_path.empty()) return nullptr;
   const std::string dir = normal_run_dir(run_dir);
   if (!resume && (fs::exists(fs::path(dir) / "checkpoint.ckpt") || fs::exists(fs::path(dir) / "metrics.jsonl"))) {
@@ -56,26 +56,80 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
   r->eval_greedy_ = config.eval_greedy;
   if (resume) {
     if (const auto t = s.find_trial_by_run_dir(dir)) {
-      if (t->status == store::Status::done) {
+      const auto e = s.experiment(t->experiment_id);
+      if (e && e->kind != "train") {
+        throw Error("'" + dir + "' is trial " + std::to_string(t->id) + " of " + e->kind + " experiment " +
+                    std::to_string(e->id) + ": only its search continues it, and updates only that trial: rlnas " +
+                    "--store " + store_path + " search --resume " + std::to_string(e->id));
+      }
+      // The run goes on only with the configuration it was recorded with (its cache key): an edited
+      // config.json would otherwise finish under the old key, and later searches reuse it as "the
+      // same training". A budget extension is recorded as one, with the new budget's key.
+      auto now = new_trial(config, envs, dir);
+      const bool extends = previous_steps && t->budget == *previous_steps && now.budget != t->budget;
+      if (!extends && ((t->cache_key && now.cache_key != t->cache_key) || now.budget != t->budget ||
+                       now.seed != t->seed || now.architecture != t->architecture)) {
+        std::string detail;
+        if (e && e->config.is_object()) {
+          const auto now_json = config.to_json();
+          for (const auto& [k, v] : now_json.items()) {
+            if (!e->config.contains(k)) continue;
+            const auto was = e->config[k].dump(), is = v.dump();
+            if (was != is) detail += "\n  " + k + ": " + excerpt(was, 60) + " -> " + excerpt(is, 60);
+          }
+        }
+        throw Error("'" + dir + "/config.json' is not the configuration the store recorded for this run (trial " +
+                    std::to_string(t->id) + " in " + store_path + ")" + (detail.empty() ? "" : " (recorded -> now):") +
+                    detail +
+                    "\na run's configuration is fixed when it starts: restore config.json, or start a new run "
+                    "(to train longer: rlnas train --resume " + dir + " --steps N)");
+      }
+      if (t->status == store::Status::done && !extends) {
         log::info("store: this run is recorded as done (trial " + std::to_string(t->id) + "); not recording again");
         return nullptr;
       }
       r->lock_ = s.take_experiment_lock(t->experiment_id);
+      r->trial_before_ = *t;
+      if (e) r->experiment_before_ = e->status;
       const bool restarts = !fs::exists(fs::path(dir) / "checkpoint.ckpt");
+      if (now.cache_key) {
+        if (const auto same = s.find_trial_by_cache_key(*now.cache_key); same && same->id != t->id) {
+          log::info("store: trial " + std::to_string(same->id) + " is the same training (cache key " +
+                    now.cache_key->substr(0, 12) + ")");
+          now.cache_key.reset();
+        }
+      }
       auto tx = s.transaction();
+      int64_t id = t->id;
+      if (extends && t->status == store::Status::done) {
+        // A finished trial is final: the longer run is a new trial of the same experiment.
+        now.experiment_id = t->experiment_id;
+        now.steps = t->steps;
+        now.wall_seconds = t->wall_seconds;
+        id = s.add_trial(now);
+      } else if (extends) {
+        auto longer = *s.trial(t->id);
+        longer.budget = now.budget;
+        longer.cache_key = now.cache_key;
+        s.update_trial(longer);
+      }
+      if (extends) {
+        s.add_snapshot(t->experiment_id, t->steps, "budget_extended",
+                       {{"trial_id", id}, {"from", *previous_steps}, {"to", now.budget}, {"at", store::now_utc()}});
+      }
       if (restarts) {
         // Killed before its first checkpoint: the run starts again at step 0, and so does its record.
-        auto reset = *t;
+        auto reset = *s.trial(id);
         reset.steps = 0;
         reset.wall_seconds = 0;
         s.update_trial(reset);
-        s.replace_curve(t->id, {});
+        s.replace_curve(id, {});
       }
-      s.mark_running(t->id);
+      s.mark_running(id);
       s.set_experiment_status(t->experiment_id, store::Status::running);
       tx.commit();
       r->experiment_id_ = t->experiment_id;
-      r->trial_id_ = t->id;
+      r->trial_id_ = id;
       r->wall_before_ = restarts ? 0.0 : t->wall_seconds;
       log::info("store: continuing experiment " + std::to_string(t->experiment_id) + " in " + store_path);
       return r;
@@ -94,6 +148,7 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
   r->experiment_id_ = trial.experiment_id;
   r->trial_id_ = s.add_trial(trial);
   tx.commit();
+  r->created_ = true;
   r->lock_ = s.take_experiment_lock(r->experiment_id_);
   log::info("store: recording as experiment " + std::to_string(r->experiment_id_) + " in " + store_path);
   return r;
@@ -138,6 +193,22 @@ void TrainRecorder::finish(const rl::TrainResult& result) {
     throw Error("the run directory " + run_dir_ + " is complete, but recording its end in the store " + store_.path() +
                 " failed: " + e.what() + "; once that is mended, `rlnas train --resume " + run_dir_ + "` records it");
   }
+}
+
+void TrainRecorder::refused() {
+  record("the refused start", [&] {
+    auto tx = store_.transaction();
+    if (created_) {
+      store_.delete_experiment(experiment_id_);
+    } else if (trial_before_ && trial_before_->id == trial_id_) {
+      store_.update_trial(*trial_before_);
+      store_.set_experiment_status(experiment_id_, experiment_before_);
+    } else {  // a trial added for a longer budget
+      store_.mark_failed(trial_id_, "refused to start");
+      store_.set_experiment_status(experiment_id_, experiment_before_);
+    }
+    tx.commit();
+  });
 }
 
 void TrainRecorder::fail(const std::string& reason) {

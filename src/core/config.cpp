@@ -46,10 +46,16 @@ void flatten(const YAML::Node& map, const std::string& prefix, const std::string
 }  // namespace
 
 std::vector<ConfigEntry> read_config_file(const std::string& path) {
-  const std::string text = io::read_file(path);  // a folder or an unreadable file: an Error naming it
+  // A folder, an unreadable file or one past the size limit (a device): an Error naming it.
+  const std::string text = io::read_file(path, io::kMaxInputFileBytes);
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    const auto documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      throw Error(path + ":" + std::to_string(documents[1].Mark().line + 1) +
+                  ": a second YAML document (after '---'); a configuration file holds one");
+    }
+    if (!documents.empty()) root = documents[0];
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
   }

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 
 namespace rlnas::io {
 
@@ -54,9 +56,19 @@ std::string host_name() {
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::string& contents) {
+void check_own_file(const std::string& path) {
+  std::error_code ec;
+  const auto status = fs::symlink_status(path, ec);
+  if (!fs::exists(status) || fs::is_regular_file(status)) return;
+  const char* kind = fs::is_symlink(status) ? "a symbolic link" : fs::is_directory(status) ? "a folder" : "not a regular file";
+  throw Error("'" + path + "' is " + kind +
+              ", and rlnas reads and writes only regular files of its own there (remove it and run again)");
+}
+
+void write_file_atomic(const std::string& path, const std::string& contents, Target target_kind) {
   std::error_code ec;
   fs::path target(path);
+  if (target_kind == Target::own) check_own_file(path);
   if (fs::is_symlink(fs::symlink_status(target, ec))) target = fs::weakly_canonical(target, ec);
   const auto status = fs::status(target, ec);
   if (fs::exists(status)) {
@@ -110,7 +122,7 @@ void create_folders(const std::string& path, const std::string& what) {
   if (ec) throw Error(what + ": cannot create the folder '" + path + "': " + ec.message());
 }
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, size_t max_bytes) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw Error("cannot read '" + path + "': it is a folder; name a file");
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -127,14 +139,40 @@ std::string read_file(const std::string& path) {
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
+    if (out.size() > max_bytes) {
+      ::close(fd);
+      throw Error("cannot read '" + path + "': it holds more than " + std::to_string(max_bytes) +
+                  " bytes, the limit for such a file (is it the file you meant?)");
+    }
   }
   ::close(fd);
   return out;
 }
 
+namespace {
+// open(2) of a file of rlnas's own: no symbolic link followed, and nothing but a regular file (a
+// FIFO would block, a device would take the writes).
+int open_own(const std::string& path, int flags, const char* what) {
+  check_own_file(path);  // a FIFO would block, or fail with ENXIO, at open
+  const int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == ELOOP) {
+    throw Error("cannot " + std::string(what) + " '" + path +
+                "': it is a symbolic link, and rlnas follows none inside its own folders (remove it and run again)");
+  }
+  if (fd < 0) throw_system_error(what, path, errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error("cannot " + std::string(what) + " '" + path +
+                "': it is not a regular file, and rlnas writes only regular files of its own there");
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+}  // namespace
+
 AppendFile::AppendFile(const std::string& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw_system_error("open", path, errno);
+  fd_ = open_own(path, O_WRONLY | O_CREAT | O_APPEND, "open");
 }
 
 AppendFile::AppendFile(AppendFile&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
@@ -182,6 +220,7 @@ void append_line(const std::string& path, std::string_view line) {
 }
 
 int64_t truncate_jsonl_after(const std::string& path, int64_t step) {
+  check_own_file(path);
   std::error_code ec;
   if (!fs::exists(path, ec)) return 0;
   const std::string text = read_file(path);
@@ -201,6 +240,7 @@ int64_t truncate_jsonl_after(const std::string& path, int64_t step) {
     if (line.empty()) continue;
     nlohmann::json j;
     try {
+      check_json_depth(line, path);
       j = nlohmann::json::parse(line);
     } catch (const std::exception&) {
     }
@@ -217,13 +257,12 @@ int64_t truncate_jsonl_after(const std::string& path, int64_t step) {
     kept.append(line);
     kept += '\n';
   }
-  if (kept.size() != text.size()) write_file_atomic(path, kept);
+  if (kept.size() != text.size()) write_file_atomic(path, kept, Target::own);
   return removed;
 }
 
 FileLock FileLock::acquire(const std::string& path, const std::string& what) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw_system_error("create the lock file", path, errno);
+  const int fd = open_own(path, O_RDWR | O_CREAT, "create the lock file");
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(fd);
@@ -244,7 +283,7 @@ FileLock FileLock::acquire(const std::string& path, const std::string& what) {
 }
 
 bool FileLock::held(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
   const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   ::close(fd);

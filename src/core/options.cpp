@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 
 namespace rlnas {
 
@@ -105,7 +106,9 @@ const OptionTable::Entry& OptionTable::find(const std::string& key, const std::s
   if (valid.empty()) {
     for (const auto& e : entries_) valid += (valid.empty() ? "" : ", ") + e.key;
   }
-  throw Error(where + ": unknown option '" + key + "'; valid options: " + valid);
+  const std::string message = where + ": unknown option '" + excerpt(key, 80) + "'; valid options: " + valid;
+  if (is_command_line(where)) throw UsageError(message);
+  throw Error(message);
 }
 
 void OptionTable::set(const std::string& key, const std::string& value, const std::string& where) {
@@ -113,7 +116,9 @@ void OptionTable::set(const std::string& key, const std::string& value, const st
   auto fail = [&](const std::string& expected) {
     // An alias is named with the key it now spells.
     const std::string name = "'" + key + "'" + (e.key == key ? "" : " (now '" + e.key + "')");
-    throw Error(where + ": option " + name + " expects " + expected + ", found '" + value + "'");
+    const std::string message = where + ": option " + name + " expects " + expected + ", found '" + excerpt(value, 80) + "'";
+    if (is_command_line(where)) throw UsageError(message);
+    throw Error(message);
   };
   auto check_range = [&](double v, const std::string& kind) {
     if (v < e.min || v > e.max || std::isnan(v)) fail(kind + range_text(e.min, e.max));

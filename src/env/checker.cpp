@@ -202,6 +202,7 @@ class Checker {
   }
 
   void random_steps() {
+    report_.steps_asked = options_.steps;
     int64_t episode_step = 0;
     const int limit = std::max(options_.steps, options_.steps_to_end_an_episode);
     for (int t = 1; t <= options_.steps || (report_.episodes == 0 && t <= limit); ++t) {
@@ -380,7 +381,11 @@ std::string CheckReport::to_string() const {
     if (f.count > 1) os << " (and " << f.count - 1 << " more like it)";
     os << "\n";
   }
-  os << (ok() ? "ok" : "FAILED") << ": " << steps << " steps, " << episodes << " episodes, " << errors.size()
+  os << (ok() ? "ok" : "FAILED") << ": " << steps << " steps";
+  if (steps > steps_asked && steps_asked > 0) {
+    os << " (" << steps_asked << " asked; stepping went on until an episode ended)";
+  }
+  os << ", " << episodes << " episodes, " << errors.size()
      << " error classes, " << warnings.size() << " warning classes\n";
   return os.str();
 }

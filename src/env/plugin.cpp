@@ -53,7 +53,13 @@ std::vector<std::string> parse_plugin_list(const std::string& text) {
 const PluginRecord& load_plugin(EnvRegistry& registry, const std::string& path) {
   const std::string where = "plugin '" + path + "'";
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw Error(where + ": no such file (expected a shared object, FILE.so)");
+  if (!fs::is_regular_file(path, ec)) {
+    const auto status = fs::status(path, ec);
+    const char* found = !fs::exists(status)        ? "no such file"
+                        : fs::is_directory(status) ? "it is a folder"
+                                                   : "it is not a regular file (a device, a FIFO, ...)";
+    throw Error(where + ": " + found + " (expected a shared object, FILE.so)");
+  }
   const std::string absolute = fs::canonical(path).string();
   const std::string sha = file_sha256(absolute);
   for (const auto& p : registry.plugins()) {

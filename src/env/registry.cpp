@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/env/time_limit.h"
 
 namespace rlnas::env {
@@ -117,7 +118,7 @@ const EnvEntry& EnvRegistry::entry(std::string_view name) const {
   if (it == entries_.end()) {
     std::string valid = join(names());
     for (const auto& f : families_) valid += ", " + f.usage;
-    throw Error("unknown environment '" + std::string(name) + "'; valid environments: " + valid);
+    throw Error("unknown environment '" + excerpt(name, 80) + "'; valid environments: " + valid);
   }
   return it->second;
 }

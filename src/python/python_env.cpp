@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/env/plugin.h"
 #include "rlnas/env/python.h"
 
@@ -99,6 +100,13 @@ Space read_space(const py::object& space, const std::string& where) {
     s.n = py::int_(space.attr("n")).cast<int64_t>();
     if (py::hasattr(space, "start")) s.start = py::int_(space.attr("start")).cast<int64_t>();
     if (s.n < 1) throw Error(where + ": Discrete space with n = " + std::to_string(s.n) + "; expected n >= 1");
+    // A policy holds one logit per action (and a Discrete observation is one-hot): a huge n would
+    // pass a check and then fail to allocate in training.
+    constexpr int64_t kMaxDiscrete = 1 << 20;
+    if (s.n > kMaxDiscrete) {
+      throw Error(where + ": Discrete space with n = " + std::to_string(s.n) + "; rlnas supports n <= " +
+                  std::to_string(kMaxDiscrete));
+    }
     return s;
   }
   if (!has_shape || !py::hasattr(space, "low") || !py::hasattr(space, "high")) throw unsupported();
@@ -336,6 +344,10 @@ class PythonEnv final : public Env {
                   ", terminated " + describe(py::object(result[py::int_(2)])) + ", truncated " +
                   describe(py::object(result[py::int_(3)])) + "; expected a number and two booleans");
     }
+    if (!std::isfinite(r.reward)) {
+      throw Error(name_ + ": " + where + ": step() returned reward " +
+                  excerpt(py::str(result[py::int_(1)]).cast<std::string>(), 40) + "; expected a finite number");
+    }
     return r;
   }
 
@@ -452,6 +464,14 @@ class PythonEnv final : public Env {
     } else {  // other widths: numpy converts
       const py::array_t<float, py::array::c_style | py::array::forcecast> f(a);
       std::memcpy(out, f.data(), n * sizeof(float));
+    }
+    if (kind == 'f') {  // a network fed NaN fails far from the cause: say where it came from
+      for (size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(out[i])) {
+          throw Error(what + " holds " + std::to_string(out[i]) + " at flat index " + std::to_string(i) +
+                      "; expected finite values");
+        }
+      }
     }
     if (channels_last_) {
       const auto& s = obs_space_.shape;

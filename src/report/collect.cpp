@@ -10,6 +10,7 @@
 #include <set>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/stats.h"
 #include "rlnas/report/report.h"
 #include "rlnas/search/search.h"
@@ -57,6 +58,7 @@ std::vector<json> read_jsonl(const fs::path& file) {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     try {
+      check_json_depth(line, file.string());
       lines.push_back(json::parse(line));
     } catch (const std::exception&) {
       break;  // a line being written: stop at the last complete one

@@ -6,12 +6,17 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <random>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/log.h"
+#include "rlnas/core/sha256.h"
 #include "rlnas/env/plugin.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/tensors.h"
@@ -33,6 +38,7 @@ constexpr const char* kCheckpointFile = "checkpoint.ckpt";
 constexpr const char* kEvalFile = "eval.json";
 constexpr const char* kAlphaFile = "alpha.jsonl";
 constexpr const char* kLockFile = "run.lock";
+constexpr const char* kRunNonceKey = "run_nonce";  // in config.json: which run the folder's files belong to
 
 // Binds every top-level and network option of `c` (algorithm options are bound by its factory).
 void bind_common(TrainConfig& c, OptionTable& t) {
@@ -367,16 +373,56 @@ TrainConfig config_from_json(const nlohmann::json& j, const env::EnvRegistry& re
   return resolve_train_config(sources, registry);
 }
 
-TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& registry) {
+namespace {
+
+// A run folder's config.json as JSON, and its run nonce (taken out: it is no option).
+std::pair<nlohmann::json, std::string> read_run_config_json(const std::string& run_dir) {
   const auto path = fs::path(run_dir) / kConfigFile;
   if (!fs::is_directory(run_dir)) throw Error("'" + run_dir + "' is not a run directory (no such folder)");
   if (!fs::exists(path)) throw Error("'" + run_dir + "' is not a run directory (no " + kConfigFile + ")");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(io::read_file(path.string()));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path.string() + ": not valid JSON (" + plain_error_text(e) + ")");
+  auto j = parse_json_input(io::read_file(path.string(), io::kMaxInputFileBytes), path.string());
+  std::string nonce;
+  if (j.is_object() && j.contains(kRunNonceKey)) {
+    if (!j[kRunNonceKey].is_string()) {
+      throw Error(path.string() + ": " + kRunNonceKey + ": expected a string (written by rlnas), found " +
+                  json_excerpt(j[kRunNonceKey]));
+    }
+    nonce = j[kRunNonceKey].get<std::string>();
+    j.erase(kRunNonceKey);
   }
+  return {std::move(j), std::move(nonce)};
+}
+
+// "key: A -> B" for each top-level key whose value differs between `before` and `after` (JSON
+// objects), at most 8 of them.
+std::string config_differences(const nlohmann::json& before, const nlohmann::json& after) {
+  std::vector<std::string> lines;
+  std::set<std::string> keys;
+  for (const auto& [k, v] : before.items()) keys.insert(k);
+  for (const auto& [k, v] : after.items()) keys.insert(k);
+  for (const auto& k : keys) {
+    const auto a = before.contains(k) ? json_excerpt(before[k], 60) : std::string("(none)");
+    const auto b = after.contains(k) ? json_excerpt(after[k], 60) : std::string("(none)");
+    if (a != b) lines.push_back(k + ": " + a + " -> " + b);
+  }
+  std::string out;
+  for (size_t i = 0; i < lines.size() && i < 8; ++i) out += "\n  " + lines[i];
+  if (lines.size() > 8) out += "\n  ... (" + std::to_string(lines.size()) + " keys in all)";
+  return out;
+}
+
+std::string new_run_nonce() {
+  std::random_device rd;
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%08x%08x%08x%08x", rd(), rd(), rd(), rd());
+  return buf;
+}
+
+}  // namespace
+
+TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& registry) {
+  const auto path = fs::path(run_dir) / kConfigFile;
+  const auto j = read_run_config_json(run_dir).first;
   try {
     return config_from_json(j, registry);
   } catch (const Error& e) {
@@ -445,6 +491,62 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   r.identity =
       network_identity(config, registry) + " params=" + std::to_string(nn::count_parameters(r.algo->network()));
   return r;
+}
+
+// A resume continues only its own run: the checkpoint must have been made with this configuration
+// (a budget extension aside) and carry this run's nonce. Checkpoints of older rlnas versions carry
+// neither and are not checked.
+void check_checkpoint_belongs(const CheckpointHeader& header, const TrainConfig& config, const std::string& nonce,
+                              const TrainOptions& options) {
+  const std::string config_path = (fs::path(options.run_dir) / kConfigFile).string();
+  if (!header.config.empty()) {
+    auto made_with = nlohmann::json::parse(header.config);
+    auto now = nlohmann::json::parse(config.to_json().dump());
+    if (options.previous_steps) {
+      made_with.erase("steps");
+      now.erase("steps");
+    }
+    if (made_with != now) {
+      throw RunRefused(config_path + " does not match the configuration this run's checkpoint was made with (checkpoint -> " +
+                  "config.json):" + config_differences(made_with, now) +
+                  "\na run's configuration is fixed when it starts: restore config.json, or start a new run" +
+                  (made_with.value("steps", nlohmann::json()) != now.value("steps", nlohmann::json())
+                       ? "; to train longer: rlnas train --resume " + options.run_dir + " --steps N"
+                       : ""));
+    }
+  }
+  if (!header.run_nonce.empty() && header.run_nonce != nonce) {
+    throw RunRefused("the checkpoint of '" + options.run_dir + "' belongs to another run (its run nonce " +
+                excerpt(header.run_nonce, 40) + ", this run's " + (nonce.empty() ? std::string("none") : nonce) + " in " +
+                config_path + "): was it copied from another run folder? Restore this run's own checkpoint, or start "
+                "a new run");
+  }
+}
+
+// The lines of a JSON-lines file that a resume from `step` keeps (io::truncate_jsonl_after): their
+// count and the SHA-256 of their text.
+std::pair<int64_t, std::string> lines_up_to(const std::string& path, int64_t step) {
+  Sha256 hash;
+  int64_t n = 0;
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    io::check_own_file(path);
+    const auto text = io::read_file(path);
+    size_t begin = 0;
+    for (size_t end; (end = text.find('\n', begin)) != std::string::npos; begin = end + 1) {
+      const std::string_view line(text.data() + begin, end - begin + 1);  // with its newline
+      try {
+        check_json_depth(line, path);
+        const auto j = nlohmann::json::parse(line);
+        if (j.is_object() && j.contains("step") && j["step"].is_number_integer() && j["step"].get<int64_t>() <= step) {
+          ++n;
+          hash.update(line);
+        }
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  return {n, hash.hex_digest()};
 }
 
 uint32_t eval_seed(int64_t seed) { return static_cast<uint32_t>((seed * 7919 + 1000003) % 4294967296LL); }
@@ -590,6 +692,32 @@ class AlphaLog final : public TrainObserver {
 
 }  // namespace
 
+void check_resume(const TrainConfig& config, const TrainOptions& options) {
+  const fs::path dir(options.run_dir);
+  const auto ckpt_path = (dir / kCheckpointFile).string();
+  std::error_code ec;
+  if (!options.resume || !fs::exists(fs::symlink_status(ckpt_path, ec))) return;
+  try {
+    const auto header = read_checkpoint_header(ckpt_path);
+    check_checkpoint_belongs(header, config, read_run_config_json(options.run_dir).second, options);
+    if (header.metrics_lines >= 0) {
+      const auto [lines, sha] = lines_up_to((dir / kMetricsFile).string(), header.step);
+      if (lines != header.metrics_lines || (!header.metrics_sha256.empty() && sha != header.metrics_sha256)) {
+        throw RunRefused("'" + options.run_dir + "': " + kMetricsFile + " holds " + std::to_string(lines) +
+                         " lines up to the checkpoint's step " + std::to_string(header.step) +
+                         ", but the checkpoint was written after " + std::to_string(header.metrics_lines) +
+                         " lines (or after other lines: their SHA-256 differs)" +
+                         ": the metrics and the checkpoint are not of the same run (a file copied from another "
+                         "run?); restore this run's own files, or start a new run");
+      }
+    }
+  } catch (const RunRefused&) {
+    throw;
+  } catch (const Error& e) {
+    throw RunRefused(e.what());
+  }
+}
+
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
   if (config.workload != "rl") {
     throw Error("workload '" + config.workload +
@@ -603,13 +731,20 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   for (const auto& f : options.step_logs) logs.push_back(dir / f);
   bool resume = options.resume;
   if (!resume && (fs::exists(ckpt_path) || fs::exists(dir / kMetricsFile))) {
-    throw Error("run directory '" + options.run_dir +
-                "' already holds a run; resume it with --resume, or choose another --out");
+    throw RunRefused("run directory '" + options.run_dir +
+                     "' already holds a run; resume it with --resume, or choose another --out");
   }
+  check_resume(config, options);
   Run run = build_run(config, registry);  // a network that cannot be built leaves no run folder
   io::create_folders(options.run_dir, "run directory");
   // One process per run folder: a second train or resume of it is refused while this one runs.
-  const auto lock = io::FileLock::acquire((dir / kLockFile).string(), "run folder " + options.run_dir);
+  const auto lock = [&] {
+    try {
+      return io::FileLock::acquire((dir / kLockFile).string(), "run folder " + options.run_dir);
+    } catch (const Error& e) {
+      throw RunRefused(e.what());
+    }
+  }();
   if (resume && !fs::exists(ckpt_path)) {
     // Killed before its first checkpoint (or never started): nothing to continue from, so start
     // at step 0, discarding partial lines.
@@ -621,7 +756,19 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     fs::remove(dir / kEvalFile);
     resume = false;
   }
-  if (!options.resume) io::write_file_atomic((dir / kConfigFile).string(), config.to_json().dump(2) + "\n");
+  // The run's nonce ties its files together: config.json, every checkpoint (with the configuration
+  // it was made with) and the count of metrics lines at each checkpoint; a resume checks them all.
+  std::string nonce;
+  if (resume) {
+    nonce = read_run_config_json(options.run_dir).second;
+  } else {
+    nonce = new_run_nonce();
+    auto j = config.to_json();
+    j[kRunNonceKey] = nonce;
+    io::write_file_atomic((dir / kConfigFile).string(), j.dump(2) + "\n", io::Target::own);
+  }
+  int64_t metrics_lines = 0;
+  Sha256 metrics_hash;  // of metrics.jsonl's text, line by line as written
 
   env::VectorEnv venv(run.make_env, static_cast<int>(run.algo->num_envs()), static_cast<uint32_t>(config.seed));
   int64_t iterations = 0;
@@ -659,6 +806,16 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     for (auto* o : observers) o->load(archive);
     // Lines written after the checkpoint (and a line a kill cut short) are written again.
     for (const auto& f : logs) io::truncate_jsonl_after(f.string(), venv.total_steps());
+    std::tie(metrics_lines, std::ignore) = lines_up_to((dir / kMetricsFile).string(), venv.total_steps());
+    if (std::error_code ec; fs::exists(dir / kMetricsFile, ec)) metrics_hash.update(io::read_file((dir / kMetricsFile).string()));
+    if (options.previous_steps) {
+      // A longer budget (rlnas train --resume RUN --steps N): config.json says so from now on.
+      auto j = config.to_json();
+      j[kRunNonceKey] = nonce;
+      io::write_file_atomic((dir / kConfigFile).string(), j.dump(2) + "\n", io::Target::own);
+      log::info("budget of " + options.run_dir + " extended from " + std::to_string(*options.previous_steps) + " to " +
+                std::to_string(config.steps) + " steps");
+    }
     log::info("resuming " + options.run_dir + " at step " + std::to_string(venv.total_steps()));
   }
 
@@ -684,7 +841,10 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     for (auto* o : observers) o->save(archive);
     std::ostringstream os;
     archive.save_to(os);
-    write_checkpoint(ckpt_path.string(), {config.algo, run.identity, venv.total_steps()}, os.str());
+    write_checkpoint(ckpt_path.string(),
+                     {config.algo, run.identity, venv.total_steps(), config.to_json().dump(), nonce, metrics_lines,
+                      Sha256(metrics_hash).hex_digest()},
+                     os.str());
   };
 
   const int64_t start_steps = venv.total_steps();
@@ -718,7 +878,10 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
                            {"steps_per_s", sps}};
       window.write_into(line);
       window.clear();
-      metrics.write_line(line.dump());
+      const std::string text = line.dump() + "\n";
+      metrics.write(text);
+      ++metrics_lines;
+      metrics_hash.update(text);
       for (auto* o : observers) o->after_metrics_line(venv.total_steps());
     }
     if (!options.quiet &&
@@ -764,7 +927,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
       {"episodes", result.eval.returns.size()}, {"greedy", config.eval_greedy},    {"seed", eval.seed},
       {"mean", result.eval.mean_return()},      {"std", result.eval.std_return()}, {"truncated", result.eval.truncated},
       {"returns", result.eval.returns},         {"lengths", result.eval.lengths}};
-  io::write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n");
+  io::write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n", io::Target::own);
   return result;
 }
 

@@ -110,7 +110,7 @@ void EnasSampler::load(torch::serialize::InputArchive& archive) {
 }
 
 void EnasSampler::write_controller(const std::string& path) const {
-  io::write_file_atomic(path, controller_.to_bytes());
+  io::write_file_atomic(path, controller_.to_bytes(), io::Target::own);
 }
 
 std::unique_ptr<Controller> read_controller(const std::string& path, const space::SearchSpace& space,

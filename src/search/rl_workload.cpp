@@ -5,6 +5,7 @@
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/search/strategy.h"
 #include "rlnas/search/synthetic.h"
 #include "rlnas/search/trial.h"
@@ -41,12 +42,9 @@ class RlWorkload final : public Workload {
                  const std::atomic<bool>* stop) const override {
     const fs::path dir(run_dir);
     json trial = json::object();
-    if (std::ifstream in(dir / kTrialFile); in) {
-      try {
-        trial = json::parse(in);
-      } catch (const std::exception& e) {
-        throw Error((dir / kTrialFile).string() + ": not valid JSON (" + e.what() + ")");
-      }
+    if (fs::exists(dir / kTrialFile)) {
+      trial = parse_json_input(io::read_file((dir / kTrialFile).string(), io::kMaxInputFileBytes),
+                               (dir / kTrialFile).string());
     }
     rl::TrainOptions options;
     options.run_dir = run_dir;
@@ -85,7 +83,7 @@ class RlWorkload final : public Workload {
       metrics["eval_greedy"] = config.eval_greedy;
     }
     out["metrics"] = metrics;
-    io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n");
+    io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n", io::Target::own);
     return r.interrupted;
   }
 
@@ -127,7 +125,7 @@ class SyntheticWorkload final : public Workload {
                            {"time", t.seconds * static_cast<double>(at) / static_cast<double>(config.steps)}};
       curve += line.dump() + "\n";
     }
-    io::write_file_atomic((dir / "metrics.jsonl").string(), curve);
+    io::write_file_atomic((dir / "metrics.jsonl").string(), curve, io::Target::own);
     ordered_json out = {{"interrupted", false}, {"steps", config.steps}};
     out["metrics"] = {{kSelection, t.selection},
                       {"train_return_late", t.selection},
@@ -136,7 +134,7 @@ class SyntheticWorkload final : public Workload {
                       {"eval_episodes", config.eval_episodes},
                       {"true_score", scores.score(arch)},
                       {"simulated_seconds", t.seconds}};
-    io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n");
+    io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n", io::Target::own);
     return false;
   }
 

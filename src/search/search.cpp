@@ -12,6 +12,7 @@
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
@@ -128,6 +129,11 @@ class Driver {
   SearchSummary run() {
     info("experiment " + std::to_string(exp_) + " in " + store_.path() + "; follow it in a browser: rlnas --store " +
          store_.path() + " report --watch " + std::to_string(exp_));
+    // Which key sets which budget (a config file's search.steps is not --steps): said up front.
+    info("budgets: search phase " + std::to_string(ctx_.search_steps) + " environment steps (search.steps, " +
+         "--search-steps" + (c_.search.search_steps > 0 ? "" : "; unset: one training's steps") +
+         "); each retrain and baseline " + std::to_string(train_steps_) + " steps (steps, --steps), top " +
+         std::to_string(c_.search.top_k) + " x " + std::to_string(c_.search.seeds) + " seeds");
     try {
       if (!search_phase()) return finish("stopped");
       if (!retrain_phase()) return finish("stopped");
@@ -204,8 +210,8 @@ class Driver {
     tx.commit();
     // The run directory: configuration and how to run it.
     fs::create_directories(t.run_dir);
-    io::write_file_atomic((fs::path(t.run_dir) / "config.json").string(), config.to_json().dump(2) + "\n");
-    io::write_file_atomic((fs::path(t.run_dir) / kTrialFile).string(), json{{"sampler", sampler}}.dump(2) + "\n");
+    io::write_file_atomic((fs::path(t.run_dir) / "config.json").string(), config.to_json().dump(2) + "\n", io::Target::own);
+    io::write_file_atomic((fs::path(t.run_dir) / kTrialFile).string(), json{{"sampler", sampler}}.dump(2) + "\n", io::Target::own);
     planned_[plan_key] = id;
     return id;
   }
@@ -321,6 +327,7 @@ class Driver {
     std::string line;
     while (std::getline(in, line)) {
       try {
+        check_json_depth(line, kSnapshotsFile);
         auto j = json::parse(line);
         lines[{j.at("step").get<int64_t>(), j.at("kind").get<std::string>()}] = j.at("payload");
       } catch (const std::exception&) {
@@ -624,13 +631,20 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
                   " supernet: " + e.what());
     }
   }
-  baseline_overrides(c, *workload);  // names exist
+  // Each baseline is a network this workload can train, checked before the experiment exists.
+  for (const auto& [name, keys] : baseline_overrides(c, *workload)) {
+    try {
+      trial_config(c.train, keys, envs);
+    } catch (const Error& e) {
+      throw Error("search.baselines: " + name + ": " + e.what());
+    }
+  }
   return c;
 }
 
 SearchConfig search_config_from_json(const json& stored, const env::EnvRegistry& envs) {
   if (!stored.is_object() || !stored.contains("search") || !stored.contains("train")) {
-    throw Error("not a search configuration (expected {\"search\": ..., \"train\": ...}): " + stored.dump());
+    throw Error("not a search configuration (expected {\"search\": ..., \"train\": ...}): " + json_excerpt(stored));
   }
   SearchConfig c;
   OptionTable table;

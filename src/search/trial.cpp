@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
@@ -166,6 +167,7 @@ std::vector<store::CurvePoint> read_curve(const std::string& run_dir) {
   std::string line;
   while (std::getline(in, line)) {
     try {
+      check_json_depth(line, "metrics.jsonl");
       auto j = ordered_json::parse(line);
       const int64_t step = j.at("step").get<int64_t>();
       j.erase("step");
@@ -187,7 +189,7 @@ AlphaRecord read_alpha_record(const std::string& run_dir) {
     ++number;
     if (line.empty()) continue;
     try {
-      auto j = ordered_json::parse(line);
+      auto j = parse_ordered_json_input(line, "line");
       const auto arch = space::Architecture::from_json(j.at("arch"));
       if (sequence.empty() || sequence.back().at("id") != arch.id()) {
         sequence.push_back(
@@ -216,8 +218,12 @@ std::string self_executable() {
   return p.string();
 }
 
-LocalRunner::LocalRunner(std::string executable, size_t jobs, std::vector<std::string> extra_args)
-    : executable_(std::move(executable)), jobs_(jobs), extra_args_(std::move(extra_args)) {
+LocalRunner::LocalRunner(std::string executable, size_t jobs, std::vector<std::string> extra_args,
+                         double timeout_seconds)
+    : executable_(std::move(executable)),
+      jobs_(jobs),
+      timeout_seconds_(timeout_seconds),
+      extra_args_(std::move(extra_args)) {
   if (jobs_ < 1) throw Error("jobs: expected at least 1, found " + std::to_string(jobs_));
   if (!fs::exists(executable_)) throw Error("trial runner: executable '" + executable_ + "' does not exist");
 }
@@ -267,6 +273,15 @@ std::optional<TrialExit> LocalRunner::wait(double timeout_seconds) {
     return std::nullopt;
   }
   while (!children_.empty()) {
+    if (timeout_seconds_ > 0) {
+      for (auto& c : children_) {
+        if (!c.timed_out && now_seconds() - c.started > timeout_seconds_) {
+          c.timed_out = true;
+          ::kill(-c.pid, SIGKILL);  // its process group: a Python environment's helpers too
+          ::kill(c.pid, SIGKILL);
+        }
+      }
+    }
     for (size_t i = 0; i < children_.size(); ++i) {
       int status = 0;
       const pid_t r = ::waitpid(children_[i].pid, &status, WNOHANG);
@@ -279,6 +294,10 @@ std::optional<TrialExit> LocalRunner::wait(double timeout_seconds) {
       const auto log_path = fs::path(c.run_dir) / kTrialLog;
       if (r < 0) {
         e.reason = std::string("waitpid failed: ") + std::strerror(errno);
+      } else if (c.timed_out) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "ran past search.trial_timeout (%g s) and was killed; see ", timeout_seconds_);
+        e.reason = buf + log_path.string();
       } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         const auto result = read_trial_result(c.run_dir);
         if (!result) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/sha256.h"
 
 namespace rlnas::space {
@@ -14,7 +15,7 @@ nlohmann::json Architecture::to_json() const {
 
 Architecture Architecture::from_json(const nlohmann::json& j) {
   if (!j.is_object()) {
-    throw Error("architecture: expected a JSON object {\"space\", \"version\", \"choices\"}, found " + j.dump());
+    throw Error("architecture: expected a JSON object {\"space\", \"version\", \"choices\"}, found " + json_excerpt(j));
   }
   for (const auto& [key, value] : j.items()) {
     if (key != "space" && key != "version" && key != "choices") {
@@ -23,18 +24,18 @@ Architecture Architecture::from_json(const nlohmann::json& j) {
   }
   Architecture a;
   if (!j.contains("space") || !j["space"].is_string()) {
-    throw Error("architecture: expected a string \"space\", found " + (j.contains("space") ? j["space"].dump() : "none"));
+    throw Error("architecture: expected a string \"space\", found " + (j.contains("space") ? json_excerpt(j["space"]) : "none"));
   }
   a.space = j["space"].get<std::string>();
   if (j.contains("version")) {
     if (!j["version"].is_number_integer()) {
-      throw Error("architecture: expected an integer \"version\", found " + j["version"].dump());
+      throw Error("architecture: expected an integer \"version\", found " + json_excerpt(j["version"]));
     }
     a.version = j["version"].get<int64_t>();
   }
   if (j.contains("choices")) {
     if (!j["choices"].is_object()) {
-      throw Error("architecture: expected \"choices\" to be an object, found " + j["choices"].dump());
+      throw Error("architecture: expected \"choices\" to be an object, found " + json_excerpt(j["choices"]));
     }
     a.choices = j["choices"];
   }
@@ -54,14 +55,15 @@ Architecture Architecture::parse(const std::string& text) {
     }
     return true;
   };
+  check_json_depth(text, "architecture");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text, check);
   } catch (const nlohmann::json::exception& e) {
-    throw Error("architecture: not valid JSON (" + plain_error_text(e) + "): " + text.substr(0, 200));
+    throw Error("architecture: not valid JSON (" + plain_error_text(e) + "): " + excerpt(text));
   }
   if (!duplicate.empty()) {
-    throw Error("architecture: the key \"" + duplicate + "\" is given twice in " + text.substr(0, 200) +
+    throw Error("architecture: the key \"" + excerpt(duplicate, 80) + "\" is given twice in " + excerpt(text) +
                 "; give each key once");
   }
   return from_json(j);

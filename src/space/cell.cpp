@@ -17,6 +17,7 @@
 
 #include "builtin.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/space/ops.h"
 
 namespace rlnas::space::detail {
@@ -535,7 +536,7 @@ class CellSpace final : public SearchSpace {
   void check_node(CellType type, int node, const nlohmann::json& value) const {
     const std::string decision = decision_name(type, node);
     auto fail = [&](const std::string& what) {
-      throw Error(name() + ": decision '" + decision + "' = " + value.dump() + ": " + what + "; expected " +
+      throw Error(name() + ": decision '" + decision + "' = " + json_excerpt(value) + ": " + what + "; expected " +
                   decision_doc(type, node));
     };
     const size_t edges = node == 1 ? 1 : 2;

@@ -10,6 +10,7 @@
 
 #include "builtin.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/io.h"
 
 namespace rlnas::space {
@@ -83,13 +84,13 @@ Architecture SearchSpace::mutate(const Architecture& arch, Mt19937& rng) const {
 
 void SearchSpace::validate(const Architecture& arch) const {
   if (arch.space != name()) {
-    throw Error("architecture of space '" + arch.space + "' given to space '" + name() + "'");
+    throw Error("architecture of space '" + excerpt(arch.space, 80) + "' given to space '" + name() + "'");
   }
   if (arch.version != version()) {
     throw Error("architecture of " + name() + " version " + std::to_string(arch.version) + "; this rlnas has version " +
                 std::to_string(version()));
   }
-  if (!arch.choices.is_object()) throw Error(name() + ": choices must be an object, found " + arch.choices.dump());
+  if (!arch.choices.is_object()) throw Error(name() + ": choices must be an object, found " + json_excerpt(arch.choices));
   const auto ds = decisions();
   for (const auto& d : ds) {
     if (!arch.choices.contains(d.name)) {
@@ -100,14 +101,14 @@ void SearchSpace::validate(const Architecture& arch) const {
       std::string valid;
       for (size_t i = 0; i < d.options.size() && i < 12; ++i) valid += (i ? ", " : "") + d.options[i].dump();
       if (d.options.size() > 12) valid += ", ... (" + std::to_string(d.options.size()) + " options)";
-      throw Error(name() + ": decision '" + d.name + "' = " + v.dump() + " is not one of its options: " + valid);
+      throw Error(name() + ": decision '" + d.name + "' = " + json_excerpt(v) + " is not one of its options: " + valid);
     }
   }
   for (const auto& [key, value] : arch.choices.items()) {
     if (std::none_of(ds.begin(), ds.end(), [&](const Decision& d) { return d.name == key; })) {
       std::string valid;
       for (const auto& d : ds) valid += (valid.empty() ? "" : ", ") + d.name;
-      throw Error(name() + ": unknown decision '" + key + "'" +
+      throw Error(name() + ": unknown decision '" + excerpt(key, 80) + "'" +
                   (valid.empty() ? " (this space has none)" : "; decisions: " + valid));
     }
   }
@@ -233,7 +234,7 @@ const SearchSpace& find_space(const std::string& name) {
   }
   std::string valid;
   for (const auto& n : space_names()) valid += (valid.empty() ? "" : ", ") + n;
-  throw Error("unknown search space '" + name + "'; valid: " + valid);
+  throw Error("unknown search space '" + excerpt(name, 80) + "'; valid: " + valid);
 }
 
 std::vector<std::string> space_names() {
@@ -248,7 +249,7 @@ const NamedArchitecture& find_named_architecture(const std::string& name) {
   }
   std::string valid;
   for (const auto& n : registry().named) valid += (valid.empty() ? "" : ", ") + n.name;
-  throw Error("unknown named architecture '" + name + "'; valid: " + valid);
+  throw Error("unknown named architecture '" + excerpt(name, 80) + "'; valid: " + valid);
 }
 
 const std::vector<NamedArchitecture>& named_architectures() { return registry().named; }
@@ -258,7 +259,7 @@ Architecture read_architecture_arg(const std::string& text) {
   if (!text.empty() && text[0] == '@') {
     const std::string path = text.substr(1);
     try {
-      arch = Architecture::parse(io::read_file(path));
+      arch = Architecture::parse(io::read_file(path, io::kMaxInputFileBytes));
     } catch (const Error& e) {
       throw Error(path + ": " + e.what());
     }

@@ -1,6 +1,7 @@
 #include "rlnas/space/supernet.h"
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 
 namespace rlnas::space {
 
@@ -20,7 +21,7 @@ void ChoiceLayerImpl::select(const nlohmann::json& value) {
       return;
     }
   }
-  throw Error("choice layer '" + decision_ + "' has no candidate " + value.dump());
+  throw Error("choice layer '" + decision_ + "' has no candidate " + json_excerpt(value));
 }
 
 SupernetImpl::SupernetImpl(const SearchSpace& space, const std::vector<int64_t>& obs_shape) : space_(space) {

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/io.h"
 #include "rlnas/store/store.h"
 
@@ -100,6 +101,13 @@ TrialRecord read_trial(const Reader& r, const ordered_json& j, const std::string
   t.budget = r.integer(j, "budget", path);
   t.steps = r.integer(j, "steps", path);
   t.wall_seconds = r.number(j, "wall_seconds", path);
+  // What rlnas writes is never negative; a negative count would print as a huge unsigned number.
+  for (const auto& [key, value] : {std::pair<const char*, double>{"seed", static_cast<double>(t.seed)},
+                                   {"budget", static_cast<double>(t.budget)},
+                                   {"steps", static_cast<double>(t.steps)},
+                                   {"wall_seconds", t.wall_seconds}}) {
+    if (!(value >= 0)) r.fail(path + "." + key, "a number >= 0", j[key]);
+  }
   t.params = r.optional<int64_t>(j, "params", path);
   t.flops = r.optional<int64_t>(j, "flops", path);
   t.latency_ms = r.optional<double>(j, "latency_ms", path);
@@ -113,9 +121,17 @@ TrialRecord read_trial(const Reader& r, const ordered_json& j, const std::string
 }
 
 // The experiment of this store that `e` is (kind, name, start and configuration agree), if any.
+// Text as an export writes it: bytes that are not UTF-8 replaced by U+FFFD, so that a store's own
+// export is recognised there although its names held such bytes.
+std::string as_exported(const ordered_json& j) { return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace); }
+
 std::optional<ExperimentRecord> same_experiment(const Store& store, const ExperimentRecord& e) {
+  const auto name = as_exported(e.name), config = as_exported(e.config);
   for (const auto& x : store.experiments()) {
-    if (x.kind == e.kind && x.name == e.name && x.started_at == e.started_at && x.config == e.config) return x;
+    if (x.kind == e.kind && x.started_at == e.started_at && as_exported(x.name) == name &&
+        as_exported(x.config) == config) {
+      return x;
+    }
   }
   return std::nullopt;
 }
@@ -163,6 +179,9 @@ ImportedExperiment import_one(Store& store, const Reader& r, const ordered_json&
       out.note = "this store holds the original (experiment " + std::to_string(same->id) + ")";
       return out;
     }
+    // Never under a process that runs it (or reports on it while it is written): refused while
+    // its lock is held, and held while it is replaced.
+    const auto lock = store.take_experiment_lock(same->id);
     store.delete_experiment(same->id);
     out.action = "replaced";
     out.note = "replaces experiment " + std::to_string(same->id) + ", an earlier import of it";
@@ -321,7 +340,7 @@ std::string gzip_compress(std::string_view data) {
   return out;
 }
 
-std::string gzip_decompress(std::string_view data, const std::string& what) {
+std::string gzip_decompress(std::string_view data, const std::string& what, size_t max_bytes) {
   z_stream z{};
   if (inflateInit2(&z, 15 + 32) != Z_OK) throw Error("zlib: inflateInit2 failed");
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
@@ -338,6 +357,11 @@ std::string gzip_decompress(std::string_view data, const std::string& what) {
       throw Error("'" + what + "' is not valid gzip data (" + (z.msg ? std::string(z.msg) : "truncated") + ")");
     }
     out.append(buf, sizeof buf - z.avail_out);
+    if (out.size() > max_bytes) {
+      inflateEnd(&z);
+      throw Error("'" + what + "' inflates to more than " + std::to_string(max_bytes >> 20) +
+                  " MiB, the limit for an export (rlnas refuses it rather than run out of memory)");
+    }
     if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
       inflateEnd(&z);
       throw Error("'" + what + "' is truncated gzip data");
@@ -354,14 +378,15 @@ void write_export_file(const std::string& path, const ordered_json& document) {
 }
 
 ordered_json read_export_file(const std::string& path) {
-  std::string data = io::read_file(path);
+  std::string data = io::read_file(path, kMaxExportBytes);
   if (data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f && static_cast<unsigned char>(data[1]) == 0x8b) {
-    data = gzip_decompress(data, path);
+    data = gzip_decompress(data, path, kMaxExportBytes);
   }
+  check_json_depth(data, "'" + path + "'");
   try {
     return ordered_json::parse(data);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error("'" + path + "' is not JSON: " + e.what());
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range (1e999)
+    throw Error("'" + path + "' is not JSON: " + plain_error_text(e));
   }
 }
 

@@ -75,12 +75,24 @@ std::vector<std::string> table_names(Db& db) {
   return names;
 }
 
+// rlnas's schema has no triggers and no views: a store that has one was made (or changed) by
+// something else, and its trigger would run inside rlnas's own writes. Refused.
+void check_foreign_objects(Db& db) {
+  Statement s(db, "SELECT type, name FROM sqlite_schema WHERE type IN ('trigger', 'view') ORDER BY name");
+  if (s.step()) {
+    throw Error("store '" + db.path() + "' has a " + s.text(0) + " '" + s.text(1).substr(0, 80) +
+                "' that rlnas did not make (an rlnas store has no triggers or views); rlnas does not use such a "
+                "store: export what you need from a trusted copy instead");
+  }
+}
+
 // Throws unless `db` is an rlnas store of a version `latest` covers, or an empty database.
 void check_identity(Db& db, int version, int latest) {
   if (version > latest) {
     throw Error("store '" + db.path() + "' has schema version " + std::to_string(version) +
                 ", this rlnas understands up to " + std::to_string(latest) + "; upgrade rlnas");
   }
+  check_foreign_objects(db);
   const int app = pragma_int(db, "application_id");
   if (app != 0 && app != kApplicationId) {
     throw Error("'" + db.path() + "' is an SQLite database of another application (application_id " +
@@ -132,6 +144,17 @@ void migrate(Db& db, const std::vector<Migration>& history) {
   } catch (...) {
     sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
+  }
+}
+
+void check_readable(Db& db, const std::vector<Migration>& history) {
+  const int latest = history.empty() ? 0 : history.back().version;
+  const int version = user_version(db);
+  check_identity(db, version, latest);
+  if (version != latest) {
+    throw Error("store '" + db.path() + "' has schema version " + std::to_string(version) +
+                "; this command only reads, and reading needs version " + std::to_string(latest) +
+                ": a command that writes (rlnas runs import, train, search) migrates it first");
   }
 }
 

@@ -28,5 +28,8 @@ int user_version(Db& db);
 // one transaction: a failure leaves the store exactly as it was. A database with a newer version
 // than the history's last is refused ("upgrade rlnas").
 void migrate(Db& db, const std::vector<Migration>& history);
+// For a read-only connection: the file is an rlnas store at the newest version of `history`
+// (an older one is refused: migrating it needs a writing command). Throws rlnas::Error.
+void check_readable(Db& db, const std::vector<Migration>& history);
 
 }  // namespace rlnas::store::detail

@@ -9,8 +9,8 @@ namespace {
 constexpr int kBusyTimeoutMs = 10000;  // a reader or another writer holds the lock: wait, then fail
 }
 
-Db::Db(std::string path, int flags) : path_(std::move(path)) {
-  const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+Db::Db(std::string path, int flags, const std::string& uri) : path_(std::move(path)) {
+  const int rc = sqlite3_open_v2(uri.empty() ? path_.c_str() : uri.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -19,6 +19,7 @@ Db::Db(std::string path, int flags) : path_(std::move(path)) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+
 }
 
 Db::~Db() { sqlite3_close_v2(db_); }

@@ -15,7 +15,9 @@ namespace rlnas::store::detail {
 class Db {
  public:
   // Opens `path` with sqlite3_open_v2 flags; sets the busy timeout and turns foreign keys on.
-  Db(std::string path, int flags);
+  // `uri`, when given, is what SQLite opens (a file: URI with parameters, SQLITE_OPEN_URI);
+  // messages still name `path`.
+  Db(std::string path, int flags, const std::string& uri = "");
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
   ~Db();

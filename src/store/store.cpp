@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/json_input.h"
 #include "schema.h"
 #include "sqlite.h"
 
@@ -51,11 +52,12 @@ std::optional<std::string> json_text(const ordered_json& j) {
 
 ordered_json json_column(const Statement& s, int column) {
   if (s.is_null(column)) return nullptr;
-  return ordered_json::parse(s.text(column));
+  return parse_ordered_json_input(s.text(column), "a JSON column of the store");
 }
 
 std::string architecture_text(const std::string& architecture) {
   if (architecture.empty()) return "{}";
+  check_json_depth(architecture, "trial architecture");
   if (!nlohmann::json::accept(architecture)) {
     throw Error("trial architecture is not JSON: '" + architecture.substr(0, 200) + "'");
   }
@@ -154,6 +156,21 @@ bool has_sqlite_header(const std::string& path) {
   return in.gcount() == sizeof head && std::memcmp(head, kMagic, sizeof head) == 0;
 }
 
+// "file:PATH?immutable=1" with PATH percent-encoded where a URI needs it.
+std::string immutable_uri(const std::string& path) {
+  std::string out = "file:";
+  for (const unsigned char c : fs::absolute(path).string()) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x21 || c >= 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "?immutable=1";
+}
+
 }  // namespace
 
 std::string now_utc() {
@@ -197,6 +214,18 @@ Store open_store(const std::string& path, const OpenOptions& options, const std:
       if (ec) throw Error("cannot create the folder of store '" + path + "': " + ec.message());
     }
   }
+  if (options.read_only) {
+    if (!fs::exists(path, ec)) throw Error("no store at '" + path + "'");
+    auto db = std::make_unique<Db>(path, SQLITE_OPEN_READONLY);
+    try {
+      check_readable(*db, history);
+    } catch (const Error&) {
+      // A read-only folder without the WAL's shared-memory file: read the file as it is.
+      db = std::make_unique<Db>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, immutable_uri(path));
+      check_readable(*db, history);
+    }
+    return Store(path, std::move(db));
+  }
   auto db = std::make_unique<Db>(path, SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0));
   // The first statement reads the file header: a file that is not a database fails here.
   {
@@ -205,6 +234,20 @@ Store open_store(const std::string& path, const OpenOptions& options, const std:
   }
   db->exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
   migrate(*db, history);
+  // Before anything is written: a damaged store (a bad copy, a disk fault, a file from elsewhere)
+  // is refused rather than damaged further. quick_check reads every page: about 1 s per GiB.
+  {
+    Statement check(*db, "PRAGMA quick_check(3)");
+    std::string problems;
+    while (check.step()) {
+      const std::string line = check.text(0);
+      if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
+    }
+    if (!problems.empty()) {
+      throw Error("store '" + path + "' fails SQLite's integrity check (" + problems.substr(0, 300) +
+                  "): rlnas does not write to a damaged store; read what it can (rlnas runs export) into a new one");
+    }
+  }
   return Store(path, std::move(db));
 }
 

@@ -164,12 +164,12 @@ TEST(Cli, CtrlCStopsAfterTheIterationWithACheckpoint) {
   EXPECT_TRUE(contains(r.out, "rlnas train --resume " + dir)) << r.out;
   r = run("train --resume " + dir + " --steps 10 --supernet");
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(contains(r.out, "give no other training options (found --supernet, --steps)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "give no other training options (found --supernet)")) << r.out;
 }
 
 TEST(Cli, TrainOptionErrorsNameTheKey) {
   auto r = run("train --env classic/cartpole --algo ppo --set ppo.lr=fast");
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);  // a value the command line gave: usage
   EXPECT_TRUE(contains(r.out, "option 'ppo.lr' expects a number in [0, 1], found 'fast'")) << r.out;
   r = run("train --env classic/cartpole --algo ppo --preset nope");
   EXPECT_TRUE(contains(r.out, "unknown preset 'nope'; valid presets: ppo.cleanrl")) << r.out;

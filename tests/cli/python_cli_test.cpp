@@ -68,6 +68,30 @@ TEST_F(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
   EXPECT_TRUE(contains(r.out, "snapshots: unsupported by this environment")) << r.out;
 }
 
+// Issue 26: what a Python environment gives during training is checked where it enters: a
+// non-finite reward or observation ends the run with the environment, the step and the value
+// (exit 1, not a LibTorch backtrace), and a Discrete space too large to train is refused at once.
+TEST_F(PythonCli, NonFiniteValuesAndHugeSpacesAreErrorsNamingTheEnvironment) {
+  const auto dir = fresh("nonfinite");
+  const std::string train = "--store '' train --env py:probe_envs:make --algo ppo --net mlp --steps 512 "
+                            "--set ppo.num_envs=1 --set ppo.num_steps=64 --quiet --out ";
+  auto r = py(train + (dir / "nan").string() + " --env-opt fault=nan_reward");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "py:probe_envs:make: step 5: step() returned reward nan; expected a finite number"))
+      << r.out;
+  EXPECT_FALSE(contains(r.out, "internal error")) << r.out;
+  r = py(train + (dir / "inf").string() + " --env-opt fault=inf_obs");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "the observation after step 7 holds inf at flat index 1; expected finite values"))
+      << r.out;
+  for (const std::string& command : std::vector<std::string>{"env check --env py:probe_envs:make --env-opt fault=huge_discrete",
+                                    train + (dir / "huge").string() + " --env-opt fault=huge_discrete"}) {
+    r = py(command);
+    EXPECT_EQ(r.code, 1) << r.out;
+    EXPECT_TRUE(contains(r.out, "Discrete space with n = 1000000000000; rlnas supports n <= 1048576")) << r.out;
+  }
+}
+
 TEST_F(PythonCli, PpoLearnsThePythonCartPole) {
   const auto dir = fresh("learn");
   const auto r =

@@ -62,9 +62,9 @@ TEST(WriteFileAtomic, WritesADeviceInPlaceAndReportsItsError) {
   EXPECT_TRUE(contains(e, full.string()) && contains(e, "No space left on device")) << e;
   EXPECT_TRUE(fs::is_character_file(full)) << "the device was replaced";
   EXPECT_FALSE(fs::exists(dir / "full.tmp"));
-  AppendFile f(full.string());
-  const auto append = error_of([&] { f.write_line("x"); });
-  EXPECT_TRUE(contains(append, "No space left on device")) << append;
+  // rlnas's own logs are regular files: a device where one belongs is refused (issue 26).
+  const auto append = error_of([&] { AppendFile f(full.string()); });
+  EXPECT_TRUE(contains(append, "not a regular file")) << append;
 }
 
 TEST(WriteFileAtomic, RefusesAFolderAndAMissingParent) {
@@ -122,6 +122,51 @@ TEST(FileLock, ASecondHolderIsRefusedWithThePidOfTheFirst) {
   }
   EXPECT_FALSE(FileLock::held(path));
   EXPECT_NO_THROW(FileLock::acquire(path, "run folder X"));
+}
+
+// The files rlnas names itself are never reached through a link, nor a device or FIFO (issue 26).
+TEST(OwnFiles, LinksDevicesAndFifosAreRefusedAndTheirTargetsUntouched) {
+  const auto dir = fresh_dir("io_test", "own");
+  const auto victim = dir / "victim";
+  std::ofstream(victim) << "precious";
+  const auto link = (dir / "link").string();
+  fs::create_symlink(victim, link);
+  auto e = error_of([&] { FileLock::acquire(link, "run folder X"); });
+  EXPECT_TRUE(contains(e, "symbolic link")) << e;
+  e = error_of([&] { AppendFile f(link); });
+  EXPECT_TRUE(contains(e, "symbolic link")) << e;
+  e = error_of([&] { write_file_atomic(link, "overwritten", Target::own); });
+  EXPECT_TRUE(contains(e, "is a symbolic link")) << e;
+  e = error_of([&] { truncate_jsonl_after(link, 0); });
+  EXPECT_TRUE(contains(e, "is a symbolic link")) << e;
+  EXPECT_EQ(slurp(victim), "precious");
+  EXPECT_FALSE(FileLock::held(link));
+  // A FIFO would block a writer: refused at once.
+  const auto fifo = (dir / "fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  e = error_of([&] { AppendFile f(fifo); });
+  EXPECT_TRUE(contains(e, "not a regular file")) << e;
+  e = error_of([&] { FileLock::acquire(fifo, "run folder X"); });
+  EXPECT_TRUE(contains(e, "not a regular file")) << e;
+  // The user's own paths (--out) keep following links.
+  write_file_atomic(link, "through the link");
+  EXPECT_EQ(slurp(victim), "through the link");
+  EXPECT_TRUE(fs::is_symlink(link));
+}
+
+TEST(ReadFile, StopsAtItsLimitEvenOnAnEndlessDevice) {
+  const auto dir = fresh_dir("io_test", "limit");
+  const auto path = (dir / "f").string();
+  std::ofstream(path) << std::string(1000, 'x');
+  EXPECT_EQ(read_file(path, 1000).size(), 1000u);
+  auto e = error_of([&] { read_file(path, 999); });
+  EXPECT_TRUE(contains(e, "more than 999 bytes")) << e;
+  // /dev/zero never ends: read up to the limit, then refused.
+  const auto zero = dir / "zero";
+  if (::mknod(zero.c_str(), S_IFCHR | 0666, makedev(1, 5)) == 0) {
+    e = error_of([&] { read_file(zero.string(), 1 << 20); });
+    EXPECT_TRUE(contains(e, "more than 1048576 bytes")) << e;
+  }
 }
 
 }  // namespace

@@ -80,7 +80,8 @@ class Broken:
         self.fault, self.t = fault, 0
         dtype = np.uint8 if fault == "dtype" else np.float32
         self.observation_space = Box(np.zeros(4), np.ones(4), (4,), dtype)
-        self.action_space = MultiDiscrete([2, 3]) if fault == "space" else Discrete(2)
+        self.action_space = (MultiDiscrete([2, 3]) if fault == "space" else
+                             Discrete(10**12) if fault == "huge_discrete" else Discrete(2))
         self.keep = (lambda: None) if fault == "unpicklable" else None
 
     def obs(self):
@@ -104,6 +105,10 @@ class Broken:
             raise ValueError("the environment's own error")
         if self.fault == "step_tuple":
             return self.obs(), 1.0, self.t >= 10, {}
+        if self.fault == "nan_reward" and self.t == 5:
+            return self.obs(), float("nan"), False, False, {}
+        if self.fault == "inf_obs" and self.t == 7:
+            return np.array([0, np.inf, 0, 0], dtype=np.float32), 1.0, False, False, {}
         return self.obs(), 1.0, self.t >= 10, False, {}
 
 

@@ -220,5 +220,50 @@ TEST(Exchange, GzipFilesRoundTripAndBrokenOnesAreNamed) {
   EXPECT_NE(error_of([&] { read_export_file(dir.path("bad.json")); }).find("is not JSON"), std::string::npos);
 }
 
+// Files from others (issue 26): a gzip bomb stops at the limit, negative counts are refused, an
+// import never replaces an experiment whose lock a process holds, and a store's own export with
+// names that are not UTF-8 is recognised there.
+TEST(Exchange, HostileDocumentsAreRefusedAndTheStoreUnchanged) {
+  TempStorePath dir;
+  const std::string bomb = gzip_compress(std::string(8 << 20, ' '));
+  EXPECT_LT(bomb.size(), 64u << 10);
+  const auto msg = error_of([&] { gzip_decompress(bomb, "bomb.json.gz", 1 << 20); });
+  EXPECT_NE(msg.find("'bomb.json.gz' inflates to more than 1 MiB"), std::string::npos) << msg;
+
+  auto from = Store::open(dir.path("from.db"));
+  const int64_t e = fill(from);
+  auto to = Store::open(dir.path("to.db"));
+  auto doc = export_document(from, {export_experiment(from, e)});
+  for (const char* key : {"steps", "budget", "seed", "wall_seconds"}) {
+    auto bad = doc;
+    bad["experiments"][0]["trials"][0][key] = -5;
+    const auto m = error_of([&] { import_document(to, bad, "f.json"); });
+    EXPECT_NE(m.find(std::string("experiments[0].trials[0].") + key + " should be a number >= 0, found -5"),
+              std::string::npos)
+        << m;
+  }
+  EXPECT_TRUE(to.experiments().empty());
+
+  import_document(to, doc, "first");
+  {
+    const auto lock = to.take_experiment_lock(1);
+    const auto m = error_of([&] { import_document(to, doc, "second"); });
+    EXPECT_NE(m.find("experiment 1 of"), std::string::npos) << m;
+    EXPECT_EQ(to.experiments().size(), 1u);
+    EXPECT_EQ(to.trials(1).size(), 3u);
+  }
+  EXPECT_EQ(import_document(to, doc, "third")[0].action, "replaced");
+}
+
+TEST(Exchange, AStoresOwnExportWithNamesThatAreNotUtf8IsRecognisedThere) {
+  TempStorePath dir;
+  auto s = Store::open(dir.path("s.db"));
+  const int64_t e = s.create_experiment("train", "runs/caf\xe9", {{"env", "x"}}, machine_facts());
+  write_export_file(dir.path("e.json"), export_document(s, {export_experiment(s, e)}));
+  const auto r = import_document(s, read_export_file(dir.path("e.json")), "e.json");
+  EXPECT_EQ(r[0].action, "skipped");
+  EXPECT_EQ(s.experiments().size(), 1u);
+}
+
 }  // namespace
 }  // namespace rlnas::store

@@ -17,17 +17,27 @@ namespace rlnas::io {
 // a temporary `path.tmp` in the same folder, fsync, rename over `path`, fsync of the folder. The
 // temporary is removed when anything fails. A `path` that exists and is not a regular file (a
 // device, a FIFO) is written in place with checked writes and never replaced; a folder is refused.
-// A symbolic link is followed (its target is replaced, the link stays).
-void write_file_atomic(const std::string& path, const std::string& contents);
+// A symbolic link is followed (its target is replaced, the link stays): the behaviour for paths the
+// user names (--out). `own`: a file rlnas names itself inside a run or store folder (checkpoints,
+// config.json, results): anything there but a regular file (a link, a device, a FIFO) is refused.
+enum class Target { any, own };
+// Refuses (an Error naming `path`) anything at `path` but a regular file: a symbolic link, a
+// folder, a device, a FIFO. A missing path passes. For the files rlnas names itself.
+void check_own_file(const std::string& path);
+void write_file_atomic(const std::string& path, const std::string& contents, Target target = Target::any);
 
 // Creates `path` and its parents (as mkdir -p); an Error naming `what` ("--out") and the path when
 // a file of that name is in the way or the folder cannot be made.
 void create_folders(const std::string& path, const std::string& what);
 
-// The whole file; an Error naming the path when it is missing, a folder or unreadable.
-std::string read_file(const std::string& path);
+// The whole file; an Error naming the path when it is missing, a folder or unreadable, or holds
+// more than `max_bytes` (read no further: an endless device such as /dev/zero is refused too).
+inline constexpr size_t kNoSizeLimit = static_cast<size_t>(-1);
+inline constexpr size_t kMaxInputFileBytes = size_t{64} << 20;  // configs, architectures, action lists
+std::string read_file(const std::string& path, size_t max_bytes = kNoSizeLimit);
 
-// A file opened for appending (created when missing). Each write() writes all its bytes or throws;
+// A file opened for appending (created when missing); rlnas's own logs, so a symbolic link or
+// anything but a regular file at `path` is refused. Each write() writes all its bytes or throws;
 // sync() makes what was written durable; close() reports a deferred write error.
 class AppendFile {
  public:

@@ -29,6 +29,7 @@ struct CheckReport {
   std::vector<CheckFinding> errors;
   std::vector<CheckFinding> warnings;
   int64_t steps = 0;
+  int64_t steps_asked = 0;  // CheckOptions::steps; `steps` is more when stepping went on to end an episode
   int64_t episodes = 0;
   bool ok() const { return errors.empty(); }
   // Whether some error has this check class.

@@ -10,6 +10,8 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+
+#include "rlnas/core/error.h"
 #include <string>
 #include <vector>
 
@@ -146,6 +148,10 @@ struct TrainOptions {
   // Continue from run_dir/checkpoint.ckpt. A run folder with a config but no checkpoint yet (killed
   // before its first one) starts again at step 0 with a warning, its partial lines discarded.
   bool resume = false;
+  // With resume: the run's budget was extended (rlnas train --resume RUN --steps N) from these
+  // steps to config.steps; the checkpoint's configuration may differ in `steps` only, and
+  // config.json is rewritten with the new budget.
+  std::optional<int64_t> previous_steps = std::nullopt;
   bool quiet = false;           // no progress lines
   double progress_seconds = 2;  // interval between progress lines
   // Stop early (after a whole iteration, with a checkpoint) when this becomes true, e.g. on
@@ -164,6 +170,19 @@ struct TrainOptions {
 
 // The first environment step of the late window (TrainResult::late_mean_return): 80% of the budget.
 inline int64_t late_window_start(int64_t budget) { return budget - budget / 5; }
+
+// A run that train() refuses before it starts (a folder that holds another run, one locked by
+// another process, a resume whose files are not this run's): nothing was changed.
+class RunRefused : public Error {
+ public:
+  using Error::Error;
+};
+
+// The checks of a resume that need no network: the checkpoint was made with this configuration
+// (TrainOptions::previous_steps aside) and carries the run's nonce (config.json), and metrics.jsonl
+// holds as many lines up to the checkpoint's step as when it was written. Throws RunRefused naming
+// the difference. Nothing to check (no checkpoint, not a resume, a checkpoint of an older rlnas): returns.
+void check_resume(const TrainConfig& config, const TrainOptions& options);
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);
 

@@ -64,6 +64,7 @@ struct SearchOptions {
   std::string baselines = "auto";      // auto | none | comma-separated named:NAME / net:NAME
   std::string select = "reward_mean";  // the selection rule's metric (summary.h SelectionRule)
   int64_t jobs = 2;                    // trials at once
+  double trial_timeout = 0;            // seconds a trial process may run (0: no limit)
   // Every strategy's own options, by strategy name.
   std::map<std::string, std::unique_ptr<StrategyOptions>> own;
 

@@ -97,7 +97,10 @@ class TrialRunner {
 // orphan writing into a run directory it will later resume.
 class LocalRunner final : public TrialRunner {
  public:
-  LocalRunner(std::string executable, size_t jobs, std::vector<std::string> extra_args = {});
+  // `timeout_seconds` > 0: a trial process still running after that long is killed (with its
+  // process group) and its exit reports it failed, naming the limit (search.trial_timeout).
+  LocalRunner(std::string executable, size_t jobs, std::vector<std::string> extra_args = {},
+              double timeout_seconds = 0);
   ~LocalRunner() override;
   size_t capacity() const override { return jobs_; }
   size_t running() const override { return children_.size(); }
@@ -111,9 +114,11 @@ class LocalRunner final : public TrialRunner {
     int64_t trial_id;
     std::string run_dir;
     double started;
+    bool timed_out = false;
   };
   std::string executable_;
   size_t jobs_;
+  double timeout_seconds_ = 0;
   std::vector<std::string> extra_args_;  // before run-trial (e.g. --threads 1)
   std::vector<Child> children_;
 };

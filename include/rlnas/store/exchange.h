@@ -79,6 +79,8 @@ std::vector<ImportedExperiment> import_document(Store& store, const nlohmann::or
 void write_export_file(const std::string& path, const nlohmann::ordered_json& document);
 nlohmann::ordered_json read_export_file(const std::string& path);
 std::string gzip_compress(std::string_view data);
-std::string gzip_decompress(std::string_view data, const std::string& what);
+// An export's size limit, as read and as inflated (a gzip bomb is refused once past it).
+inline constexpr size_t kMaxExportBytes = size_t{256} << 20;
+std::string gzip_decompress(std::string_view data, const std::string& what, size_t max_bytes = kMaxExportBytes);
 
 }  // namespace rlnas::store

@@ -108,6 +108,9 @@ struct SnapshotRecord {
 
 struct OpenOptions {
   bool create = true;  // create the file (and its folder) if missing; otherwise a missing file is an error
+  // Only read (runs list/show/export, report): the store may sit on a read-only path. Nothing is
+  // created or migrated; an older schema is refused with a message (a writing command migrates it).
+  bool read_only = false;
 };
 
 class Store {

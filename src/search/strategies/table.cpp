@@ -54,7 +54,8 @@ SearchOptions::SearchOptions(const SearchOptions& o)
       eval_episodes(o.eval_episodes),
       baselines(o.baselines),
       select(o.select),
-      jobs(o.jobs) {
+      jobs(o.jobs),
+      trial_timeout(o.trial_timeout) {
   for (const auto& [name, options] : o.own) own[name] = options->clone();
 }
 
@@ -81,7 +82,11 @@ void SearchOptions::bind(OptionTable& t) {
            "the metric every row is selected on (reported on total reward): reward_mean (mean return of the last 100 "
            "training episodes, the papers') | late_return (episodes ending in the last 20% of the training steps)",
            SelectionRule::names())
-      .add("search.jobs", &jobs, "trials trained at once (child processes)", 1, 1024);
+      .add("search.jobs", &jobs, "trials trained at once (child processes)", 1, 1024)
+      .add("search.trial_timeout", &trial_timeout,
+           "wall-clock seconds one trial process may run before it is killed and recorded failed (0: no limit; "
+           "a resumed trial's clock starts again)",
+           0, 1e9);
   for (const auto& e : strategy_table()) {
     if (e.options) own.at(e.name)->bind(t);
   }
