@@ -185,7 +185,8 @@ void add_env_commands(CLI::App& app, Context& ctx) {
     auto args = std::make_shared<EnvArgs>();
     auto options = std::make_shared<env::CheckOptions>();
     args->add_to(*cmd);
-    cmd->add_option("--steps", options->steps, "random steps to take (more, up to 100000 in all, until one episode has ended)")
+    cmd->add_option("--steps", options->steps,
+                    "random steps to take (more, up to 100000 in all, until one episode has ended)")
         ->capture_default_str()
         ->check(whole_number(1, 1000000000000));
     cmd->add_option("--seed", options->seed, "seed for the environment and the random actions")->capture_default_str();

@@ -1,7 +1,8 @@
 // The rlnas command-line tool: global options, runtime set-up, subcommands, error reporting and
 // the exit codes (0 done, 1 error, 2 usage, 3 internal, 130 interrupted; see commands.h).
-#include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
+
+#include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -182,7 +183,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return finish(kExitError);
   } catch (const std::filesystem::filesystem_error& e) {  // an I/O failure with its path and reason
-    std::fprintf(stderr, "error: %s\n", e.what());
+    // "cannot use 'PATH': File name too long", not the library's "filesystem error: status: ...".
+    std::fprintf(stderr, "error: cannot use '%s': %s\n", e.path1().c_str(), e.code().message().c_str());
     return finish(kExitError);
   } catch (const c10::Error& e) {  // LibTorch's: its message without the C++ backtrace
     std::fprintf(stderr, "internal error: %s\n", e.what_without_backtrace());

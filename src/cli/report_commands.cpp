@@ -53,14 +53,16 @@ bool write_report(const Context& ctx, const ReportArgs& a, const std::string& ou
 
 void add_report_commands(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<ReportArgs>();
-  auto* cmd = app.add_subcommand("report", "write an experiment (or several, side by side) as one HTML page with plots");
+  auto* cmd =
+      app.add_subcommand("report", "write an experiment (or several, side by side) as one HTML page with plots");
   cmd->add_option("ids", a->ids, "experiment ids (rlnas runs list)")->required()->check(whole_number(1, INT64_MAX));
   cmd->add_option("--out", a->out, "the HTML file (default: report-ID.html beside the store)");
   cmd->add_flag("--watch", a->watch,
                 "rewrite the page every --interval seconds while an experiment runs; the page reloads itself");
   cmd->add_option("--interval", a->interval, "seconds between rewrites with --watch")->check(number_in(1, 86400));
-  cmd->add_option("--chartjs", a->chartjs,
-                  "Chart.js file to inline (default: $RLNAS_CHARTJS, else /usr/share/javascript/chart.js/chart.min.js)");
+  cmd->add_option(
+      "--chartjs", a->chartjs,
+      "Chart.js file to inline (default: $RLNAS_CHARTJS, else /usr/share/javascript/chart.js/chart.min.js)");
   cmd->footer(
       "The page opens offline: Chart.js, the data and the diagrams (Graphviz) are inlined.\n"
       "Examples:\n  rlnas report 3\n  rlnas report 3 4 --out compare.html\n  rlnas report --watch 5");

@@ -88,8 +88,10 @@ void add_search_commands(CLI::App& app, Context& ctx) {
       }
       const bool resuming = resume_option->count() > 0;
       if (resuming && a->resume <= 0) {
-        throw CLI::ValidationError("--resume", "expected the id of a search experiment (a whole number from 1, "
-                                               "rlnas runs list), found " + std::to_string(a->resume));
+        throw CLI::ValidationError("--resume",
+                                   "expected the id of a search experiment (a whole number from 1, "
+                                   "rlnas runs list), found " +
+                                       std::to_string(a->resume));
       }
       auto store = store::Store::open(ctx.store, {.create = !resuming});
       options.stop = catch_interrupt();
@@ -111,8 +113,8 @@ void add_search_commands(CLI::App& app, Context& ctx) {
         const std::string id = std::to_string(a->resume);
         const auto e = store.experiment(a->resume);
         if (!e) {
-          throw CLI::ValidationError("--resume", "no experiment " + id + " in " + ctx.store + " (rlnas --store " +
-                                                     ctx.store + " runs list)");
+          throw CLI::ValidationError(
+              "--resume", "no experiment " + id + " in " + ctx.store + " (rlnas --store " + ctx.store + " runs list)");
         }
         if (e->kind != "search") {
           throw CLI::ValidationError("--resume", "experiment " + id + " is a " + e->kind +
@@ -125,8 +127,8 @@ void add_search_commands(CLI::App& app, Context& ctx) {
           throw Error("experiment " + id + " was imported (from " +
                       excerpt(imported.back().payload.value("source", std::string("a file")), 200) +
                       "): an imported experiment is results and cannot be resumed. To run it again, start a new "
-                      "search with the same settings (rlnas runs show " + id +
-                      " shows them); its finished trials are cache hits and are not trained again");
+                      "search with the same settings (rlnas runs show " +
+                      id + " shows them); its finished trials are cache hits and are not trained again");
         }
         load_recorded_plugin(ctx, e->config, "experiment " + id);
         int64_t jobs = 2;

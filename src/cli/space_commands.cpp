@@ -25,13 +25,14 @@ std::vector<int64_t> parse_input_shape(const std::string& text) {
       if (used != part.size() || v < 1) throw std::invalid_argument(part);
       shape.push_back(v);
     } catch (const std::exception&) {
-      throw UsageError("--input: expected sizes >= 1 joined by 'x' (e.g. 4x10x10 or 4), found '" + excerpt(text, 80) + "'");
+      throw UsageError("--input: expected sizes >= 1 joined by 'x' (e.g. 4x10x10 or 4), found '" + excerpt(text, 80) +
+                       "'");
     }
   }
   if (shape.empty()) throw UsageError("--input: expected e.g. 4x10x10, found nothing");
   if (shape.size() != 1 && shape.size() != 3) {
     throw UsageError("--input: expected C x H x W (an image) or N (a vector), found " + std::to_string(shape.size()) +
-                " sizes in '" + excerpt(text, 80) + "'");
+                     " sizes in '" + excerpt(text, 80) + "'");
   }
   // Costs are measured by running the network once (and timed over a batch): an input of millions
   // of values takes minutes and gigabytes of memory for nothing the cost model needs.
@@ -39,7 +40,7 @@ std::vector<int64_t> parse_input_shape(const std::string& text) {
   for (const auto v : shape) {
     if (v > kMaxInputElements || (elements *= v) > kMaxInputElements) {
       throw UsageError("--input: '" + excerpt(text, 80) + "' has more than " + std::to_string(kMaxInputElements) +
-                  " values; rlnas measures costs on inputs up to that size (e.g. 4x512x512)");
+                       " values; rlnas measures costs on inputs up to that size (e.g. 4x512x512)");
     }
   }
   return shape;
@@ -159,7 +160,8 @@ void add_space_commands(CLI::App& app, Context&) {
         return;
       }
       std::cout << arch.space << " " << arch.short_id() << " on input " << shape_text(input) << "\n";
-      if (!a->named.empty()) std::cout << a->named << ": " << space::find_named_architecture(a->named).description << "\n";
+      if (!a->named.empty())
+        std::cout << a->named << ": " << space::find_named_architecture(a->named).description << "\n";
       for (const auto& line : s.describe(arch)) std::cout << "  " << line << "\n";
       std::printf("params     %s\nFLOPs      %s (2 x %s multiply-accumulates)\nfeatures   %lld\n",
                   space::format_count(static_cast<uint64_t>(cost.params)).c_str(),

@@ -50,8 +50,8 @@ int64_t parse_steps(const std::string& text) {
   int64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v < 1) {
-    throw CLI::ValidationError("--steps", "expected a whole number of environment steps >= 1, found '" +
-                                              excerpt(text, 40) + "'");
+    throw CLI::ValidationError("--steps",
+                               "expected a whole number of environment steps >= 1, found '" + excerpt(text, 40) + "'");
   }
   return v;
 }
@@ -75,7 +75,8 @@ void refuse_search_trial_folder(const Context& ctx, const std::string& run_dir) 
                 "): only its search continues it, and updates only that trial: rlnas --store " + ctx.store +
                 " search --resume " + std::to_string(trial->experiment_id));
   }
-  throw Error("'" + run_dir + "' is a trial folder of a search (it holds trial.json): only its search continues it "
+  throw Error("'" + run_dir +
+              "' is a trial folder of a search (it holds trial.json): only its search continues it "
               "(rlnas search --resume ID, with the store that records it)");
 }
 
@@ -149,8 +150,10 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         if (const auto steps = flags->value("steps"); !steps.empty()) {
           const auto n = parse_steps(steps);
           if (n < config.steps) {
-            throw CLI::ValidationError("--steps", "with --resume, --steps extends the run's budget: expected at least "
-                                                  "its " + std::to_string(config.steps) + " steps, found " + steps);
+            throw CLI::ValidationError("--steps",
+                                       "with --resume, --steps extends the run's budget: expected at least "
+                                       "its " +
+                                           std::to_string(config.steps) + " steps, found " + steps);
           }
           options.previous_steps = config.steps;
           config.steps = n;

@@ -82,7 +82,8 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
                     std::to_string(t->id) + " in " + store_path + ")" + (detail.empty() ? "" : " (recorded -> now):") +
                     detail +
                     "\na run's configuration is fixed when it starts: restore config.json, or start a new run "
-                    "(to train longer: rlnas train --resume " + dir + " --steps N)");
+                    "(to train longer: rlnas train --resume " +
+                    dir + " --steps N)");
       }
       if (t->status == store::Status::done && !extends) {
         log::info("store: this run is recorded as done (trial " + std::to_string(t->id) + "); not recording again");

@@ -48,7 +48,7 @@ class TrainRecorder {
 
   store::Store store_;
   std::optional<io::FileLock> lock_;  // the experiment's, while this process runs it
-  std::string run_dir_;  // absolute, as stored
+  std::string run_dir_;               // absolute, as stored
   int64_t experiment_id_ = 0, trial_id_ = 0;
   bool created_ = false;  // this process created the experiment (a new run), rather than resuming it
   std::optional<store::TrialRecord> trial_before_;  // a resumed trial as it was

@@ -17,8 +17,8 @@ std::string where_of(const std::string& path, const YAML::Node& node) {
   return path + ":" + std::to_string(node.Mark().line + 1);
 }
 
-void flatten(const YAML::Node& map, const std::string& prefix, const std::string& path,
-             std::vector<ConfigEntry>& out, std::set<std::string>& seen) {
+void flatten(const YAML::Node& map, const std::string& prefix, const std::string& path, std::vector<ConfigEntry>& out,
+             std::set<std::string>& seen) {
   for (const auto& item : map) {
     const std::string key = prefix + item.first.as<std::string>();
     const std::string where = where_of(path, item.first);

@@ -60,7 +60,9 @@ void check_own_file(const std::string& path) {
   std::error_code ec;
   const auto status = fs::symlink_status(path, ec);
   if (!fs::exists(status) || fs::is_regular_file(status)) return;
-  const char* kind = fs::is_symlink(status) ? "a symbolic link" : fs::is_directory(status) ? "a folder" : "not a regular file";
+  const char* kind = fs::is_symlink(status)     ? "a symbolic link"
+                     : fs::is_directory(status) ? "a folder"
+                                                : "not a regular file";
   throw Error("'" + path + "' is " + kind +
               ", and rlnas reads and writes only regular files of its own there (remove it and run again)");
 }
@@ -248,7 +250,8 @@ int64_t truncate_jsonl_after(const std::string& path, int64_t step) {
       throw Error(path + ":" + std::to_string(line_no) + ": expected a JSON object with an integer \"step\", found '" +
                   std::string(line.substr(0, 80)) + (line.size() > 80 ? "...'" : "'") +
                   "; the run cannot resume past it. Repair: delete or restore that line (lines after the checkpoint's "
-                  "step " + std::to_string(step) + " are removed by the resume itself), then resume again");
+                  "step " +
+                  std::to_string(step) + " are removed by the resume itself), then resume again");
     }
     if (j["step"].get<int64_t>() > step) {
       ++removed;

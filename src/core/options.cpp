@@ -116,7 +116,8 @@ void OptionTable::set(const std::string& key, const std::string& value, const st
   auto fail = [&](const std::string& expected) {
     // An alias is named with the key it now spells.
     const std::string name = "'" + key + "'" + (e.key == key ? "" : " (now '" + e.key + "')");
-    const std::string message = where + ": option " + name + " expects " + expected + ", found '" + excerpt(value, 80) + "'";
+    const std::string message =
+        where + ": option " + name + " expects " + expected + ", found '" + excerpt(value, 80) + "'";
     if (is_command_line(where)) throw UsageError(message);
     throw Error(message);
   };

@@ -385,8 +385,8 @@ std::string CheckReport::to_string() const {
   if (steps > steps_asked && steps_asked > 0) {
     os << " (" << steps_asked << " asked; stepping went on until an episode ended)";
   }
-  os << ", " << episodes << " episodes, " << errors.size()
-     << " error classes, " << warnings.size() << " warning classes\n";
+  os << ", " << episodes << " episodes, " << errors.size() << " error classes, " << warnings.size()
+     << " warning classes\n";
   return os.str();
 }
 

@@ -104,8 +104,8 @@ Space read_space(const py::object& space, const std::string& where) {
     // pass a check and then fail to allocate in training.
     constexpr int64_t kMaxDiscrete = 1 << 20;
     if (s.n > kMaxDiscrete) {
-      throw Error(where + ": Discrete space with n = " + std::to_string(s.n) + "; rlnas supports n <= " +
-                  std::to_string(kMaxDiscrete));
+      throw Error(where + ": Discrete space with n = " + std::to_string(s.n) +
+                  "; rlnas supports n <= " + std::to_string(kMaxDiscrete));
     }
     return s;
   }

@@ -507,27 +507,31 @@ void check_checkpoint_belongs(const CheckpointHeader& header, const TrainConfig&
       now.erase("steps");
     }
     if (made_with != now) {
-      throw RunRefused(config_path + " does not match the configuration this run's checkpoint was made with (checkpoint -> " +
-                  "config.json):" + config_differences(made_with, now) +
-                  "\na run's configuration is fixed when it starts: restore config.json, or start a new run" +
-                  (made_with.value("steps", nlohmann::json()) != now.value("steps", nlohmann::json())
-                       ? "; to train longer: rlnas train --resume " + options.run_dir + " --steps N"
-                       : ""));
+      throw RunRefused(config_path +
+                       " does not match the configuration this run's checkpoint was made with (checkpoint -> " +
+                       "config.json):" + config_differences(made_with, now) +
+                       "\na run's configuration is fixed when it starts: restore config.json, or start a new run" +
+                       (made_with.value("steps", nlohmann::json()) != now.value("steps", nlohmann::json())
+                            ? "; to train longer: rlnas train --resume " + options.run_dir + " --steps N"
+                            : ""));
     }
   }
   if (!header.run_nonce.empty() && header.run_nonce != nonce) {
     throw RunRefused("the checkpoint of '" + options.run_dir + "' belongs to another run (its run nonce " +
-                excerpt(header.run_nonce, 40) + ", this run's " + (nonce.empty() ? std::string("none") : nonce) + " in " +
-                config_path + "): was it copied from another run folder? Restore this run's own checkpoint, or start "
-                "a new run");
+                     excerpt(header.run_nonce, 40) + ", this run's " + (nonce.empty() ? std::string("none") : nonce) +
+                     " in " + config_path +
+                     "): was it copied from another run folder? Restore this run's own checkpoint, or start "
+                     "a new run");
   }
 }
 
 // The lines of a JSON-lines file that a resume from `step` keeps (io::truncate_jsonl_after): their
-// count and the SHA-256 of their text.
+// count and the SHA-256 of their text; an empty hash when a complete line is damaged (the repair
+// of the logs names it, with how to mend it).
 std::pair<int64_t, std::string> lines_up_to(const std::string& path, int64_t step) {
   Sha256 hash;
   int64_t n = 0;
+  bool damaged = false;
   std::error_code ec;
   if (fs::exists(path, ec)) {
     io::check_own_file(path);
@@ -538,15 +542,18 @@ std::pair<int64_t, std::string> lines_up_to(const std::string& path, int64_t ste
       try {
         check_json_depth(line, path);
         const auto j = nlohmann::json::parse(line);
-        if (j.is_object() && j.contains("step") && j["step"].is_number_integer() && j["step"].get<int64_t>() <= step) {
+        if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer()) {
+          damaged = true;
+        } else if (j["step"].get<int64_t>() <= step) {
           ++n;
           hash.update(line);
         }
       } catch (const std::exception&) {
+        damaged = true;
       }
     }
   }
-  return {n, hash.hex_digest()};
+  return {n, damaged ? std::string() : hash.hex_digest()};
 }
 
 uint32_t eval_seed(int64_t seed) { return static_cast<uint32_t>((seed * 7919 + 1000003) % 4294967296LL); }
@@ -702,7 +709,8 @@ void check_resume(const TrainConfig& config, const TrainOptions& options) {
     check_checkpoint_belongs(header, config, read_run_config_json(options.run_dir).second, options);
     if (header.metrics_lines >= 0) {
       const auto [lines, sha] = lines_up_to((dir / kMetricsFile).string(), header.step);
-      if (lines != header.metrics_lines || (!header.metrics_sha256.empty() && sha != header.metrics_sha256)) {
+      if (!sha.empty() &&
+          (lines != header.metrics_lines || (!header.metrics_sha256.empty() && sha != header.metrics_sha256))) {
         throw RunRefused("'" + options.run_dir + "': " + kMetricsFile + " holds " + std::to_string(lines) +
                          " lines up to the checkpoint's step " + std::to_string(header.step) +
                          ", but the checkpoint was written after " + std::to_string(header.metrics_lines) +
@@ -807,7 +815,8 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     // Lines written after the checkpoint (and a line a kill cut short) are written again.
     for (const auto& f : logs) io::truncate_jsonl_after(f.string(), venv.total_steps());
     std::tie(metrics_lines, std::ignore) = lines_up_to((dir / kMetricsFile).string(), venv.total_steps());
-    if (std::error_code ec; fs::exists(dir / kMetricsFile, ec)) metrics_hash.update(io::read_file((dir / kMetricsFile).string()));
+    if (std::error_code ec; fs::exists(dir / kMetricsFile, ec))
+      metrics_hash.update(io::read_file((dir / kMetricsFile).string()));
     if (options.previous_steps) {
       // A longer budget (rlnas train --resume RUN --steps N): config.json says so from now on.
       auto j = config.to_json();

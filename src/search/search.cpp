@@ -12,8 +12,8 @@
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
-#include "rlnas/core/json_input.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
 #include "rlnas/core/stats.h"
@@ -210,8 +210,10 @@ class Driver {
     tx.commit();
     // The run directory: configuration and how to run it.
     fs::create_directories(t.run_dir);
-    io::write_file_atomic((fs::path(t.run_dir) / "config.json").string(), config.to_json().dump(2) + "\n", io::Target::own);
-    io::write_file_atomic((fs::path(t.run_dir) / kTrialFile).string(), json{{"sampler", sampler}}.dump(2) + "\n", io::Target::own);
+    io::write_file_atomic((fs::path(t.run_dir) / "config.json").string(), config.to_json().dump(2) + "\n",
+                          io::Target::own);
+    io::write_file_atomic((fs::path(t.run_dir) / kTrialFile).string(), json{{"sampler", sampler}}.dump(2) + "\n",
+                          io::Target::own);
     planned_[plan_key] = id;
     return id;
   }

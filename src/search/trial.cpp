@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "rlnas/core/error.h"
-#include "rlnas/core/json_input.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"

@@ -9,9 +9,7 @@
 
 namespace rlnas::space {
 
-nlohmann::json Architecture::to_json() const {
-  return {{"space", space}, {"version", version}, {"choices", choices}};
-}
+nlohmann::json Architecture::to_json() const { return {{"space", space}, {"version", version}, {"choices", choices}}; }
 
 Architecture Architecture::from_json(const nlohmann::json& j) {
   if (!j.is_object()) {
@@ -24,7 +22,8 @@ Architecture Architecture::from_json(const nlohmann::json& j) {
   }
   Architecture a;
   if (!j.contains("space") || !j["space"].is_string()) {
-    throw Error("architecture: expected a string \"space\", found " + (j.contains("space") ? json_excerpt(j["space"]) : "none"));
+    throw Error("architecture: expected a string \"space\", found " +
+                (j.contains("space") ? json_excerpt(j["space"]) : "none"));
   }
   a.space = j["space"].get<std::string>();
   if (j.contains("version")) {
@@ -46,11 +45,13 @@ Architecture Architecture::parse(const std::string& text) {
   // A key given twice would silently keep its last value: refuse it instead.
   std::vector<std::set<std::string>> keys;
   std::string duplicate;
-  const nlohmann::json::parser_callback_t check = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+  const nlohmann::json::parser_callback_t check = [&](int, nlohmann::json::parse_event_t event,
+                                                      nlohmann::json& parsed) {
     using E = nlohmann::json::parse_event_t;
     if (event == E::object_start) keys.emplace_back();
     if (event == E::object_end && !keys.empty()) keys.pop_back();
-    if (event == E::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+    if (event == E::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
+        duplicate.empty()) {
       duplicate = parsed.get<std::string>();
     }
     return true;

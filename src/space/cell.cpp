@@ -358,12 +358,12 @@ class CellSpace final : public SearchSpace {
     }
     const auto normal = genotype(arch, CellType::kNormal);
     const auto reduction = has_reduction_decisions() ? genotype(arch, CellType::kReduction) : CellGenotype{};
-    return std::make_shared<CellNetwork>(
-        arch.space + ", " + arch.short_id(), obs_shape, variant_, depths_,
-        [&](CellType type, int64_t channels, int64_t stride) -> Cell {
-          return std::make_shared<CellImpl>(type == CellType::kNormal ? normal : reduction, channels, stride,
-                                            concat_output_);
-        });
+    return std::make_shared<CellNetwork>(arch.space + ", " + arch.short_id(), obs_shape, variant_, depths_,
+                                         [&](CellType type, int64_t channels, int64_t stride) -> Cell {
+                                           return std::make_shared<CellImpl>(
+                                               type == CellType::kNormal ? normal : reduction, channels, stride,
+                                               concat_output_);
+                                         });
   }
 
   // RL-DARTS's supernet: alpha per cell type, one row per edge node_j <- node_i, over every
@@ -382,12 +382,12 @@ class CellSpace final : public SearchSpace {
 
   nn::Backbone build_mixed(const std::vector<int64_t>& obs_shape, const EdgeMixer& mix) const override {
     require_image(name(), obs_shape);
-    return std::make_shared<CellNetwork>(
-        name() + ", mixed supernet", obs_shape, variant_, depths_,
-        [&](CellType type, int64_t channels, int64_t stride) -> Cell {
-          return std::make_shared<MixedCellImpl>(candidate_ops(type), channels, stride, concat_output_,
-                                                 type == CellType::kNormal ? 0 : 1, mix);
-        });
+    return std::make_shared<CellNetwork>(name() + ", mixed supernet", obs_shape, variant_, depths_,
+                                         [&](CellType type, int64_t channels, int64_t stride) -> Cell {
+                                           return std::make_shared<MixedCellImpl>(
+                                               candidate_ops(type), channels, stride, concat_output_,
+                                               type == CellType::kNormal ? 0 : 1, mix);
+                                         });
   }
 
   // RL-DARTS Appendix A.1 Algorithm 4: per edge the strongest non-zero op (its probability is the
@@ -408,7 +408,11 @@ class CellSpace final : public SearchSpace {
                     shape_text(p.sizes()));
       }
       for (int64_t node = 1; node <= kNodes; ++node) {
-        struct Scored { double strength; int64_t input; std::string op; };
+        struct Scored {
+          double strength;
+          int64_t input;
+          std::string op;
+        };
         std::vector<Scored> in;
         for (int64_t input = 0; input < node; ++input) {
           const auto* row = p[edge_row(node, input)].data_ptr<double>();
@@ -419,7 +423,8 @@ class CellSpace final : public SearchSpace {
           in.push_back(best);
         }
         // Strongest first; ties go to the earlier input.
-        std::stable_sort(in.begin(), in.end(), [](const Scored& a, const Scored& b) { return a.strength > b.strength; });
+        std::stable_sort(in.begin(), in.end(),
+                         [](const Scored& a, const Scored& b) { return a.strength > b.strength; });
         in.resize(static_cast<size_t>(std::min<int64_t>(node, 2)));
         std::sort(in.begin(), in.end(), [](const Scored& a, const Scored& b) { return a.input < b.input; });
         auto edges = nlohmann::json::array();
@@ -447,10 +452,11 @@ class CellSpace final : public SearchSpace {
         }
         if (concat_output_ || node == cell.size()) from.push_back(node_name(static_cast<int64_t>(node)));
       }
-      cells.push_back({{"name", type_name(type)},
-                       {"nodes", nodes},
-                       {"edges", edges},
-                       {"output", {{"name", "output"}, {"op", concat_output_ ? "conv1x1(concat)" : "identity"}, {"from", from}}}});
+      cells.push_back(
+          {{"name", type_name(type)},
+           {"nodes", nodes},
+           {"edges", edges},
+           {"output", {{"name", "output"}, {"op", concat_output_ ? "conv1x1(concat)" : "identity"}, {"from", from}}}});
     }
     return {{"cells", cells}};
   }

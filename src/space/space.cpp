@@ -10,8 +10,8 @@
 
 #include "builtin.h"
 #include "rlnas/core/error.h"
-#include "rlnas/core/json_input.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 
 namespace rlnas::space {
 
@@ -90,7 +90,8 @@ void SearchSpace::validate(const Architecture& arch) const {
     throw Error("architecture of " + name() + " version " + std::to_string(arch.version) + "; this rlnas has version " +
                 std::to_string(version()));
   }
-  if (!arch.choices.is_object()) throw Error(name() + ": choices must be an object, found " + json_excerpt(arch.choices));
+  if (!arch.choices.is_object())
+    throw Error(name() + ": choices must be an object, found " + json_excerpt(arch.choices));
   const auto ds = decisions();
   for (const auto& d : ds) {
     if (!arch.choices.contains(d.name)) {

@@ -8,8 +8,8 @@
 #include <map>
 
 #include "rlnas/core/error.h"
-#include "rlnas/core/json_input.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/json_input.h"
 #include "rlnas/store/store.h"
 
 namespace rlnas::store {
@@ -123,7 +123,9 @@ TrialRecord read_trial(const Reader& r, const ordered_json& j, const std::string
 // The experiment of this store that `e` is (kind, name, start and configuration agree), if any.
 // Text as an export writes it: bytes that are not UTF-8 replaced by U+FFFD, so that a store's own
 // export is recognised there although its names held such bytes.
-std::string as_exported(const ordered_json& j) { return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace); }
+std::string as_exported(const ordered_json& j) {
+  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
 
 std::optional<ExperimentRecord> same_experiment(const Store& store, const ExperimentRecord& e) {
   const auto name = as_exported(e.name), config = as_exported(e.config);

@@ -19,7 +19,6 @@ Db::Db(std::string path, int flags, const std::string& uri) : path_(std::move(pa
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-
 }
 
 Db::~Db() { sqlite3_close_v2(db_); }

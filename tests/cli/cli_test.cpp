@@ -212,7 +212,7 @@ TEST(Cli, TrainMixedWritesAlphaSnapshotsAndSaysWhatIsWrong) {
   EXPECT_EQ(j["groups"][0]["rows"].size(), 10u);
   EXPECT_EQ(j["arch"]["space"], "cell/micro");
   r = run("train --env minatar/breakout --space cell/micro --mixed fuzzy --steps 256");
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);  // a flag's value: usage
   EXPECT_TRUE(contains(r.out, "net.mixed")) << r.out;
   EXPECT_TRUE(contains(r.out, "fuzzy")) << r.out;
   r = run("train --env minatar/breakout --algo sac --space cell/micro --mixed softmax --steps 256");

@@ -76,6 +76,14 @@ inline bool stop_search_after_first_trial(const std::string& args, const std::st
   return one_done;
 }
 
+// A path quoted for the shell (built by appends: GCC 12 warns falsely on "'" + string).
+inline std::string q(const std::filesystem::path& p) {
+  std::string out(1, '\'');
+  out += p.string();
+  out += '\'';
+  return out;
+}
+
 // Exit code of `pid` (128 + signal when killed), or -1 when it has not ended within `seconds`
 // (then it is killed).
 inline int wait_exit(pid_t pid, double seconds) {

@@ -22,13 +22,6 @@ using nlohmann::json;
 
 fs::path fresh(const std::string& name) { return test_util::fresh_dir("hostile_test", name); }
 
-std::string q(const fs::path& p) {
-  std::string out(1, '\'');
-  out += p.string();
-  out += '\'';
-  return out;
-}
-
 Run rlnas(const std::string& args, const std::string& env = "") { return run_command(env + RLNAS_BIN + " " + args); }
 
 json read_json(const fs::path& p) { return json::parse(slurp(p)); }
@@ -97,8 +90,9 @@ TEST(Hostile, DeeplyNestedJsonIsAnErrorNotACrash) {
 TEST(Hostile, ResumingAnIdThatIsNoSearchIsAUsageError) {
   const auto d = fresh("resume_id");
   const auto store = "--store " + q(d / "s.db") + " ";
-  ASSERT_EQ(rlnas(store + "--log-level off train --env classic/cartpole --algo ppo --steps 512 --set ppo.num_envs=4 "
-                          "--set ppo.num_steps=32 --set eval.episodes=1 --quiet --out " +
+  ASSERT_EQ(rlnas(store +
+                  "--log-level off train --env classic/cartpole --algo ppo --steps 512 --set ppo.num_envs=4 "
+                  "--set ppo.num_steps=32 --set eval.episodes=1 --quiet --out " +
                   q(d / "run"))
                 .code,
             0);
@@ -219,13 +213,15 @@ TEST(Hostile, AnImportedExperimentIsResultsAndIsNeverResumed) {
   const std::vector<Crafted> crafted = {
       {"an out_dir outside", [&](json& e) { e["experiment"]["name"] = escape.string(); }},
       {"a relative out_dir", [&](json& e) { e["experiment"]["name"] = "../escape"; }},
-      {"a plugin", [&](json& e) {
+      {"a plugin",
+       [&](json& e) {
          auto& t = e["experiment"]["config"]["train"];
          t["workload"] = "rl";
          t["env"] = "example/catch";
          t["env_source"] = {{"path", RLNAS_CATCH_PLUGIN}, {"sha256", "0"}};
        }},
-      {"a Python callable", [&](json& e) {
+      {"a Python callable",
+       [&](json& e) {
          auto& t = e["experiment"]["config"]["train"];
          t["workload"] = "rl";
          t["env"] = "py:os:system";
@@ -298,9 +294,11 @@ TEST(Hostile, ATrialFolderIsContinuedOnlyByItsSearch) {
   const auto store = "--store " + q(d / "s.db") + " ";
   const auto trials = d / "trials";
   ASSERT_TRUE(stop_search_after_first_trial(
-      store + "search --env classic/cartpole --space mlp --strategy random --steps 20000 --top-k 3 --seeds 1 "
-              "--jobs 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=32 "
-              "--set search.eval_episodes=2 --quiet --out " + q(trials),
+      store +
+          "search --env classic/cartpole --space mlp --strategy random --steps 20000 --top-k 3 --seeds 1 "
+          "--jobs 1 --set search.baselines=none --set ppo.num_envs=4 --set ppo.num_steps=32 "
+          "--set search.eval_episodes=2 --quiet --out " +
+          q(trials),
       trials.string(), (d / "log").string()));
   auto r = rlnas(store + "runs show 1 --json");
   ASSERT_EQ(r.code, 0) << r.out;
@@ -363,21 +361,23 @@ TEST(Hostile, AStoreOnAReadOnlyPathCanBeRead) {
     fs::remove(dir / "s.db-wal");
     fs::remove(dir / "s.db-shm");
   }
-  const std::string prefix = "unshare -m sh -c \"mount --bind " + q(dir) + " " + q(dir) + " && mount -o remount,ro,bind " +
-                             q(dir) + " " + q(dir) + " && ";
+  const std::string prefix = "unshare -m sh -c \"mount --bind " + q(dir) + " " + q(dir) +
+                             " && mount -o remount,ro,bind " + q(dir) + " " + q(dir) + " && ";
   if (run_command(prefix + "touch " + q(dir / "probe") + "\"").code == 0 || fs::exists(dir / "probe")) {
     GTEST_SKIP() << "cannot make a read-only bind mount here";
   }
   if (run_command("unshare -m true").code != 0) GTEST_SKIP() << "unshare -m is not allowed here";
-  for (const std::string& command : std::vector<std::string>{"runs list", "runs show 1", "runs export 1 --out " + q(d / "again.json"),
-                                    "report 1 --out " + q(d / "page.html")}) {
+  for (const std::string& command :
+       std::vector<std::string>{"runs list", "runs show 1", "runs export 1 --out " + q(d / "again.json"),
+                                "report 1 --out " + q(d / "page.html")}) {
     const auto r = run_command(prefix + RLNAS_BIN + " --store " + q(store) + " " + command + "\"");
     EXPECT_EQ(r.code, 0) << command << ": " << r.out;
   }
   EXPECT_EQ(read_json(d / "again.json")["experiments"].size(), 1u);
   EXPECT_TRUE(fs::exists(d / "page.html"));
   // A writing command says why it cannot.
-  const auto r = run_command(prefix + RLNAS_BIN + " --store " + q(store) + " runs import " + q(d / "export.json") + "\"");
+  const auto r =
+      run_command(prefix + RLNAS_BIN + " --store " + q(store) + " runs import " + q(d / "export.json") + "\"");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "s.db")) << r.out;
 }
@@ -386,7 +386,8 @@ TEST(Hostile, AStoreOnAReadOnlyPathCanBeRead) {
 TEST(Hostile, RefusedStartsLeaveNoExperimentAndNoContinueHint) {
   const auto d = fresh("refused");
   const auto store = "--store " + q(d / "s.db") + " ";
-  const std::string synthetic = "search --workload synthetic --space minatar/ss1 --strategy random --top-k 2 --seeds 1 ";
+  const std::string synthetic =
+      "search --workload synthetic --space minatar/ss1 --strategy random --top-k 2 --seeds 1 ";
   auto r = rlnas(store + synthetic + "--baselines net:nosuch");
   EXPECT_NE(r.code, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "search.baselines: net:nosuch")) << r.out;
@@ -441,6 +442,11 @@ TEST(Hostile, HugeInputsGetAClearErrorQuickly) {
   r = rlnas("--plugin " + q(d) + " env list");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "it is a folder (expected a shared object, FILE.so)")) << r.out;
+  const std::string long_name(300, 'a');
+  r = rlnas("--store '' train --env classic/cartpole --steps 100 --out " + q(d / long_name));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "': File name too long")) << r.out;
+  EXPECT_FALSE(contains(r.out, "filesystem error")) << r.out;
   r = rlnas("env check --env classic/cartpole --steps 200");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "ok: 200 steps") || contains(r.out, "(200 asked; stepping went on")) << r.out;

@@ -3,6 +3,7 @@
 // stub Gymnasium, and without one.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -73,8 +74,9 @@ TEST_F(PythonCli, EveryCheckerErrorClassFiresOnABrokenPythonEnvironment) {
 // (exit 1, not a LibTorch backtrace), and a Discrete space too large to train is refused at once.
 TEST_F(PythonCli, NonFiniteValuesAndHugeSpacesAreErrorsNamingTheEnvironment) {
   const auto dir = fresh("nonfinite");
-  const std::string train = "--store '' train --env py:probe_envs:make --algo ppo --net mlp --steps 512 "
-                            "--set ppo.num_envs=1 --set ppo.num_steps=64 --quiet --out ";
+  const std::string train =
+      "--store '' train --env py:probe_envs:make --algo ppo --net mlp --steps 512 "
+      "--set ppo.num_envs=1 --set ppo.num_steps=64 --quiet --out ";
   auto r = py(train + (dir / "nan").string() + " --env-opt fault=nan_reward");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "py:probe_envs:make: step 5: step() returned reward nan; expected a finite number"))
@@ -84,11 +86,35 @@ TEST_F(PythonCli, NonFiniteValuesAndHugeSpacesAreErrorsNamingTheEnvironment) {
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_TRUE(contains(r.out, "the observation after step 7 holds inf at flat index 1; expected finite values"))
       << r.out;
-  for (const std::string& command : std::vector<std::string>{"env check --env py:probe_envs:make --env-opt fault=huge_discrete",
-                                    train + (dir / "huge").string() + " --env-opt fault=huge_discrete"}) {
+  for (const std::string& command :
+       std::vector<std::string>{"env check --env py:probe_envs:make --env-opt fault=huge_discrete",
+                                train + (dir / "huge").string() + " --env-opt fault=huge_discrete"}) {
     r = py(command);
     EXPECT_EQ(r.code, 1) << r.out;
     EXPECT_TRUE(contains(r.out, "Discrete space with n = 1000000000000; rlnas supports n <= 1048576")) << r.out;
+  }
+}
+
+// A step() that never returns would hold a search forever: search.trial_timeout kills the trial,
+// which is recorded failed with the limit named, and the search ends.
+TEST_F(PythonCli, ATrialThatHangsIsKilledAtTheTrialTimeout) {
+  const auto dir = fresh("hang");
+  const auto started = std::chrono::steady_clock::now();
+  auto r = py("--store " + (dir / "s.db").string() +
+              " search --env py:probe_envs:make --env-opt fault=hang --space mlp --strategy random --steps 512 "
+              "--top-k 1 --seeds 1 --jobs 1 --set search.baselines=none --set ppo.num_envs=1 --set ppo.num_steps=64 "
+              "--set search.trial_timeout=4 --quiet --out " +
+              (dir / "trials").string());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_LT(seconds, 60) << r.out;
+  r = py("--store " + (dir / "s.db").string() + " runs show 1 --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto shown = json::parse(r.out);
+  ASSERT_FALSE(shown["trials"].empty()) << r.out;
+  for (const auto& t : shown["trials"]) {
+    EXPECT_EQ(t["status"], "failed") << t.dump();
+    EXPECT_TRUE(contains(t["reason"].get<std::string>(), "ran past search.trial_timeout (4 s) and was killed"))
+        << t.dump();
   }
 }
 

@@ -27,14 +27,6 @@ using nlohmann::json;
 
 fs::path fresh(const std::string& name) { return test_util::fresh_dir("reliability_test", name); }
 
-// A path quoted for the shell (built by appends: GCC 12 warns falsely on "'" + string).
-std::string q(const fs::path& p) {
-  std::string out(1, '\'');
-  out += p.string();
-  out += '\'';
-  return out;
-}
-
 // Environment that makes writes to files matching `pattern` fail once `budget` bytes are written.
 std::string fault(const std::string& pattern, int64_t budget = 0, const std::string& ops = "write") {
   return "RLNAS_FAULT_PATH='" + pattern + "' RLNAS_FAULT_BUDGET=" + std::to_string(budget) + " RLNAS_FAULT_OPS=" + ops +
@@ -44,10 +36,10 @@ std::string fault(const std::string& pattern, int64_t budget = 0, const std::str
 Run rlnas(const std::string& args, const std::string& env = "") { return run_command(env + RLNAS_BIN + " " + args); }
 
 // A short PPO run on CartPole: 32 metrics lines (one per 128 steps), checkpoints every 1024 steps.
-std::string train_args(const fs::path& out, int64_t steps = 4096) {
+std::string train_args(const fs::path& out, int64_t steps = 4096, int64_t checkpoint_every = 1024) {
   return "train --env classic/cartpole --algo ppo --steps " + std::to_string(steps) +
-         " --seed 7 --set ppo.num_envs=4 --set ppo.num_steps=32 --set log_every=128 --set checkpoint_every=1024"
-         " --set eval.episodes=2 --quiet --out " + q(out);
+         " --seed 7 --set ppo.num_envs=4 --set ppo.num_steps=32 --set log_every=128 --set checkpoint_every=" +
+         std::to_string(checkpoint_every) + " --set eval.episodes=2 --quiet --out " + q(out);
 }
 
 std::vector<std::string> raw_lines(const fs::path& p) {
@@ -178,7 +170,8 @@ TEST(Reliability, EvalFailsWhenItsRecordCannotBeWritten) {
 std::string search_args(const fs::path& d) {
   return "--store " + q(d / "s.db") +
          " search --env classic/cartpole --algo ppo --space mlp --strategy random --steps 300000 --top-k 2"
-         " --seeds 1 --jobs 1 --baselines none --set checkpoint_every=4096 --out " + q(d / "trials");
+         " --seeds 1 --jobs 1 --baselines none --set checkpoint_every=4096 --out " +
+         q(d / "trials");
 }
 
 TEST(Reliability, CtrlCOfASearchWithPendingTrialsEndsItAsStopped) {
@@ -260,10 +253,9 @@ TEST(Reliability, TrainTakesSigtermLikeCtrlCAndLocksItsRunFolder) {
 TEST(Reliability, AKillBeforeTheFirstCheckpointResumesFromStepZero) {
   const auto d = fresh("early_kill");
   const auto store = "--store " + q(d / "s.db") + " ";
-  const std::string no_checkpoint = " --set checkpoint_every=0";
-  ASSERT_EQ(rlnas(store + train_args(d / "ref", 16384) + no_checkpoint).code, 0);
+  ASSERT_EQ(rlnas(store + train_args(d / "ref", 16384, 0)).code, 0);
   const auto run = d / "run";
-  const pid_t pid = spawn(store + train_args(run, 16384) + no_checkpoint, (d / "log").string());
+  const pid_t pid = spawn(store + train_args(run, 16384, 0), (d / "log").string());
   ASSERT_TRUE(wait_for([&] { return bytes_of(run / "metrics.jsonl") > 0; }, 60)) << slurp(d / "log");
   ::kill(pid, SIGKILL);
   wait_exit(pid, 10);
@@ -293,9 +285,10 @@ TEST(Reliability, ExitCodesFollowTheTable) {
 // No range message prints the largest double (309 digits), nor a parser's internals.
 TEST(Reliability, UsageErrorsArePlainMessages) {
   const std::regex long_number("[0-9]{25,}");
-  for (const char* args : {"--threads 0 space list", "eval --run x --episodes 0", "report abc",
-                                 "search --resume 1 --jobs abc", "search --resume 1 --jobs 0",
-                                 "space sample minatar/ss1 --n 0", "env rollout --env minatar/breakout --seed 0 --episodes -3"}) {
+  for (const char* args :
+       {"--threads 0 space list", "eval --run x --episodes 0", "report abc", "search --resume 1 --jobs abc",
+        "search --resume 1 --jobs 0", "space sample minatar/ss1 --n 0",
+        "env rollout --env minatar/breakout --seed 0 --episodes -3"}) {
     const auto r = rlnas(args);
     EXPECT_EQ(r.code, 2) << args << ": " << r.out;
     EXPECT_TRUE(contains(r.out, "expected a whole number from")) << args << ": " << r.out;
@@ -311,23 +304,24 @@ TEST(Reliability, ADeviceNamedByOutIsWrittenNeverReplaced) {
   if (full.empty()) GTEST_SKIP() << "cannot make a device node (not root)";
   ASSERT_EQ(rlnas("--store " + q(d / "s.db") + " " + train_args(d / "run", 512)).code, 0);
   for (const std::string& args : {"--store " + q(d / "s.db") + " report 1 --out " + q(full),
-                                 "env trace --env minatar/breakout --seed 1 --actions 0123 --out " + q(full)}) {
+                                  "env trace --env minatar/breakout --seed 1 --actions 0123 --out " + q(full)}) {
     const auto r = rlnas(args);
     EXPECT_EQ(r.code, 1) << args << ": " << r.out;
     EXPECT_TRUE(contains(r.out, full.string() + "': No space left on device")) << r.out;
     EXPECT_TRUE(fs::is_character_file(full)) << args << " replaced the device";
     EXPECT_FALSE(fs::exists(d / "full.tmp"));
   }
-  for (const std::string& args : {std::string("space sample minatar/ss1 --n 3"),
-                                 "--store " + q(d / "s.db") + " runs show 1 --json",
-                                 std::string("env rollout --env minatar/breakout --episodes 1 --seed 0 --json")}) {
-    const auto r = run_command("{ " + std::string(RLNAS_BIN) + " " + args + " > " + q(full) + "; }");  // stderr: the pipe
+  for (const std::string& args :
+       {std::string("space sample minatar/ss1 --n 3"), "--store " + q(d / "s.db") + " runs show 1 --json",
+        std::string("env rollout --env minatar/breakout --episodes 1 --seed 0 --json")}) {
+    const auto r =
+        run_command("{ " + std::string(RLNAS_BIN) + " " + args + " > " + q(full) + "; }");  // stderr: the pipe
     EXPECT_EQ(r.code, 1) << args << ": " << r.out;
     EXPECT_TRUE(contains(r.out, "cannot write to standard output: No space left on device")) << args << ": " << r.out;
   }
   // A reader that goes away is not an error.
-  const auto piped = run_command(std::string(RLNAS_BIN) + " space sample minatar/ss1 --n 100000 2> " +
-                                 q(d / "err") + " | head -c 10 > /dev/null");
+  const auto piped = run_command(std::string(RLNAS_BIN) + " space sample minatar/ss1 --n 100000 2> " + q(d / "err") +
+                                 " | head -c 10 > /dev/null");
   EXPECT_EQ(slurp(d / "err"), "");
 }
 
@@ -352,8 +346,9 @@ TEST(Reliability, BadInputGetsAMessageNotALibraryError) {
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, "is given twice")) << r.out;
   // 4.0 is the option 4: one architecture, one id
-  r = rlnas(no_store + "train --env minatar/breakout --arch '{\"space\":\"minatar/ss1\",\"choices\":{\"conv2.kernel\":4.0,"
-                       "\"conv3.kernel\":5}}' --list-options");
+  r = rlnas(no_store +
+            "train --env minatar/breakout --arch '{\"space\":\"minatar/ss1\",\"choices\":{\"conv2.kernel\":4.0,"
+            "\"conv3.kernel\":5}}' --list-options");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(contains(r.out, "\\\"conv2.kernel\\\":4,")) << r.out;
 
@@ -372,7 +367,7 @@ TEST(Reliability, BadInputGetsAMessageNotALibraryError) {
   }
   r = rlnas("eval --run " + q(d / "badheader"));
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(contains(r.out, "header is not valid JSON (parse error")) << r.out;
+  EXPECT_TRUE(contains(r.out, "header: not valid JSON (parse error")) << r.out;
   for (const auto* out : {&r}) EXPECT_FALSE(contains(out->out, "json.exception")) << out->out;
 
   // A run folder whose name is not UTF-8 does not break the store's JSON listing.
@@ -398,8 +393,8 @@ TEST(Reliability, BadInputGetsAMessageNotALibraryError) {
   EXPECT_TRUE(contains(r.out, "0 warning classes")) << r.out;
 
   // A failed atomic write leaves neither its temporary nor a partial file.
-  expect_failed_atomic_write(d / "t.json", "env trace --env minatar/breakout --seed 1 --actions 0123 --out " +
-                                               q(d / "t.json"));
+  expect_failed_atomic_write(d / "t.json",
+                             "env trace --env minatar/breakout --seed 1 --actions 0123 --out " + q(d / "t.json"));
 }
 
 // ---- the harness on search, report and the store ----
@@ -410,7 +405,8 @@ TEST(Reliability, ASearchRecordsTrialsThatHitAFullDiskAsFailedWithTheReason) {
   const auto r = rlnas("--store " + q(d / "s.db") +
                            " search --env classic/cartpole --algo ppo --space mlp --strategy random --steps 2048"
                            " --top-k 1 --seeds 1 --jobs 1 --baselines none --set ppo.num_envs=4 --set ppo.num_steps=32"
-                           " --set log_every=128 --quiet --out " + q(d / "trials"),
+                           " --set log_every=128 --quiet --out " +
+                           q(d / "trials"),
                        fault((d / "trials").string() + "/*/metrics.jsonl", 600));
   const auto shown = runs_show(d / "s.db", 1);
   ASSERT_FALSE(shown["trials"].empty()) << r.out;

@@ -207,7 +207,7 @@ TEST(SearchCli, BadSearchArgumentsSayWhatIsWrong) {
   const auto dir = fresh("errors");
   const std::string store = "--store " + (dir / "s.db").string();
   auto r = run(store + " search --env minatar/breakout --space minatar/ss1 --strategy magic");
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);  // a flag's value: usage
   EXPECT_TRUE(contains(r.out, "search.strategy")) << r.out;
   r = run(store + " search --env minatar/breakout --space nope");
   EXPECT_EQ(r.code, 1);
@@ -216,8 +216,8 @@ TEST(SearchCli, BadSearchArgumentsSayWhatIsWrong) {
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, "search.space")) << r.out;
   r = run(store + " search --resume 7");
-  EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(contains(r.out, "no such experiment")) << r.out;
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.out, "no experiment 7")) << r.out;
   r = run(store + " search --resume 7 --strategy spos --set seed=2");
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.out, "stored configuration")) << r.out;

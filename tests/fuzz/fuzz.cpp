@@ -143,19 +143,57 @@ struct Target {
 };
 
 const std::vector<Target>& targets() {
-  static const std::vector<Target> t = {{"arch", fuzz_arch},         {"yaml", fuzz_yaml},
-                                        {"set", fuzz_set},           {"export", fuzz_export},
-                                        {"checkpoint", fuzz_checkpoint}, {"metrics", fuzz_metrics}};
+  static const std::vector<Target> t = {{"arch", fuzz_arch},
+                                        {"yaml", fuzz_yaml},
+                                        {"set", fuzz_set},
+                                        {"export", fuzz_export},
+                                        {"checkpoint", fuzz_checkpoint},
+                                        {"metrics", fuzz_metrics}};
   return t;
 }
 
 // ---- mutation ----
 
 const std::vector<std::string> kTokens = {
-    "[",   "]",     "{",     "}",     "\"",    ":",      ",",        "\n",   "\\",     "\\u0000", "\\ud800",
-    "-1",  "0",     "1e999", "-0",    "null",  "true",   "1.5",      "\xff", "\xc3",   "---\n",   "- ",
-    ": ",  "&a ",   "*a",    "!!",    "'",     "#",      "9223372036854775807", "-9223372036854775809",
-    "nan", "{\"a\":", std::string(300, '['), std::string(300, '{'), "=", "ppo.", "net.", "search.", "step",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    ":",
+    ",",
+    "\n",
+    "\\",
+    "\\u0000",
+    "\\ud800",
+    "-1",
+    "0",
+    "1e999",
+    "-0",
+    "null",
+    "true",
+    "1.5",
+    "\xff",
+    "\xc3",
+    "---\n",
+    "- ",
+    ": ",
+    "&a ",
+    "*a",
+    "!!",
+    "'",
+    "#",
+    "9223372036854775807",
+    "-9223372036854775809",
+    "nan",
+    "{\"a\":",
+    std::string(300, '['),
+    std::string(300, '{'),
+    "=",
+    "ppo.",
+    "net.",
+    "search.",
+    "step",
 };
 
 std::string mutate(std::string s, std::mt19937_64& rng, const std::vector<std::string>& corpus) {
@@ -287,8 +325,8 @@ int fuzz(const Target& t, double seconds, uint64_t seed, const fs::path& corpus_
       ++kept;
     }
   }
-  std::printf("rlnas_fuzz %-10s %8lld inputs, %6lld accepted, %4zu outcomes%s\n", t.name,
-              static_cast<long long>(runs), static_cast<long long>(accepted), outcomes.size(),
+  std::printf("rlnas_fuzz %-10s %8lld inputs, %6lld accepted, %4zu outcomes%s\n", t.name, static_cast<long long>(runs),
+              static_cast<long long>(accepted), outcomes.size(),
               keep ? (", " + std::to_string(kept) + " kept in the corpus").c_str() : "");
   return 0;
 }
@@ -319,8 +357,7 @@ int main(int argc, char** argv) {
   std::string names;
   for (const auto& t : targets()) names += std::string(names.empty() ? "" : "|") + t.name;
   if (which.empty()) {
-    std::fprintf(stderr, "usage: rlnas_fuzz %s|all [--seconds S] [--seed N] [--corpus DIR] [--keep]\n",
-                 names.c_str());
+    std::fprintf(stderr, "usage: rlnas_fuzz %s|all [--seconds S] [--seed N] [--corpus DIR] [--keep]\n", names.c_str());
     return 2;
   }
   install_handlers();

@@ -105,6 +105,10 @@ class Broken:
             raise ValueError("the environment's own error")
         if self.fault == "step_tuple":
             return self.obs(), 1.0, self.t >= 10, {}
+        self.total = getattr(self, "total", 0) + 1  # steps over all episodes
+        if self.fault == "hang" and self.total == 50:
+            import time
+            time.sleep(3600)  # a step() that never returns (search.trial_timeout)
         if self.fault == "nan_reward" and self.t == 5:
             return self.obs(), float("nan"), False, False, {}
         if self.fault == "inf_obs" and self.t == 7:

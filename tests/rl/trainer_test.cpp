@@ -124,8 +124,11 @@ TEST(Trainer, ResumeRemovesOnlyWhatAKillLeavesAndRefusesDamagedLines) {
   auto first = small_config("ppo", steps, sets);
   train(first, registry(), {.run_dir = killed.string(), .quiet = true, .stop_after_steps = 1024});
   ASSERT_EQ(file_lines(killed / "metrics.jsonl").size(), 8u);  // steps 128 ... 1024, checkpoint at 1024
-  // As if the process had gone on two more iterations and been killed in the middle of a line.
-  write_lines(killed / "metrics.jsonl", {whole_lines.begin(), whole_lines.begin() + 10}, whole_lines[10].substr(0, 17));
+  // As if the process had gone on two more iterations and been killed in the middle of a line
+  // (the run's own 8 lines stay: a resume checks them against the checkpoint).
+  auto own = file_lines(killed / "metrics.jsonl");
+  own.insert(own.end(), whole_lines.begin() + 8, whole_lines.begin() + 10);
+  write_lines(killed / "metrics.jsonl", own, whole_lines[10].substr(0, 17));
   auto resumed = load_run_config(killed.string(), registry());
   train(resumed, registry(), {.run_dir = killed.string(), .resume = true, .quiet = true});
   EXPECT_EQ(metric_lines(whole), metric_lines(killed));

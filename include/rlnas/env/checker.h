@@ -12,7 +12,7 @@
 namespace rlnas::env {
 
 struct CheckOptions {
-  int steps = 2000;   // random steps to take (episodes are reset as they end)
+  int steps = 2000;  // random steps to take (episodes are reset as they end)
   // When no episode ended within `steps`, keep stepping up to this many steps in all before
   // warning that none ends (MinAtar Freeway's episodes last 2,500 steps).
   int steps_to_end_an_episode = 100000;

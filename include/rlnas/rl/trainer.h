@@ -10,12 +10,11 @@
 #include <atomic>
 #include <memory>
 #include <optional>
-
-#include "rlnas/core/error.h"
 #include <string>
 #include <vector>
 
 #include "rlnas/core/config.h"
+#include "rlnas/core/error.h"
 #include "rlnas/env/registry.h"
 #include "rlnas/rl/algorithm.h"
 #include "rlnas/rl/evaluation.h"
