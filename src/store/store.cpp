@@ -235,7 +235,8 @@ Store open_store(const std::string& path, const OpenOptions& options, const std:
   db->exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
   migrate(*db, history);
   // Before anything is written: a damaged store (a bad copy, a disk fault, a file from elsewhere)
-  // is refused rather than damaged further. quick_check reads every page: about 1 s per GiB.
+  // is refused rather than damaged further. quick_check reads every page: 0.05 s for a 23 MB store
+  // holding every committed result (docs/reliability.md).
   {
     Statement check(*db, "PRAGMA quick_check(3)");
     std::string problems;
