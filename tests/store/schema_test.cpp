@@ -171,6 +171,46 @@ TEST(StoreSchema, AnotherApplicationsDatabaseIsRefused) {
   EXPECT_TRUE(contains(error_of([&] { Store::open(tmp.path("app.db")); }), "of another application"));
 }
 
+// A store from someone else (issue 26): a trigger would run inside rlnas's own writes, and a
+// damaged file would be damaged further. Both are refused before anything is written; read-only
+// opens read and never write.
+TEST(StoreSchema, AStoreWithATriggerIsRefused) {
+  TempStorePath tmp;
+  const auto path = tmp.path();
+  { Store::open(path); }
+  exec(path, "CREATE TABLE log (x TEXT); CREATE TRIGGER spy AFTER INSERT ON experiments BEGIN INSERT INTO log "
+             "VALUES (NEW.config); END");
+  for (const bool read_only : {false, true}) {
+    const auto msg = error_of([&] { Store::open(path, {.create = false, .read_only = read_only}); });
+    EXPECT_TRUE(contains(msg, "has a trigger 'spy' that rlnas did not make")) << msg;
+  }
+  exec(path, "DROP TRIGGER spy");
+  auto s = Store::open(path, {.create = false, .read_only = true});
+  EXPECT_TRUE(s.experiments().empty());
+  EXPECT_FALSE(error_of([&] { s.create_experiment("train", "x", ordered_json::object(), ordered_json::object()); })
+                   .empty());  // a read-only store takes no writes
+}
+
+TEST(StoreSchema, ADamagedStoreIsNotWrittenTo) {
+  TempStorePath tmp;
+  const auto path = tmp.path();
+  {
+    auto s = Store::open(path);
+    for (int i = 0; i < 200; ++i) {
+      s.create_experiment("train", std::string(500, 'x'), ordered_json::object(), ordered_json::object());
+    }
+  }
+  // Garbage over the middle of the file (an index or table page), as a bad copy leaves it.
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(path) / 2));
+    const std::string junk(4096, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  const auto msg = error_of([&] { Store::open(path); });
+  EXPECT_TRUE(contains(msg, "integrity check") || contains(msg, "is corrupt")) << msg;
+}
+
 TEST(StoreSchema, MissingFilesAndFolders) {
   TempStorePath tmp;
   EXPECT_EQ(error_of([&] { Store::open(tmp.path("none.db"), {.create = false}); }),
