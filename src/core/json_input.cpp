@@ -41,7 +41,7 @@ Json parse_checked(std::string_view text, const std::string& where) {
   try {
     return Json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(where + ": not valid JSON (" + plain_error_text(e) + ")");
+    throw Error(where + ": not valid JSON (" + excerpt(plain_error_text(e), 300) + ")");  // its "last read" may be long
   }
 }
 }  // namespace

@@ -61,7 +61,7 @@ Architecture Architecture::parse(const std::string& text) {
   try {
     j = nlohmann::json::parse(text, check);
   } catch (const nlohmann::json::exception& e) {
-    throw Error("architecture: not valid JSON (" + plain_error_text(e) + "): " + excerpt(text));
+    throw Error("architecture: not valid JSON (" + excerpt(plain_error_text(e), 300) + "): " + excerpt(text));
   }
   if (!duplicate.empty()) {
     throw Error("architecture: the key \"" + excerpt(duplicate, 80) + "\" is given twice in " + excerpt(text) +

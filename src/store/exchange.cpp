@@ -388,7 +388,7 @@ ordered_json read_export_file(const std::string& path) {
   try {
     return ordered_json::parse(data);
   } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number out of range (1e999)
-    throw Error("'" + path + "' is not JSON: " + plain_error_text(e));
+    throw Error("'" + path + "' is not JSON: " + excerpt(plain_error_text(e), 300));
   }
 }
 
