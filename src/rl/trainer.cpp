@@ -9,7 +9,6 @@
 #include <random>
 #include <set>
 #include <sstream>
-#include <tuple>
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
@@ -814,9 +813,12 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     for (auto* o : observers) o->load(archive);
     // Lines written after the checkpoint (and a line a kill cut short) are written again.
     for (const auto& f : logs) io::truncate_jsonl_after(f.string(), venv.total_steps());
-    std::tie(metrics_lines, std::ignore) = lines_up_to((dir / kMetricsFile).string(), venv.total_steps());
-    if (std::error_code ec; fs::exists(dir / kMetricsFile, ec))
-      metrics_hash.update(io::read_file((dir / kMetricsFile).string()));
+    // The repair left only whole lines up to the checkpoint's step: one read gives count and hash.
+    if (std::error_code ec; fs::exists(dir / kMetricsFile, ec)) {
+      const auto text = io::read_file((dir / kMetricsFile).string());
+      metrics_lines = std::count(text.begin(), text.end(), '\n');
+      metrics_hash.update(text);
+    }
     if (options.previous_steps) {
       // A longer budget (rlnas train --resume RUN --steps N): config.json says so from now on.
       auto j = config.to_json();
