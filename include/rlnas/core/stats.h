@@ -111,6 +111,33 @@ TestResult welch_test(const std::vector<double>& a, const std::vector<double>& b
 TestResult permutation_test(const std::vector<double>& a, const std::vector<double>& b, double level = 0.95,
                             uint32_t seed = 1, int64_t draws = 20000, int64_t exact_limit = 200000);
 
+// A permutation test of a contrast of trainings: the statistic sum_i c_i x_i, c_i the weight of
+// training i in side a's mean minus its weight in side b's (a training on both sides, e.g. a found
+// architecture that is also a baseline, appears once with the difference; the c_i sum to 0).
+// Under the null every training is a draw of the same distribution, so the trainings are
+// exchangeable: the p-value compares |statistic| with its value over rearrangements of the x_i
+// (every distinct one when there are at most `exact_limit`, else `draws` seeded shuffles). The
+// interval inverts the test over shifts of the trainings marked `shifted` (side a's own); the MDE is
+// the spread of the rearrangements' statistic from its 2.5% to its 20% point (approximate).
+TestResult contrast_permutation_test(const std::vector<double>& x, const std::vector<double>& c,
+                                     const std::vector<bool>& shifted, double level = 0.95, uint32_t seed = 1,
+                                     int64_t draws = 20000, int64_t exact_limit = 200000);
+
+// One side of a comparison as the trainings behind it: groups of trainings (one per architecture,
+// named by `ids`) and each group's share of the side's mean (an arm of searches: the share of its
+// searches that found the architecture; a baseline: one group of share 1). The side's figure is
+// sum_g share_g * mean(group g).
+struct TrainedSide {
+  std::vector<std::string> ids;
+  std::vector<std::vector<double>> groups;
+  std::vector<double> shares;
+  double mean() const;
+};
+// contrast_permutation_test of side a against side b: a group on both sides (the same id, e.g. a
+// found architecture that is also the baseline) enters once, so that its trainings cancel.
+TestResult sides_permutation_test(const TrainedSide& a, const TrainedSide& b, double level = 0.95, uint32_t seed = 1,
+                                  int64_t draws = 20000, int64_t exact_limit = 200000);
+
 // A discrete distribution: values with their probabilities (summing to 1).
 struct DiscreteDistribution {
   std::vector<double> values, probs;
