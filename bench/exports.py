@@ -4,6 +4,7 @@ import gzip
 import json
 import os
 import re
+import subprocess
 import sys
 
 
@@ -25,13 +26,44 @@ def read_exports(folder):
     return out
 
 
-# Student's t 0.975 quantiles by degrees of freedom (the values rlnas's core/stats.h tests check).
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-        11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 20: 2.086, 30: 2.042}
+COMPARE_SCHEMAS = (1,)  # the `rlnas compare --json` versions these scripts read
 
 
-def t975(df):
-    """The 0.975 quantile for df degrees of freedom (a smaller df's, so wider, between table entries)."""
-    if df > 30:
-        return 1.96
-    return T975[max(k for k in T975 if k <= df)]
+def rlnas_binary():
+    """The rlnas executable the pages' statistics come from: $RLNAS_BIN, else build/bin/rlnas."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.environ.get("RLNAS_BIN") or os.path.join(root, "build", "bin", "rlnas")
+    if not os.access(path, os.X_OK):
+        sys.exit(f"{path}: no rlnas executable (build it: bash scripts/build; or set RLNAS_BIN)")
+    return path
+
+
+def compare(files, arms=()):
+    """`rlnas compare --json` over export files: every statistic of the pages (no script computes an
+    interval of its own). `arms`: (name, [experiment ids]) pairs for --arm."""
+    argv = [rlnas_binary(), "--store", "", "compare", "--json", *files]
+    for name, ids in arms:
+        argv += ["--arm", f"{name}={','.join(str(i) for i in ids)}"]
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"rlnas compare failed (exit {done.returncode}): {done.stderr.strip()}")
+    study = json.loads(done.stdout)
+    if study.get("schema_version") not in COMPARE_SCHEMAS:
+        sys.exit(f"rlnas compare: schema_version {study.get('schema_version')}, these scripts read {COMPARE_SCHEMAS}")
+    return study
+
+
+def interval_text(c):
+    """A comparison of `rlnas compare --json` as the pages print it: effect [low, high], p, verdict."""
+    text = f"{c['effect']:+.2f}"
+    if c["low"] is not None:
+        text += f" [{c['low']:+.2f}, {c['high']:+.2f}]"
+    p = c["p"]
+    if p is not None:
+        text += f", p {'<0.001' if p < 0.001 else f'{p:.3f}'}"
+        if c.get("p_holm") is not None and c["p_holm"] != p:
+            text += f" (Holm {c['p_holm']:.3f})"
+    text += f", {c['verdict']}"
+    if c["verdict"] == "no interval" and c["note"]:
+        text += f" ({c['note']})"
+    return text

@@ -94,5 +94,6 @@ void add_space_commands(CLI::App& app, Context& ctx);
 void add_runs_commands(CLI::App& app, Context& ctx);
 void add_search_commands(CLI::App& app, Context& ctx);
 void add_report_commands(CLI::App& app, Context& ctx);
+void add_compare_commands(CLI::App& app, Context& ctx);
 
 }  // namespace rlnas::cli

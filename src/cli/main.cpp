@@ -141,6 +141,7 @@ int main(int argc, char** argv) {
   add_search_commands(app, ctx);
   add_runs_commands(app, ctx);
   add_report_commands(app, ctx);
+  add_compare_commands(app, ctx);
   add_bench_commands(app, ctx);
 
   // Runtime settings apply before any subcommand callback runs.

@@ -11,6 +11,7 @@
 #include "rlnas/core/log.h"
 #include "rlnas/report/report.h"
 #include "rlnas/rl/checkpoint.h"
+#include "rlnas/search/study.h"
 #include "rlnas/store/store.h"
 
 namespace rlnas::cli {
@@ -44,6 +45,14 @@ bool write_report(const Context& ctx, const ReportArgs& a, const std::string& ou
   }
   report::PageOptions options;
   options.chartjs = a.chartjs;
+  // Several finished searches: the study of them (rlnas compare) as a section.
+  if (a.ids.size() >= 2 && !running) {
+    try {
+      options.comparison = search::study_text(search::compare_study(search::study_inputs(store, a.ids)));
+    } catch (const Error& e) {
+      options.comparison = std::string("No comparison of these experiments: ") + e.what();
+    }
+  }
   options.refresh_seconds = watching && running ? a.interval : 0;
   io::write_file_atomic(out, report::render_html(experiments, options));  // a reloading browser never sees half
   return running;

@@ -140,7 +140,7 @@ std::string DifferenceInterval::verdict(const std::string& a, const std::string&
   }
   if (*low > 0) return a + " better";
   if (*high < 0) return b + " better";
-  return "not significant";
+  return "inconclusive";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -227,7 +227,11 @@ std::string render_html(const std::vector<ordered_json>& experiments, const Page
        "{charts:[],errors:window.rlnasErrors.concat(['the report script did not finish'])});"
        "document.body.appendChild(p);});</script>\n"
     << "<script>\n" << script_safe(chartjs) << "\n</script>\n"
-    << "</head>\n<body>\n<div id=\"report\"></div>\n<noscript>This report draws its tables and plots with "
+    << "</head>\n<body>\n<div id=\"report\"></div>\n"
+    << (options.comparison.empty() ? std::string()
+                                   : "<section id=\"comparison\"><h2>Comparison (rlnas compare)</h2><pre>" +
+                                         html_escape(options.comparison) + "</pre></section>\n")
+    << "<noscript>This report draws its tables and plots with "
        "JavaScript; enable it to see them.</noscript>\n"
     << "<script id=\"rlnas-data\" type=\"application/json\">"
     << json_in_script(data.dump(-1, ' ', false, json::error_handler_t::replace)) << "</script>\n"

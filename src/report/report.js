@@ -243,7 +243,7 @@
                           isNum(c.low) ? '[' + fmt(c.low, 2) + ', ' + fmt(c.high, 2) + ']' : '-', String(c.n), c.verdict]};
         })));
       card.appendChild(el('p', {class: 'caption', text: 'Differences paired by training seed, Student\'s t 95% ' +
-        'interval over the seeds (none below 3 seeds); "not significant" when it contains zero.'}));
+        'interval over the seeds (none below 3 seeds); "inconclusive" when it contains zero.'}));
     }
     if (e.learning && Object.keys(e.learning).length) {
       card.appendChild(el('h3', {text: 'How much the search learned'}));

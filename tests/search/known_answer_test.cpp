@@ -195,7 +195,7 @@ TEST(Synthetic, TheRandomRowSelectsOnTheSelectionMetricAndReportsThePicksTestSco
 
 // The intervals of the comparisons: over 1,000 repeats of 3 and of 8 seeds on the synthetic
 // workload, a planted difference is covered at least 90% of the time (95% nominal), and a
-// comparison of an architecture with itself is "not significant" at least 90% of the time.
+// comparison of an architecture with itself is "inconclusive" at least 90% of the time.
 TEST(Statistics, PairedIntervalsAreCalibratedAtThreeAndEightSeeds) {
   const auto& space = space::find_space("minatar/ss1");
   const SyntheticScores scores(space, options(0.2));
@@ -223,7 +223,7 @@ TEST(Statistics, PairedIntervalsAreCalibratedAtThreeAndEightSeeds) {
       ASSERT_EQ(c.size(), 2u);
       ASSERT_EQ(c[0].interval.n, n);
       if (*c[0].interval.low <= truth && truth <= *c[0].interval.high) ++covered;
-      if (c[1].verdict() == "not significant") ++quiet;
+      if (c[1].verdict() == "inconclusive") ++quiet;
     }
     EXPECT_GE(covered, 900) << n << " seeds";
     EXPECT_GE(quiet, 900) << n << " seeds";
@@ -240,7 +240,7 @@ TEST(Statistics, StudentTQuantilesMatchTables) {
   const auto i = paired_t_interval({1, 2, 3});
   ASSERT_TRUE(i.low && i.high);
   EXPECT_NEAR(*i.low, 2 - 4.302652729911275 / std::sqrt(3.0), 1e-8);
-  EXPECT_EQ(i.verdict(), "not significant");                        // [-0.48, 4.48]
+  EXPECT_EQ(i.verdict(), "inconclusive");                        // [-0.48, 4.48]
   EXPECT_EQ(paired_t_interval({2, 2.5, 3}).verdict(), "a better");  // [1.26, 3.74]
   EXPECT_EQ(paired_t_interval({-2, -2.5, -3}).verdict("found", "baseline"), "baseline better");
   EXPECT_FALSE(paired_t_interval({1, 2}).low.has_value());  // no interval below 3 pairs

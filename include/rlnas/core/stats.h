@@ -63,7 +63,7 @@ struct DifferenceInterval {
   double difference = 0;            // mean of the differences
   std::optional<double> low, high;  // none below kMinIntervalSamples pairs
   double level = 0.95;
-  // "a better" / "b better" / "not significant" / "fewer than 3 pairs: no interval".
+  // "a better" / "b better" / "inconclusive" (the interval holds 0) / "fewer than 3 pairs: no interval".
   std::string verdict(const std::string& a = "a", const std::string& b = "b") const;
   bool significant() const { return low && high && (*low > 0 || *high < 0); }
 };

@@ -26,6 +26,7 @@ struct PageOptions {
   std::string chartjs;            // Chart.js file to inline; empty: find_chartjs("")
   std::string dot = "dot";        // Graphviz; when it cannot run, diagrams fall back to text
   double refresh_seconds = 0;     // > 0: the page reloads itself (rlnas report --watch)
+  std::string comparison;         // several searches: rlnas compare's text, shown in its own section
 };
 
 // The Chart.js build to inline: `hint` if given, else $RLNAS_CHARTJS, else Debian's

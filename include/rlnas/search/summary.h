@@ -23,7 +23,9 @@ namespace rlnas::search {
 // 2: the random-search row follows the selection rule (picked by the selection metric within each
 // draw, reported on that draw's test metric; version 1 took each metric's best separately), rows
 // carry `selection` and `by_seed`, and the summary `selection`, `comparisons`, `learning`, `warnings`.
-inline constexpr int64_t kSummarySchemaVersion = 2;
+// 3: a comparison whose interval holds 0 says "inconclusive" (version 2: "not significant"); a
+// non-significant difference is never read as "no difference" (rlnas compare --margin tests that).
+inline constexpr int64_t kSummarySchemaVersion = 3;
 
 // The one selection rule of every summary, report and script: competing rows (a strategy's
 // candidates, random search's draws, the baselines) are chosen on the *selection* metric and
@@ -104,7 +106,7 @@ struct Comparison {
   std::string a, b;  // row labels
   std::string pairing = "training seed";
   DifferenceInterval interval;
-  std::string verdict() const;  // "a better", "b better", "not significant", or why there is no interval
+  std::string verdict() const;  // "a better", "b better", "inconclusive", or why there is no interval
 };
 nlohmann::ordered_json to_json(const Comparison& c);
 Comparison comparison_from_json(const nlohmann::json& j);
