@@ -8,26 +8,30 @@ Reads the `rlnas runs export` files (*.json.gz) that bench/export_results.py wro
 bench/rl_darts.sh and bench/a2d.sh (file names are the scripts' run names: darts-GAME-SEED,
 random-GAME, frozen-alpha-GAME-sSEED, teacher-GAME, gdas-distill-GAME-SEED, distill-VARIANT-sSEED,
 lambda-L-GAME, ...) and prints Markdown: learning curves at fixed fractions of the budget, final
-figures with mean ± std over training seeds (and over search seeds for found architectures),
-comparisons on total reward with Student's t 95% intervals, alpha's sparsity, and a table of the
-paper's claims, each marked "reproduced", "not reproduced" or "not tested at this budget" by the
-rule printed beside it. Selection follows rlnas's rule (picked by reward mean, reported on total
-reward). Standard library only; deterministic.
+figures with mean ± sd (sample, n - 1) over training seeds (and over search seeds for found
+architectures), comparisons on total reward, alpha's sparsity, and a table of the paper's claims,
+each marked "reproduced", "not reproduced" or "inconclusive at this budget" by the rule printed
+beside it. Every comparison (effect, interval, p, verdict) comes from `rlnas compare --json` over
+the runs' export files; this script computes no interval of its own. Selection follows rlnas's
+rule (picked by reward mean, reported on total reward). Standard library only; deterministic.
 """
-import math
+import os
 import re
 import statistics
 import sys
 from collections import defaultdict
 
-from exports import read_exports, t975
+from exports import compare, interval_text, read_exports
 
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 
 def load(folder):
-    """{run name: export entry} for every file of the folder."""
-    return dict(read_exports(folder))
+    """{run name: export entry} for every file of the folder (each entry knows its "path")."""
+    runs = dict(read_exports(folder))
+    for e in runs.values():
+        e["path"] = os.path.join(folder, e["file"])
+    return runs
 
 
 def fmt(x, digits=2):
@@ -38,7 +42,7 @@ def ms(values, digits=2):
     values = [v for v in values if v is not None]
     if not values:
         return "-"
-    s = statistics.pstdev(values) if len(values) > 1 else 0.0
+    s = statistics.stdev(values) if len(values) > 1 else 0.0
     return f"{statistics.fmean(values):.{digits}f} ± {s:.{digits}f}"
 
 
@@ -47,17 +51,55 @@ def mean(values):
     return statistics.fmean(values) if values else None
 
 
-def interval(diffs):
-    """(text, verdict) for the mean difference with its t 95% interval; verdict is 'better',
-    'worse', 'not significant' or 'no interval' (fewer than 3 values)."""
-    if not diffs:
+def study(runs, arms):
+    """`rlnas compare` over the export files of the named runs, grouped into arms:
+    arms = [(arm name, [run names])]. Returns the study's first environment."""
+    files, flags = [], []
+    for name, members in arms:
+        present = [m for m in members if m in runs]
+        if not present:
+            continue
+        flags.append((name, [runs[m]["experiment"]["id"] for m in present]))
+        files += [runs[m]["path"] for m in present]
+    if not files:
+        return None
+    envs = compare(files, flags)["environments"]
+    return envs[0] if envs else None
+
+
+def comparison(env, a, b):
+    """The comparison of a and b (names as `rlnas compare` prints them), either order: (text, verdict)."""
+    if env is None:
         return "-", "no data"
-    m = statistics.fmean(diffs)
-    if len(diffs) < 3:
-        return f"{m:+.2f} (n = {len(diffs)}: no interval)", "no interval"
-    half = t975(len(diffs) - 1) * statistics.stdev(diffs) / math.sqrt(len(diffs))
-    verdict = "not significant" if m - half <= 0 <= m + half else ("better" if m > 0 else "worse")
-    return f"{m:+.2f} [{m - half:+.2f}, {m + half:+.2f}] (n = {len(diffs)}), {verdict}", verdict
+    for c in env["comparisons"]:
+        if (c["a"], c["b"]) == (a, b):
+            return interval_text(c), c["verdict"]
+        if (c["a"], c["b"]) == (b, a):
+            flipped = dict(c, effect=-c["effect"], low=None if c["high"] is None else -c["high"],
+                           high=None if c["low"] is None else -c["low"],
+                           verdict={"better": "worse", "worse": "better"}.get(c["verdict"], c["verdict"]))
+            return interval_text(flipped), flipped["verdict"]
+    return "-", "no data"
+
+
+def baseline_label(env, part, setting=None):
+    """The label rlnas compare gave the baseline whose label holds `part` (and, when the same net
+    was trained in several settings, `setting`)."""
+    for b in (env or {}).get("baselines", []):
+        if part in b["label"] and (setting is None or setting in b["label"]):
+            return b["label"]
+    return None
+
+
+def judged(verdict, good="better"):
+    """A claim's verdict from a comparison's: reproduced / not reproduced / inconclusive."""
+    if verdict == good:
+        return "reproduced"
+    if verdict in ("better", "worse"):
+        return "not reproduced"
+    if verdict == "no data":
+        return "not tested"
+    return "inconclusive"
 
 
 def done(entry):
@@ -192,7 +234,7 @@ def found_by_search(searches):
 def cost_table(settings):
     """Search cost: per setting [(label, searches)], the supernet's steps and wall-clock seconds
     against one retrain of the found architecture (mean over the found rows' trainings)."""
-    print("Search cost, mean ± std over search seeds (wall-clock on a 2-core machine that ran 2-4 trainings at "
+    print("Search cost, mean ± sd (n - 1) over search seeds (wall-clock on a 2-core machine that ran 2-4 trainings at "
           "a time: the ratio compares the two under the same load, not an idle machine):\n")
     print("| search | supernet steps | supernet s | one retrain s | supernet / retrain |")
     print("|---|---:|---:|---:|---:|")
@@ -247,7 +289,7 @@ def rl_darts(folder):
         rnd_rows = [r for r in (rnd["summary"]["rows"] if rnd and rnd.get("summary") else []) if r["kind"] == "candidate"]
         rnd_found = summary_row(rnd, "found") if rnd and rnd.get("summary") else None
 
-        print("Training return (mean of the last 100 training episodes) at fractions of the budget, mean ± std "
+        print("Training return (mean of the last 100 training episodes) at fractions of the budget, mean ± sd "
               "over runs (the supernets over search seeds, the others over training seeds):\n")
         rows = [("DARTS supernet (`cell/micro`, softmax, alpha learned)", supernets)]
         for b in baselines:
@@ -260,14 +302,14 @@ def rl_darts(folder):
         curve_rows(rows, budget)
 
         print("\nFinal figures (Table 4 analog): reward mean = training return of the last 100 episodes (selection), "
-              "total reward = evaluation episodes of the final policy (report); mean ± std over training seeds, "
+              "total reward = evaluation episodes of the final policy (report); mean ± sd (n - 1) over training seeds, "
               "a search's found cell first averaged over its seeds:\n")
         print("| network | reward mean | total reward | params | MFLOPs | seeds |")
         print("|---|---:|---:|---:|---:|---:|")
         for seed, r in found:
             row_line(f"DARTS cell, search seed {seed} `{r['arch_id'][:12]}`", r)
         if found:
-            print(f"| DARTS cells, mean ± std over searches | {ms([r['reward_mean'] for _, r in found])} | "
+            print(f"| DARTS cells, mean ± sd (n - 1) over searches | {ms([r['reward_mean'] for _, r in found])} | "
                   f"{ms([r['total_reward'] for _, r in found])} | - | - | {len(found)} searches |")
         for b in baselines:
             row_line(b["label"], b)
@@ -277,28 +319,35 @@ def rl_darts(folder):
             row_line(f"random cell `{r['arch_id'][:12]}`", r)
 
         impala = next((b for b in baselines if "impala" in b["label"]), None)
-        print("\nComparisons on total reward (Student's t 95% interval; \"not significant\": it contains 0):\n")
-        diffs_impala = []
-        if impala:
-            per = [paired({s: v[1] for s, v in seeds_of(r).items()}, {s: v[1] for s, v in seeds_of(impala).items()})
-                   for _, r in found]
-            diffs_impala = [statistics.fmean(d) for d in per if d]
-            text, verdict_impala = interval(diffs_impala)
-            print(f"- DARTS cell - IMPALA-CNN, over search seeds (each search's difference averaged over its paired "
-                  f"training seeds): {text}")
-        if rnd_found:
-            per = [paired({s: v[1] for s, v in seeds_of(r).items()}, {s: v[1] for s, v in seeds_of(rnd_found).items()})
-                   for _, r in found]
-            text, _ = interval([statistics.fmean(d) for d in per if d])
-            print(f"- DARTS cell - best of 3 random cells, over search seeds: {text}")
+        env = study(runs, [("DARTS cell", [f"darts-{game}-{seed}" for seed, _ in searches]),
+                           ("best of 3 random cells (one draw)", [f"random-{game}"])])
+        print("\nComparisons on total reward, by `rlnas compare` (docs/search.md, \"Reading a comparison\"): a "
+              "permutation test over the trainings of both sides (each search's discretized cell over its 3 training "
+              "seeds, weighted by how many searches found it; a baseline's own 3 seeds); 95% interval, p, Holm's p over "
+              "the game's comparisons; \"inconclusive\" unless the interval excludes 0 and Holm's p < 0.05. The "
+              "random cells are **one draw** of 3 cells (one random search), not random search's expectation: the "
+              "comparison with them is of the cells found, not of the strategies.\n")
+        verdict_impala = "no data"
+        diffs_impala = None
+        if env:
+            for c in env["comparisons"]:
+                a = c["a"] if c["kind"] != "baseline_vs_baseline" else f"`{c['a']}`"
+                b = c["b"] if c["kind"] == "arm_vs_arm" else f"`{c['b']}`"
+                det = f"; detectable {c['mde']:.2f}" if c["mde"] is not None else ""
+                print(f"- {a} - {b}: {interval_text(c)}{det}")
+            label = baseline_label(env, "impala")
+            if label:
+                diffs_impala, verdict_impala = comparison(env, "DARTS cell", label)
         for seed, e in searches:
             for c in e["summary"].get("comparisons", []):
-                print(f"- search seed {seed}, paired by training seed: {c['a']} - {c['b']}: {c['difference']:+.2f}"
+                word = "inconclusive" if c["verdict"] == "not significant" else c["verdict"]
+                print(f"- search seed {seed}, rlnas's own summary (paired by training seed, t over 3 seeds): "
+                      f"{c['a']} - {c['b']}: {c['difference']:+.2f}"
                       + (f" [{c['low']:+.2f}, {c['high']:+.2f}]" if c.get("low") is not None else "")
-                      + f", {c['verdict']}")
+                      + f", {word}")
 
         print("\nalpha over the search (op probabilities softmax(alpha / T) per edge; uniform over 5 ops: 0.200), "
-              "mean ± std over search seeds:\n")
+              "mean ± sd (n - 1) over search seeds:\n")
         per_search = [alpha_stats(alpha_lines(e)) for _, e in searches]
         per_search = [p for p in per_search if p]
         print("| step | mean largest op probability | edges with p > 0.5 |")
@@ -323,7 +372,7 @@ def rl_darts(folder):
                 print(f"- search seed {seed}: the discretized cell changed {len(seq) - 1} times "
                       f"({len({x['id'] for x in seq})} distinct cells); the final one from step {seq[-1]['first_step']:,}")
         final_max = [p[-1][1] for p in per_search]
-        claims.append((game, budget, final_max, diffs_impala, supernets, impala, first))
+        claims.append((game, budget, final_max, (diffs_impala, verdict_impala), supernets, impala, first))
         print()
         cost_table([("DARTS (`cell/micro`, PPO)", searches)])
 
@@ -348,7 +397,7 @@ def rl_darts(folder):
     if first_game and any(t for _, _, t, _ in table):
         print(f"### Failure ablations of Appendix B ({first_game}, supernet trainings only)\n")
         print("Training return of the supernet (mean of the last 100 episodes) at fractions of its budget, the final "
-              "policy's total reward, and alpha's mean largest op probability at the end; mean ± std over seeds:\n")
+              "policy's total reward, and alpha's mean largest op probability at the end; mean ± sd (n - 1) over seeds:\n")
         print("| supernet | budget | " + " | ".join(f"{int(f * 100)}%" for f in FRACTIONS) +
               " | total reward | largest op p | seeds |")
         print("|---|---:|" + "---:|" * len(FRACTIONS) + "---:|---:|---:|")
@@ -366,38 +415,40 @@ def rl_darts(folder):
     print("### The paper's claims, judged here\n")
     print("| claim of the paper (its budget) | rule applied here | here | verdict |")
     print("|---|---|---|---|")
-    for game, budget, final_max, diffs_impala, supernets, impala, first in claims:
+    for game, budget, final_max, (text_impala, verdict_impala), supernets, impala, first in claims:
         # The first logged training return (Freeway's first episodes end only after ~2,500 steps).
         firsts = [next((p["metrics"]["return_mean"] for p in t["curve"] if p["metrics"].get("return_mean") is not None),
                        None) for t in supernets if t.get("curve")]
         lasts = [t["curve"][-1]["metrics"].get("return_mean") for t in supernets if t.get("curve")]
         learned = bool(lasts) and all(a is not None and b is not None and b - a >= 1.0 for a, b in zip(firsts, lasts))
-        print(f"| a DARTS supernet trains end to end inside unchanged PPO (25M steps) | every search's supernet ends with "
-              f"a training return at least 1 above its first logged one | {game}: {', '.join(fmt(a) + ' -> ' + fmt(b) for a, b in zip(firsts, lasts))}"
+        print(f"| a DARTS supernet trains end to end inside unchanged PPO (Figure 3, 50M steps) | every search's supernet "
+              f"ends with a training return at least 1 above its first logged one | {game}: "
+              f"{', '.join(fmt(a) + ' -> ' + fmt(b) for a, b in zip(firsts, lasts))}"
               f" (total reward {ms([metric(t, 'eval_return_mean') for t in supernets])}; IMPALA-CNN from scratch "
               f"{fmt(impala['total_reward'] if impala else None)}) | {'reproduced' if learned else 'not reproduced'} at "
               f"{budget:,} steps |")
         fm = mean(final_max)
-        print(f"| alpha becomes sparse (Figures 3-4, 25M steps) | mean largest op probability at the end above 0.5 | "
-              f"{game}: {fmt(fm, 3)} | {'reproduced' if fm and fm > 0.5 else 'not reproduced'} at {budget:,} steps |")
-        text, verdict = interval(diffs_impala)
-        rule = {"better": "reproduced", "not significant": "reproduced (not significantly different)",
-                "worse": "not reproduced"}.get(verdict, "not tested (fewer than 3 searches)")
-        print(f"| the discretized cell matches or beats IMPALA-CNN (Table 4, 25M steps) | DARTS cell - IMPALA-CNN over "
-              f"search seeds not significantly below 0 | {game}: {text} | {rule} at {budget:,} steps |")
-    for name, a, b in (("a frozen uniform alpha stops the Rainbow agent from training (Figure 12, 50M steps)",
+        print(f"| alpha becomes sparse (Figure 3, by 25M steps with PPO) | mean largest op probability at the end above "
+              f"0.5 | {game}: {fmt(fm, 3)} | {'reproduced' if fm and fm > 0.5 else 'not reproduced'} at {budget:,} steps |")
+        verdict = judged(verdict_impala)
+        print(f"| the discretized cell matches or beats IMPALA-CNN (Table 4, 25M steps) | DARTS cell - IMPALA-CNN "
+              f"(permutation test over both sides' trainings): better = reproduced, worse = not reproduced, else "
+              f"inconclusive (matching would need an equivalence test with a stated margin) | {game}: {text_impala} | "
+              f"{verdict} at {budget:,} steps |")
+    for name, a, b in (("a frozen uniform alpha stops the Rainbow agent from training (Table 2, Figure 12, 25M steps)",
                         f"rainbow-frozen-alpha-{first_game}", f"rainbow-trainable-alpha-{first_game}"),
-                       ("the classic space without ReLU fails to train (Figure 11, 25M steps)",
+                       ("the classic space without ReLU fails to train (Table 2, Figure 11, PPO, 50M steps)",
                         f"classic-linear-{first_game}", f"classic-{first_game}")):
-        ta = {s: metric(t, "eval_return_mean") for s, t in train_entries(runs, a)}
-        tb = {s: metric(t, "eval_return_mean") for s, t in train_entries(runs, b)}
+        ta, tb = train_entries(runs, a), train_entries(runs, b)
         if not ta or not tb:
             print(f"| {name} | - | not run | not tested |")
             continue
-        text, verdict = interval(paired(ta, tb))
-        budget = max(t["budget"] for _, t in train_entries(runs, a))
-        print(f"| {name} | total reward of the failing setting minus the working one, paired by seed, significantly "
-              f"below 0 | {text} | {'reproduced' if verdict == 'worse' else 'not reproduced'} at {budget:,} steps |")
+        env = study(runs, [("failing", [f"{a}-s{s}" for s, _ in ta]), ("working", [f"{b}-s{s}" for s, _ in tb])])
+        text, verdict = comparison(env, "failing", "working")
+        budget = max(t["budget"] for _, t in ta)
+        print(f"| {name} | total reward of the failing setting minus the working one (permutation test over the "
+              f"{len(ta)} + {len(tb)} trainings) below 0: worse = reproduced | {text} | "
+              f"{judged(verdict, 'worse')} at {budget:,} steps |")
 
 
 # ---------------------------------------------------------------- A2D
@@ -425,11 +476,11 @@ def a2d(folder):
               f"{len(distill)} + {len(plain)} search seeds (distilled + plain), {cfg['search']['search.seeds']} training "
               f"seeds per retrain; lambda {cfg['train'].get('arch.cost_lambda', '-')}; total reward over "
               f"{cfg['search']['search.eval_episodes']} evaluation episodes.\n")
-        print("Training return of the supernet during the search (Figure 2 analog), mean ± std over search seeds:\n")
+        print("Training return of the supernet during the search (Figure 2 analog), mean ± sd (n - 1) over search seeds:\n")
         curve_rows([("supernet, distilled", [supernet_trial(e) for _, e in distill if supernet_trial(e)]),
                     ("supernet, plain", [supernet_trial(e) for _, e in plain if supernet_trial(e)])], budget)
         print("\nFound agents against hand-designed networks, each trained from scratch with its setting's "
-              "distillation (Figure 3 analog); mean ± std over training seeds, the found rows per search:\n")
+              "distillation (Figure 3 analog); mean ± sd (n - 1) over training seeds, the found rows per search:\n")
         print("| network (setting) | reward mean | total reward | params | MFLOPs | seeds |")
         print("|---|---:|---:|---:|---:|---:|")
         found = {}
@@ -439,7 +490,7 @@ def a2d(folder):
             for seed, r in found[setting]:
                 row_line(f"found, search seed {seed} `{r['arch_id'][:12]}` ({setting})", r)
             if found[setting]:
-                print(f"| found, mean ± std over searches ({setting}) | {ms([r['reward_mean'] for _, r in found[setting]])} | "
+                print(f"| found, mean ± sd (n - 1) over searches ({setting}) | {ms([r['reward_mean'] for _, r in found[setting]])} | "
                       f"{ms([r['total_reward'] for _, r in found[setting]])} | - | "
                       f"{ms([r['flops'] / 1e6 for _, r in found[setting] if r.get('flops')])} | "
                       f"{len(found[setting])} searches |")
@@ -447,20 +498,24 @@ def a2d(folder):
                 bases[setting] = [r for r in searches[0][1]["summary"]["rows"] if r["kind"] == "baseline"]
                 for b in bases[setting]:
                     row_line(f"{b['label']} ({setting})", b)
-        print("\nComparisons on total reward, over search seeds (each search's difference averaged over its paired "
-              "training seeds), Student's t 95% interval:\n")
+        env = study(runs, [("found (distilled)", [f"gdas-distill-{game}-{seed}" for seed, _ in distill]),
+                           ("found (plain)", [f"gdas-plain-{game}-{seed}" for seed, _ in plain])])
+        print("\nComparisons on total reward, every one `rlnas compare` makes for these searches (docs/search.md, "
+              "\"Reading a comparison\"): a found agent against a hand-designed net, or two nets, a permutation test over "
+              "the trainings of both sides (each search's agent over its 3 training seeds; a net's own 3 seeds); "
+              "distilled against plain searches, Welch's t over the searches; 95% interval, p, and Holm's p over the "
+              "comparisons that can reach significance; \"inconclusive\" unless the interval excludes 0 and Holm's "
+              "p < 0.05. A net's setting is named by its `distill.teacher` (none: '').\n")
+        for c in env["comparisons"] if env else []:
+            det = f"; detectable {c['mde']:.2f}" if c["mde"] is not None else ""
+            print(f"- {c['a']} - {c['b']}: {interval_text(c)}{det}")
         results = {}
-        for setting in ("distilled", "plain"):
+        for setting, teacher in (("distilled", "distill.teacher=out"), ("plain", "distill.teacher=''")):
             for b in bases.get(setting, []):
-                per = [paired({s: v[1] for s, v in seeds_of(r).items()}, {s: v[1] for s, v in seeds_of(b).items()})
-                       for _, r in found[setting]]
-                text, verdict = interval([statistics.fmean(d) for d in per if d])
+                label = baseline_label(env, b["label"], teacher)
+                text, verdict = comparison(env, f"found ({setting})", label) if label else ("-", "no data")
                 results[(setting, b["label"])] = (text, verdict, b)
-                print(f"- found ({setting}) - {b['label']}: {text}")
-        fd = {s: r["total_reward"] for s, r in found.get("distilled", [])}
-        fp = {s: r["total_reward"] for s, r in found.get("plain", [])}
-        text, verdict = interval(paired(fd, fp))
-        print(f"- found (distilled) - found (plain), paired by search seed: {text}")
+        text, verdict = comparison(env, "found (distilled)", "found (plain)")
         claims[game] = (budget, found, results, (text, verdict))
         print()
         cost_table([("gdas, distilled", distill), ("gdas, plain", plain)])
@@ -475,7 +530,7 @@ def a2d(folder):
     if any(per_variant.values()):
         budget = max(t["budget"] for d in per_variant.values() for t in d.values())
         print(f"### Distillation ablation (Table 2 analog; {first}, the minatar net, {budget:,} steps)\n")
-        print("Headlined by the test score: total reward (evaluation episodes), mean ± std over seeds; reward mean "
+        print("Headlined by the test score: total reward (evaluation episodes), mean ± sd (n - 1) over seeds; reward mean "
               "(training episodes) beside it:\n")
         print("| variant | total reward | per seed | reward mean | seeds |")
         print("|---|---:|---|---:|---:|")
@@ -484,12 +539,13 @@ def a2d(folder):
             totals = [metric(t, "eval_return_mean") for _, t in sorted(d.items())]
             print(f"| {names[v]} | {ms(totals)} | {', '.join(fmt(x) for x in totals)} | "
                   f"{ms([metric(t, 'train_return_mean') for t in d.values()])} | {len(d)} |")
-        print("\nA2D's variant against each other, total reward paired by seed (Student's t 95% interval):\n")
+        print("\nA2D's variant against each other, total reward, by `rlnas compare` (permutation test over the "
+              "trainings of both; with 3 seeds against 3 its smallest p is 0.1, so no interval can exclude 0):\n")
         ablation = {}
-        ac = {s: metric(t, "eval_return_mean") for s, t in per_variant["actor_critic"].items()}
+        arms = [(v, [f"distill-{v}-s{s}" for s in sorted(per_variant[v])]) for v in variants]
+        env = study(runs, arms)
         for v in variants[:-1]:
-            other = {s: metric(t, "eval_return_mean") for s, t in per_variant[v].items()}
-            ablation[v] = interval(paired(ac, other))
+            ablation[v] = comparison(env, "actor_critic", v)
             print(f"- actor + critic MSE - {names[v]}: {ablation[v][0]}")
         print()
 
@@ -538,24 +594,29 @@ def a2d(folder):
             text, verdict, b = results[key]
             flops = [r["flops"] for _, r in found["distilled"] if r.get("flops")]
             fewer = flops and b.get("flops") and statistics.fmean(flops) < b["flops"]
-            ok = fewer and verdict in ("better", "not significant")
-            judged = ("not tested (fewer than 3 searches)" if verdict in ("no interval", "no data")
-                      else ("reproduced" if ok else "not reproduced"))
+            if not fewer:
+                claim = "not reproduced"
+            else:
+                claim = {"better": "reproduced", "worse": "not reproduced"}.get(verdict, "inconclusive")
             print(f"| A2D finds agents with fewer FLOPs at a comparable or better score than ResNet-20 (Figure 3, 2e7 "
-                  f"steps) | fewer mean FLOPs and found - ResNet-20 not significantly below 0 | {game}: "
-                  f"{fmt(statistics.fmean(flops) / 1e6 if flops else None)} vs {fmt(b['flops'] / 1e6 if b.get('flops') else None)} "
-                  f"MFLOPs; {text} | {judged} at {budget:,} steps |")
+                  f"steps) | fewer mean FLOPs, and found - ResNet-20 (both distilled): better = reproduced, worse = not "
+                  f"reproduced, else inconclusive (\"comparable\" would need an equivalence test with a stated margin) | "
+                  f"{game}: {fmt(statistics.fmean(flops) / 1e6 if flops else None)} vs "
+                  f"{fmt(b['flops'] / 1e6 if b.get('flops') else None)} MFLOPs; {text} | {claim} at {budget:,} steps |")
         text, verdict = distill_vs_plain
-        print(f"| distillation improves the found agent (Figure 2, 2e7 steps) | found (distilled) - found (plain) "
-              f"significantly above 0 | {game}: {text} | "
-              f"{'reproduced' if verdict == 'better' else ('not tested (fewer than 3 searches)' if verdict in ('no interval', 'no data') else 'not reproduced')} "
-              f"at {budget:,} steps |")
+        print(f"| distillation improves the found agent (Figure 2, 2e7 steps) | found (distilled) - found (plain), "
+              f"Welch over the searches: better = reproduced | {game}: {text} | {judged(verdict)} at {budget:,} steps |")
     if ablation:
-        worse = all(v[1] == "better" for v in ablation.values())
-        untested = any(v[1] in ("no interval", "no data") for v in ablation.values())
+        verdicts = [v[1] for v in ablation.values()]
+        if all(v == "better" for v in verdicts):
+            claim = "reproduced"
+        elif any(v == "worse" for v in verdicts):
+            claim = "not reproduced"
+        else:
+            claim = "inconclusive (3 seeds against 3 cannot resolve a difference)"
         print("| distilling actor and critic beats none, actor only and a reused critic (Table 2) | actor + critic MSE "
-              "significantly above each, paired by seed | " + "; ".join(f"vs {k}: {v[0]}" for k, v in ablation.items()) +
-              f" | {'not tested (fewer than 3 seeds)' if untested else ('reproduced' if worse else 'not reproduced')} |")
+              "better than each (permutation test over the trainings) | " +
+              "; ".join(f"vs {k}: {v[0]}" for k, v in ablation.items()) + f" | {claim} |")
     if lambdas:
         flops = [(lam, (summary_row(e, "found") or {}).get("flops")) for lam, _, e in lambdas]
         mono = all(a[1] is not None and b[1] is not None and b[1] <= a[1] for a, b in zip(flops, flops[1:]))

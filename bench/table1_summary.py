@@ -120,8 +120,8 @@ def main(folder):
               "rlnas stored with them:\n")
         for a in env["arms"]:
             figures = "; ".join(
-                f"{l['figure']} {l['mean']:.0f}" if l["mean"] == int(l["mean"]) and l["sd"] == 0
-                else f"{l['figure']} {l['mean']:.2f} ± {l['sd']:.2f}" for l in a["learning"])
+                f"{l['figure']} " + (f"{l['mean']:.0f}" if l["mean"] == int(l["mean"]) else f"{l['mean']:.2f}")
+                + (f" ± {l['sd']:.2f}" if l["sd"] > 0 else "") for l in a["learning"])
             print(f"- {label(a['name'])}: {figures or 'no figures'}")
             for w in a["warnings"]:
                 print(f"  - warning ({w['searches']} of {a['searches']} searches): {w['warning']}")

@@ -71,6 +71,13 @@ std::string where(const Experiment& e) { return "experiment " + std::to_string(e
 
 std::string compact(const json& j) { return j.dump(); }
 
+// A setting's value in a label: strings bare, the empty string as '', anything else as JSON.
+std::string setting_text(const json& v) {
+  if (!v.is_string()) return v.dump();
+  const auto t = v.get<std::string>();
+  return t.empty() ? "''" : t;
+}
+
 // The architecture's choices for display ({"conv2.kernel": 4, ...}), else the whole of it.
 json arch_choices(const json& arch) {
   if (arch.is_object() && arch.contains("choices")) return arch["choices"];
@@ -404,8 +411,10 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
             e->train_signature, b);
     }
   }
-  // Two references of the same label: named by the settings that differ.
-  for (auto& r : refs) {
+  // Two references of the same label: named by the settings that differ (decided on the labels as
+  // they were, then applied).
+  std::vector<std::string> relabelled;
+  for (const auto& r : refs) {
     std::vector<std::string> differing;
     const json mine = json::parse(r.signature);
     bool clash = false;
@@ -417,11 +426,15 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
         if ((!theirs.contains(k) || theirs[k] != v) && std::find(differing.begin(), differing.end(), k) == differing.end())
           differing.push_back(k);
     }
-    if (!clash || r.key.rfind("arm:", 0) == 0) continue;
+    if (!clash || r.key.rfind("arm:", 0) == 0) {
+      relabelled.push_back(r.label);
+      continue;
+    }
     std::string extra;
-    for (const auto& k : differing) extra += (extra.empty() ? "" : ", ") + k + "=" + (mine[k].is_string() ? mine[k].get<std::string>() : mine[k].dump());
-    r.label += " (" + (extra.empty() ? std::string("another copy") : extra) + ")";
+    for (const auto& k : differing) extra += (extra.empty() ? "" : ", ") + k + "=" + setting_text(mine[k]);
+    relabelled.push_back(r.label + " (" + (extra.empty() ? std::string("another copy") : extra) + ")");
   }
+  for (size_t i = 0; i < refs.size(); ++i) refs[i].label = relabelled[i];
   for (auto& r : refs) {
     for (const auto& o : refs)
       if (&o != &r && o.label == r.label) r.label += " [" + r.key.substr(0, 12) + "]";
@@ -465,9 +478,11 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
       const auto& f = *e->found;
       values.push_back(f.test());
       sels.push_back(f.selection());
-      auto it = std::find(side.ids.begin(), side.ids.end(), f.arch_id);
+      // Trainings are the same when architecture and training settings are (the store's cache).
+      const std::string key = f.arch_id + "|" + e->train_signature;
+      auto it = std::find(side.ids.begin(), side.ids.end(), key);
       if (it == side.ids.end()) {
-        side.ids.push_back(f.arch_id);
+        side.ids.push_back(key);
         side.groups.push_back(f.tests());
         side.shares.push_back(1.0);
       } else {
@@ -595,12 +610,24 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
     }
   }
   for (size_t i = 0; i < arms.size(); ++i)
-    for (size_t j = i + 1; j < arms.size(); ++j)
-      add("arm_vs_arm", arms[i].name, arms[j].name, welch_test(arm_values[i], arm_values[j], options.level),
-          welch_test(arm_values[i], arm_values[j], 1 - 2 * alpha));
+    for (size_t j = i + 1; j < arms.size(); ++j) {
+      if (arm_values[i].size() >= 2 && arm_values[j].size() >= 2) {
+        add("arm_vs_arm", arms[i].name, arms[j].name, welch_test(arm_values[i], arm_values[j], options.level),
+            welch_test(arm_values[i], arm_values[j], 1 - 2 * alpha));
+        continue;
+      }
+      // One search on a side: nothing to estimate the search-to-search spread from. Compare the
+      // architectures found, over their trainings (what this study's picks are, not what the
+      // strategies would find again).
+      auto r = sides_permutation_test(arm_sides[i], arm_sides[j], options.level, seed, options.permutation_draws);
+      r.note = (r.note.empty() ? "" : r.note + "; ") +
+               std::string("one search on a side: the found architectures compared over their trainings, not the strategies");
+      add("arm_vs_arm", arms[i].name, arms[j].name, r,
+          sides_permutation_test(arm_sides[i], arm_sides[j], 1 - 2 * alpha, seed, options.permutation_draws));
+    }
   std::vector<TrainedSide> base_sides;
   for (size_t b = 0; b < baselines.size(); ++b)
-    base_sides.push_back({{baselines[b].arch_id}, {baselines[b].tests()}, {1.0}});
+    base_sides.push_back({{refs[b].key}, {baselines[b].tests()}, {1.0}});
   for (size_t i = 0; i < arms.size(); ++i)
     for (size_t b = 0; b < baselines.size(); ++b)
       add("arm_vs_baseline", arms[i].name, baseline_labels[b],
@@ -611,16 +638,18 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
       add("baseline_vs_baseline", baseline_labels[b], baseline_labels[c],
           sides_permutation_test(base_sides[b], base_sides[c], options.level, seed, options.permutation_draws),
           sides_permutation_test(base_sides[b], base_sides[c], 1 - 2 * alpha, seed, options.permutation_draws));
-  // Holm over the environment's comparisons that have a p.
+  // Holm over the environment's comparisons that can reach significance: one whose design cannot
+  // give an interval (3 trainings against 3) can never reject, so it does not count (Tarone 1990).
   std::vector<double> ps;
+  auto in_family = [](const TestResult& r) { return r.p && r.low && r.high; };
   for (const auto& c : comps)
-    if (c.r.p) ps.push_back(*c.r.p);
+    if (in_family(c.r)) ps.push_back(*c.r.p);
   const auto adjusted = holm_adjust(ps);
   ojson comps_json = ojson::array();
   size_t next = 0;
   for (auto& c : comps) {
     std::optional<double> adj;
-    if (c.r.p) adj = adjusted[next++];
+    if (in_family(c.r)) adj = adjusted[next++];
     c.j["p_holm"] = adj ? ojson(*adj) : ojson(nullptr);
     c.j["verdict"] = verdict_word(c.r, ps.size() > 1 ? adj : std::nullopt);
     comps_json.push_back(c.j);
@@ -766,7 +795,7 @@ ojson compare_study(const std::vector<StudyInput>& inputs, const CompareOptions&
             if (std::find(differing.begin(), differing.end(), k) == differing.end()) differing.push_back(k);
       }
       std::string label;
-      for (const auto& k : differing) label += (label.empty() ? "" : ", ") + k + "=" + (mine[k].is_string() ? mine[k].get<std::string>() : mine[k].dump());
+      for (const auto& k : differing) label += (label.empty() ? "" : ", ") + k + "=" + setting_text(mine[k]);
       e.arm += " (" + label + ")";
     }
   }
@@ -788,7 +817,8 @@ ojson compare_study(const std::vector<StudyInput>& inputs, const CompareOptions&
                               std::to_string(options.permutation_draws) + " seeded ones"},
       {"baseline_vs_baseline", "the same permutation test over the two baselines' training seeds"},
       {"verdict", "better / worse only when the 95% interval excludes 0 and Holm's adjusted p (over the environment's "
-                  "comparisons) is below 0.05; otherwise inconclusive; equivalent only from --margin's test"},
+                  "comparisons that can reach significance) is below 0.05; otherwise inconclusive; equivalent only "
+                  "from --margin's test"},
       {"sd", "sample standard deviation (n - 1)"}};
   ojson exps = ojson::array();
   for (const auto& e : experiments)
@@ -884,8 +914,8 @@ std::string study_text(const ojson& s) {
     for (const auto& a : env["arms"])
       o << "  " << a["name"].get<std::string>() << ": " << num(a["test_mean"]) << " ± " << num(a["test_sd"]) << " ("
         << a["searches"] << " searches, " << a["distinct_found"] << " distinct architectures found)\n";
-    o << "\nComparisons (a - b; verdict from the interval and Holm's p over " << env["holm"]["family"]
-      << " comparisons):\n";
+    o << "\nComparisons (a - b; verdict from the interval and Holm's p over the " << env["holm"]["family"]
+      << " comparisons that can reach significance):\n";
     for (const auto& c : env["comparisons"]) {
       o << "  " << c["a"].get<std::string>() << " - " << c["b"].get<std::string>() << ": " << num(c["effect"], 2, true);
       if (c["low"].is_number())
