@@ -7,6 +7,12 @@
 From a tabular benchmark's export (a grid search, bench/nas_rl_table1.sh): per architecture of the
 space and per baseline, each done training's seed, selection metric (train_return_mean) and test
 metric (eval_return_mean), nothing else. Standard library only; deterministic.
+
+The synthetic extract (tests/data/benchmarks/synthetic-ss1.json) comes from the synthetic
+workload's grid with its default options:
+
+    rlnas --store /tmp/s.db search --workload synthetic --space minatar/ss1 --seeds 3 --strategy grid
+    rlnas --store /tmp/s.db runs export 1 --out /tmp/grid-synthetic-ss1.json.gz
 """
 import json
 import sys
@@ -29,7 +35,9 @@ def main(source, target):
             continue
         key = (t["role"], json.dumps(t["architecture"].get("choices", t["architecture"]), sort_keys=True))
         per[key].append(t)
-    out = {"source": source, "env": e["experiment"]["config"]["train"]["env"],
+    train = e["experiment"]["config"]["train"]
+    out = {"source": os.path.basename(source),
+           "env": "synthetic" if train.get("workload") == "synthetic" else train["env"],
            "space": e["experiment"]["config"]["search"]["search.space"],
            "steps": e["experiment"]["config"]["search"]["search.steps"],
            "selection_metric": "train_return_mean", "test_metric": "eval_return_mean",

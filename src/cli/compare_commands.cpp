@@ -22,6 +22,7 @@ struct CompareArgs {
   std::optional<double> margin;
   uint32_t seed = 1;
   bool json = false;
+  bool no_baselines = false;
   std::string out;
 };
 
@@ -101,11 +102,13 @@ void add_compare_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--seed", a->seed, "seed of every resampling (permutations, randomization, bootstrap)")
       ->capture_default_str();
   cmd->add_flag("--json", a->json, "print the study as JSON (with its schema_version)");
+  cmd->add_flag("--no-baselines", a->no_baselines,
+                "leave the baselines and train experiments out (the searches alone; fewer comparisons for Holm)");
   cmd->add_option("--out", a->out, "also write the JSON to this file");
   cmd->footer(
       "Methods (docs/search.md, \"Reading a comparison\"): an arm against random search, a randomization test "
       "against the tabular benchmark's exact best-of-K; arm against arm, Welch's t over the searches; against a "
-      "baseline, a permutation test over the trainings of both sides. Verdicts: better / worse only when the 95% "
+      "baseline, Welch's t with Hsu's conservative degrees of freedom. Verdicts: better / worse only when the 95% "
       "interval excludes 0 and Holm's p is below 0.05, else inconclusive.\n"
       "Examples:\n  rlnas compare 2 5 6 9 10\n  rlnas compare bench/results/nas-rl-table1/*.json.gz --json\n"
       "  rlnas compare 2 5 6 --arm fast=5 --arm slow=6 --margin 0.5");
@@ -118,6 +121,7 @@ void add_compare_commands(CLI::App& app, Context& ctx) {
       options.arms.push_back(std::move(arm));
     }
     options.margin = a->margin;
+    options.no_baselines = a->no_baselines;
     options.seed = a->seed;
     const auto inputs = gather(ctx, a->inputs);
     const auto study = search::compare_study(inputs, options);

@@ -154,10 +154,10 @@ std::string verdict_word(const TestResult& r, std::optional<double> adjusted_p) 
   return "inconclusive";
 }
 
-TestResult welch_test(const std::vector<double>& a, const std::vector<double>& b, double level) {
+TestResult welch_test(const std::vector<double>& a, const std::vector<double>& b, double level, bool conservative) {
   check_level(level, "welch_test");
   TestResult r;
-  r.method = "welch";
+  r.method = conservative ? "welch_hsu" : "welch";
   r.level = level;
   r.n_a = static_cast<int64_t>(a.size());
   r.n_b = static_cast<int64_t>(b.size());
@@ -173,7 +173,9 @@ TestResult welch_test(const std::vector<double>& a, const std::vector<double>& b
     r.note = "both sides are constant: no spread to test against";
     return r;
   }
-  const double df = se2 * se2 / (va * va / static_cast<double>(a.size() - 1) + vb * vb / static_cast<double>(b.size() - 1));
+  const double df = conservative ? static_cast<double>(std::min(a.size(), b.size()) - 1)
+                                  : se2 * se2 / (va * va / static_cast<double>(a.size() - 1) +
+                                                 vb * vb / static_cast<double>(b.size() - 1));
   const double se = std::sqrt(se2);
   r.df = df;
   r.p = 2 * student_t_cdf(-std::fabs(r.effect) / se, df);
@@ -289,226 +291,6 @@ TestResult permutation_test(const std::vector<double>& a, const std::vector<doub
   r.low = edge(-1);
   r.high = edge(+1);
   return r;
-}
-
-namespace {
-
-// The rearrangements of a contrast test: each a permutation of the slots (slot -> training index).
-// Exact: every distinct arrangement of the trainings over the contrast's weight classes (slots with
-// the same weight are interchangeable), so that each distinct statistic is counted with its
-// multiplicity; else seeded uniform shuffles.
-struct Arrangements {
-  std::vector<std::vector<int>> perms;
-  bool exact = false;
-};
-
-Arrangements make_arrangements(const std::vector<double>& c, int64_t draws, int64_t exact_limit, uint32_t seed) {
-  const int n = static_cast<int>(c.size());
-  // Weight classes and the number of distinct arrangements: n! / prod(class size!).
-  std::vector<double> classes;
-  std::vector<int> label(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto it = std::find_if(classes.begin(), classes.end(), [&](double w) { return std::fabs(w - c[static_cast<size_t>(i)]) <= 1e-12; });
-    if (it == classes.end()) {
-      classes.push_back(c[static_cast<size_t>(i)]);
-      it = classes.end() - 1;
-    }
-    label[static_cast<size_t>(i)] = static_cast<int>(it - classes.begin());
-  }
-  double count = 1;
-  {
-    std::vector<int> sizes(classes.size(), 0);
-    int placed = 0;
-    for (int l : label) {
-      ++sizes[static_cast<size_t>(l)];
-      ++placed;
-      count = count * placed / sizes[static_cast<size_t>(l)];
-    }
-  }
-  Arrangements a;
-  if (count <= static_cast<double>(exact_limit)) {
-    // Enumerate the distinct label sequences; slot j takes the next training of its class.
-    a.exact = true;
-    std::vector<int> seq = label;
-    std::sort(seq.begin(), seq.end());
-    std::vector<std::vector<int>> members(classes.size());
-    for (int i = 0; i < n; ++i) members[static_cast<size_t>(label[static_cast<size_t>(i)])].push_back(i);
-    // An arrangement assigns trainings (in index order) to the slots of the labels they are given:
-    // training i goes to the slot seq says; equivalently, we give each training a class.
-    do {
-      std::vector<int> perm(static_cast<size_t>(n));
-      std::vector<size_t> next(classes.size(), 0);
-      for (int i = 0; i < n; ++i) {
-        const auto cls = static_cast<size_t>(seq[static_cast<size_t>(i)]);
-        perm[static_cast<size_t>(members[cls][next[cls]++])] = i;  // slot -> training
-      }
-      a.perms.push_back(std::move(perm));
-    } while (std::next_permutation(seq.begin(), seq.end()));
-    return a;
-  }
-  Mt19937 rng(seed);
-  std::vector<int> perm(static_cast<size_t>(n));
-  for (int64_t d = 0; d < draws; ++d) {
-    std::iota(perm.begin(), perm.end(), 0);
-    for (int i = n - 1; i > 0; --i) std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(rng.randint(0, i + 1))]);
-    a.perms.push_back(perm);
-  }
-  return a;
-}
-
-std::vector<double> contrast_stats(const std::vector<double>& x, const std::vector<double>& c, const Arrangements& a) {
-  std::vector<double> out;
-  out.reserve(a.perms.size());
-  for (const auto& perm : a.perms) {
-    double t = 0;
-    for (size_t j = 0; j < c.size(); ++j) t += c[j] * x[static_cast<size_t>(perm[j])];
-    out.push_back(t);
-  }
-  return out;
-}
-
-double contrast_p(const std::vector<double>& x, const std::vector<double>& c, const Arrangements& a) {
-  double observed = 0, scale = 0;
-  for (size_t j = 0; j < c.size(); ++j) {
-    observed += c[j] * x[j];
-    scale = std::max(scale, std::fabs(x[j]));
-  }
-  const double tol = 1e-12 * std::max(1.0, scale);
-  int64_t hits = 0;
-  for (double t : contrast_stats(x, c, a))
-    if (std::fabs(t) >= std::fabs(observed) - tol) ++hits;
-  const auto count = static_cast<double>(a.perms.size());
-  return a.exact ? static_cast<double>(hits) / count : (1.0 + static_cast<double>(hits)) / (1.0 + count);
-}
-
-}  // namespace
-
-TestResult contrast_permutation_test(const std::vector<double>& x, const std::vector<double>& c,
-                                     const std::vector<bool>& shifted, double level, uint32_t seed, int64_t draws,
-                                     int64_t exact_limit) {
-  check_level(level, "contrast_permutation_test");
-  if (x.size() != c.size() || x.size() != shifted.size())
-    throw Error("contrast_permutation_test: " + std::to_string(x.size()) + " trainings but " + std::to_string(c.size()) +
-                " weights and " + std::to_string(shifted.size()) + " shift marks");
-  TestResult r;
-  r.method = "permutation";
-  r.level = level;
-  double sum_c = 0, shift_gain = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    r.effect += c[i] * x[i];
-    sum_c += c[i];
-    if (shifted[i]) shift_gain += c[i];
-    if (c[i] > 0) ++r.n_a;
-    if (c[i] < 0) ++r.n_b;
-  }
-  if (std::fabs(sum_c) > 1e-9) throw Error("contrast_permutation_test: the weights must sum to 0, found " + std::to_string(sum_c));
-  if (r.n_a == 0 || r.n_b == 0) {
-    r.note = "no training on one side (the same trainings on both sides: the difference is 0 by construction)";
-    r.p = 1;
-    return r;
-  }
-  const Arrangements a = make_arrangements(c, draws, exact_limit, seed);
-  r.draws = a.exact ? 0 : static_cast<int64_t>(a.perms.size());
-  r.p = contrast_p(x, c, a);
-  {
-    auto stats = contrast_stats(x, c, a);
-    std::sort(stats.begin(), stats.end());
-    if (shift_gain > 0) r.mde = (quantile_sorted(stats, 0.975) - quantile_sorted(stats, 0.2)) / shift_gain;
-  }
-  // The smallest p any data could give: the fraction of arrangements as extreme as the most extreme.
-  double least = 1;
-  if (a.exact) {
-    // Place the trainings so that the statistic is largest: the largest values on the largest weights.
-    std::vector<double> ranks(x.size());
-    std::iota(ranks.begin(), ranks.end(), 0.0);
-    std::vector<size_t> by_weight(c.size());
-    std::iota(by_weight.begin(), by_weight.end(), 0);
-    std::sort(by_weight.begin(), by_weight.end(), [&](size_t i, size_t j) { return c[i] < c[j]; });
-    std::vector<double> extreme(x.size());
-    for (size_t r2 = 0; r2 < by_weight.size(); ++r2) extreme[by_weight[r2]] = static_cast<double>(r2);
-    least = contrast_p(extreme, c, a);
-  } else {
-    least = 1.0 / (1.0 + static_cast<double>(a.perms.size()));
-  }
-  const double alpha = 1 - level;
-  if (least > alpha) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g", least);
-    r.note = "too few trainings: the smallest p this design can give is " + std::string(buf) + ", above " +
-             std::to_string(alpha).substr(0, 4) + ": no interval";
-    return r;
-  }
-  if (!(shift_gain > 0)) {
-    r.note = "no training of side a alone: no interval over shifts";
-    return r;
-  }
-  const auto [xmin, xmax] = std::minmax_element(x.begin(), x.end());
-  const double span = 2.02 * (*xmax - *xmin) / shift_gain + 1e-9 * std::max(1.0, std::fabs(r.effect));
-  auto p_at = [&](double delta) {
-    std::vector<double> y = x;
-    for (size_t i = 0; i < y.size(); ++i)
-      if (shifted[i]) y[i] -= delta;
-    return contrast_p(y, c, a);
-  };
-  auto edge = [&](double direction) {
-    const double centre = r.effect / shift_gain;
-    double inside = centre, outside = centre + direction * (span + 1e-12);
-    for (int i = 0; i < 36; ++i) {
-      const double mid = 0.5 * (inside + outside);
-      (p_at(mid) > alpha ? inside : outside) = mid;
-    }
-    return inside;
-  };
-  r.low = edge(-1);
-  r.high = edge(+1);
-  return r;
-}
-
-double TrainedSide::mean() const {
-  double m = 0;
-  for (size_t g = 0; g < groups.size(); ++g) m += shares[g] * mean_of(groups[g]);
-  return m;
-}
-
-TestResult sides_permutation_test(const TrainedSide& a, const TrainedSide& b, double level, uint32_t seed,
-                                  int64_t draws, int64_t exact_limit) {
-  for (const TrainedSide* side : {&a, &b}) {
-    if (side->ids.size() != side->groups.size() || side->shares.size() != side->groups.size())
-      throw Error("sides_permutation_test: a side's ids, groups and shares differ in number");
-    for (const auto& g : side->groups)
-      if (g.empty()) throw Error("sides_permutation_test: an architecture without trainings");
-  }
-  std::vector<std::string> ids;
-  std::vector<std::vector<double>> groups;
-  std::vector<double> weight;  // per group: its share in a minus its share in b
-  std::vector<bool> only_a;
-  auto add = [&](const TrainedSide& side, double sign) {
-    for (size_t g = 0; g < side.groups.size(); ++g) {
-      const auto it = std::find(ids.begin(), ids.end(), side.ids[g]);
-      if (it != ids.end()) {
-        const auto i = static_cast<size_t>(it - ids.begin());
-        weight[i] += sign * side.shares[g];
-        only_a[i] = false;
-        continue;
-      }
-      ids.push_back(side.ids[g]);
-      groups.push_back(side.groups[g]);
-      weight.push_back(sign * side.shares[g]);
-      only_a.push_back(sign > 0);
-    }
-  };
-  add(a, +1);
-  add(b, -1);
-  std::vector<double> x, c;
-  std::vector<bool> shifted;
-  for (size_t g = 0; g < groups.size(); ++g) {
-    for (double v : groups[g]) {
-      x.push_back(v);
-      c.push_back(weight[g] / static_cast<double>(groups[g].size()));
-      shifted.push_back(only_a[g]);
-    }
-  }
-  return contrast_permutation_test(x, c, shifted, level, seed, draws, exact_limit);
 }
 
 double DiscreteDistribution::mean() const {
@@ -629,11 +411,12 @@ TestResult paired_t_test(const std::vector<double>& differences, double level) {
   return r;
 }
 
-Equivalence equivalence_test(const std::vector<double>& a, const std::vector<double>& b, double margin, double alpha) {
+Equivalence equivalence_test(const std::vector<double>& a, const std::vector<double>& b, double margin, double alpha,
+                             bool conservative) {
   if (!(margin > 0)) throw Error("equivalence_test: the margin must be positive, found " + std::to_string(margin));
   Equivalence e;
   e.margin = margin;
-  const TestResult w = welch_test(a, b, 1 - 2 * alpha);
+  const TestResult w = welch_test(a, b, 1 - 2 * alpha, conservative);
   e.effect = w.effect;
   if (!w.low || !w.df) return e;
   e.low = w.low;

@@ -440,7 +440,7 @@ class Driver {
   // Random search's best-of-K under the selection rule, from the store's tabular benchmark of this
   // space with the same training settings (every architecture with at least one done seed), if
   // there is one.
-  std::optional<SummaryRow> random_search_row(std::string* note) const {
+  std::optional<SummaryRow> random_search_row(std::string* note, DiscreteDistribution* null = nullptr) const {
     if (space_.size() > 1000) return std::nullopt;
     std::vector<SummaryRow> benchmark;
     for (const auto& arch : space_.enumerate()) {
@@ -460,6 +460,7 @@ class Driver {
       }
       benchmark.push_back(std::move(row));
     }
+    if (null) *null = search::random_search_null(benchmark, c_.search.top_k);
     return search::random_search_row(benchmark, c_.search.top_k);
   }
 
@@ -475,10 +476,15 @@ class Driver {
       for (const auto& p : planned_rows_) s.rows.push_back(row_of(p));
       insert_found_row(s.rows);
       const auto& kinds = find_strategy(strategy_->name()).row_kinds;
+      std::optional<DiscreteDistribution> null;
       if (std::find(kinds.begin(), kinds.end(), RowKind::random_search) != kinds.end()) {
-        if (auto r = random_search_row(&s.note)) s.rows.push_back(*r);
+        DiscreteDistribution d;
+        if (auto r = random_search_row(&s.note, &d)) {
+          s.rows.push_back(*r);
+          null = d;
+        }
       }
-      s.comparisons = compare_found(s.rows);
+      s.comparisons = compare_found(s.rows, null ? &*null : nullptr);
       json learned = strategy_->learned();
       for (const auto& w : learned.value("warnings", json::array())) s.warnings.push_back(w.get<std::string>());
       learned.erase("warnings");

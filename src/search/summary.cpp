@@ -248,7 +248,11 @@ std::string SearchSummary::table() const {
   out += "\n";
   if (const auto* f = found()) out += "found architecture: " + f->arch + "\n";
   for (const auto& c : comparisons) {
-    if (c.interval.low) {
+    if (c.method == "randomization" && c.interval.low) {
+      std::snprintf(buf, sizeof buf, "%s - %s (total reward, randomization test against %s): %+.2f, 95%% CI [%+.2f, %+.2f]: %s\n",
+                    c.a.c_str(), c.b.c_str(), c.pairing.c_str(), c.interval.difference, *c.interval.low,
+                    *c.interval.high, c.verdict().c_str());
+    } else if (c.interval.low) {
       std::snprintf(buf, sizeof buf,
                     "%s - %s (total reward, paired by %s, %d seeds): %+.2f, 95%% CI [%+.2f, %+.2f]: %s\n", c.a.c_str(),
                     c.b.c_str(), c.pairing.c_str(), static_cast<int>(c.interval.n), c.interval.difference,
@@ -346,6 +350,7 @@ SummaryRow random_search_row(const std::vector<SummaryRow>& benchmark, int64_t k
 }
 
 std::string Comparison::verdict() const {
+  if (!interval.low && method == "randomization") return "no interval";
   if (!interval.low) {
     return "fewer than " + std::to_string(kMinIntervalSamples) + " paired seeds (" + std::to_string(interval.n) +
            "): no interval";
@@ -358,11 +363,13 @@ ordered_json to_json(const Comparison& c) {
   return {{"a", c.a},
           {"b", c.b},
           {"pairing", c.pairing},
+          {"method", c.method},
           {"n", c.interval.n},
           {"difference", c.interval.difference},
           {"low", opt(c.interval.low)},
           {"high", opt(c.interval.high)},
           {"level", c.interval.level},
+          {"p", opt(c.p)},
           {"significant", c.interval.significant()},
           {"verdict", c.verdict()}};
 }
@@ -377,10 +384,23 @@ Comparison comparison_from_json(const json& j) {
   if (!j.at("low").is_null()) c.interval.low = j.at("low").get<double>();
   if (!j.at("high").is_null()) c.interval.high = j.at("high").get<double>();
   c.interval.level = j.at("level").get<double>();
+  c.method = j.value("method", std::string("paired_t"));  // schema 2 and before: always the paired t
+  if (j.contains("p") && j["p"].is_number()) c.p = j["p"].get<double>();
   return c;
 }
 
-std::vector<Comparison> compare_found(const std::vector<SummaryRow>& rows) {
+DiscreteDistribution random_search_null(const std::vector<SummaryRow>& benchmark, int64_t k) {
+  std::vector<double> selection, test;
+  for (const auto& b : benchmark) {
+    if (!b.selection || !b.total_reward)
+      throw Error("random search null: benchmark architecture " + b.arch_id + " has no figures");
+    selection.push_back(*b.selection);
+    test.push_back(*b.total_reward);
+  }
+  return best_of_k_distribution(selection, test, std::min<int64_t>(k, static_cast<int64_t>(selection.size())));
+}
+
+std::vector<Comparison> compare_found(const std::vector<SummaryRow>& rows, const DiscreteDistribution* random_null) {
   std::vector<Comparison> out;
   const SummaryRow* found = nullptr;
   for (const auto& r : rows) {
@@ -401,7 +421,20 @@ std::vector<Comparison> compare_found(const std::vector<SummaryRow>& rows) {
       Comparison c;
       c.a = "found";
       c.b = r.label;
-      c.interval = paired_t_interval(d);
+      if (kind == RowKind::random_search && random_null && found->total_reward) {
+        const TestResult t = randomization_test({*found->total_reward}, *random_null, 0.95, 1, 100000);
+        c.method = "randomization";
+        c.pairing = "random search's exact best-of-K draws";
+        c.interval.n = 1;
+        c.interval.difference = t.effect;
+        c.interval.low = t.low;
+        c.interval.high = t.high;
+        c.p = t.p;
+      } else {
+        c.interval = paired_t_interval(d);
+        const auto t = paired_t_test(d);
+        c.p = t.p;
+      }
       out.push_back(std::move(c));
     }
   }

@@ -1,8 +1,9 @@
 // Are rlnas compare's methods calibrated on data like the project's own? Null and planted-effect
 // simulations on the committed MinAtar benchmarks (tests/data/benchmarks/, extracted from
 // bench/results/nas-rl-table1 by bench/benchmark_extract.py: 25 architectures x 3 training seeds,
-// PPO at 250,000 steps) at the project's real sample sizes: 8 searches per strategy, top-3, 3
-// training seeds per baseline.
+// PPO at 250,000 steps) and on the synthetic workload's benchmark of the same space (normal noise),
+// at the project's real sample sizes: 8 searches per strategy, top-3, 3 training seeds per
+// baseline; and with a baseline that spreads more than the arm (CalibrationSpread).
 //
 // A method is calibrated when, with no true difference, it says "better" or "worse" in at most
 // 5% of the repeats plus three Monte Carlo standard errors (sqrt(0.05 * 0.95 / R)). Each test prints
@@ -156,23 +157,20 @@ TEST_P(Calibration, OldTIntervalOverSearchesAgainstRandomSearch) {
 // same architecture share its trainings), and each search finds an architecture uniformly (no
 // selection on the reported trainings, so that the arm's true mean is the pool's).
 struct Study {
-  TrainedSide arm_a, arm_b, baseline;
   std::vector<double> search_a, search_b;  // per search: its found architecture's mean test figure
+  std::vector<double> trainings_a;         // arm a's distinct found architectures' trainings
+  std::vector<double> baseline;            // the baseline's training seeds
 };
 
 // An arm of kSearches searches that each find an architecture of `archs` uniformly.
-void null_arm(const std::vector<std::vector<double>>& archs, Mt19937& rng, TrainedSide& side, std::vector<double>& per_search) {
-  std::vector<int64_t> count(archs.size(), 0);
+void null_arm(const std::vector<std::vector<double>>& archs, Mt19937& rng, std::vector<double>& per_search,
+              std::vector<double>* trainings) {
+  std::vector<bool> seen(archs.size(), false);
   for (int i = 0; i < kSearches; ++i) {
     const auto a = static_cast<size_t>(rng.randint(0, static_cast<int64_t>(archs.size())));
-    ++count[a];
     per_search.push_back(mean_of(archs[a]));
-  }
-  for (size_t a = 0; a < archs.size(); ++a) {
-    if (count[a] == 0) continue;
-    side.ids.push_back("arch " + std::to_string(a));
-    side.groups.push_back(archs[a]);
-    side.shares.push_back(static_cast<double>(count[a]) / kSearches);
+    if (trainings && !seen[a]) trainings->insert(trainings->end(), archs[a].begin(), archs[a].end());
+    seen[a] = true;
   }
 }
 
@@ -188,44 +186,76 @@ Study null_study(const Benchmark& b, Mt19937& rng, double shift = 0) {
     shifted.push_back(w);
   }
   Study s;
-  // Arm a's architectures are `shift` better (its own trainings: a planted effect), arm b's not.
-  null_arm(shifted, rng, s.arm_a, s.search_a);
-  for (auto& id : s.arm_a.ids) id += " (a)";
-  null_arm(archs, rng, s.arm_b, s.search_b);
-  s.baseline.ids = {"baseline"};
-  s.baseline.groups.emplace_back();
-  for (const auto& t : draw_trainings(b, rng, kSeeds)) s.baseline.groups.back().push_back(t.test);
-  s.baseline.shares = {1.0};
+  // Arm a's architectures are `shift` better (a planted effect), arm b's not.
+  null_arm(shifted, rng, s.search_a, &s.trainings_a);
+  null_arm(archs, rng, s.search_b, nullptr);
+  for (const auto& t : draw_trainings(b, rng, kSeeds)) s.baseline.push_back(t.test);
   return s;
 }
 
 TEST_P(Calibration, ArmVersusBaselineHoldsItsLevel) {
   const Benchmark b = load(GetParam());
   Mt19937 rng(13);
-  constexpr int kRepeats = 1000;
-  int perm = 0, welch = 0, exact = 0;
+  constexpr int kRepeats = 2000;
+  int hsu = 0, satterthwaite = 0, exact = 0;
   for (int r = 0; r < kRepeats; ++r) {
     const Study s = null_study(b, rng);
-    perm += decided(sides_permutation_test(s.arm_a, s.baseline, 0.95, static_cast<uint32_t>(r + 1), 2000));
-    welch += decided(welch_test(s.search_a, s.baseline.groups[0]));
+    hsu += decided(welch_test(s.search_a, s.baseline, 0.95, true));
+    satterthwaite += decided(welch_test(s.search_a, s.baseline));
     // The arm's searches minus the baseline's mean as if the baseline were exact (the pages before).
     std::vector<double> d;
-    for (double x : s.search_a) d.push_back(x - mean_of(s.baseline.groups[0]));
+    for (double x : s.search_a) d.push_back(x - mean_of(s.baseline));
     exact += decided(paired_t_test(d));
   }
-  report(b.name + " arm vs baseline, permutation over trainings", static_cast<double>(perm) / kRepeats, kRepeats);
-  report(b.name + " arm vs baseline, Welch over searches and seeds", static_cast<double>(welch) / kRepeats, kRepeats);
+  report(b.name + " arm vs baseline, Welch with Hsu's df", static_cast<double>(hsu) / kRepeats, kRepeats);
+  report(b.name + " arm vs baseline, Welch with Satterthwaite's df", static_cast<double>(satterthwaite) / kRepeats, kRepeats);
   report(b.name + " arm vs baseline, t with the baseline taken as exact", static_cast<double>(exact) / kRepeats, kRepeats);
-  EXPECT_LE(static_cast<double>(perm) / kRepeats, bound(kRepeats));
+  EXPECT_LE(static_cast<double>(hsu) / kRepeats, bound(kRepeats));
   EXPECT_GT(static_cast<double>(exact) / kRepeats, 0.2) << "treating the baseline as exact was expected to fail";
-  // Welch over the searches and the baseline's seeds is not enough either where trainings collapse.
-  if (b.name == "minatar/freeway") EXPECT_GT(static_cast<double>(welch) / kRepeats, 0.1);
+  // Satterthwaite's degrees of freedom are not enough where trainings collapse.
+  if (b.name == "minatar/freeway") EXPECT_GT(static_cast<double>(satterthwaite) / kRepeats, 0.1);
+}
+
+// A baseline whose 3 seeds spread more than the arm's trainings (nothing in the benchmarks fixes
+// the ratio): Welch with Hsu's df keeps its level; a permutation test over the trainings, which is
+// exact only when both sides have the same spread, does not (kept as a documented negative case).
+TEST(CalibrationSpread, ArmVersusBaselineWhenTheBaselineSpreadsMore) {
+  Mt19937 rng(21);
+  constexpr int kRepeats = 1000;
+  auto normal = [&](double sd) {  // Box-Muller
+    const double u = 1 - rng.rand(), v = rng.rand();
+    return sd * std::sqrt(-2 * std::log(u)) * std::cos(2 * M_PI * v);
+  };
+  for (double ratio : {0.5, 1.0, 2.0, 4.0}) {
+    int hsu = 0, perm = 0;
+    for (int r = 0; r < kRepeats; ++r) {
+      std::vector<double> arm, trainings, base;
+      for (int i = 0; i < kSearches; ++i) {
+        double m = 0;
+        for (int k = 0; k < kSeeds; ++k) {
+          const double x = normal(1.0);
+          trainings.push_back(x);
+          m += x / kSeeds;
+        }
+        arm.push_back(m);
+      }
+      for (int k = 0; k < kSeeds; ++k) base.push_back(normal(ratio));
+      hsu += decided(welch_test(arm, base, 0.95, true));
+      perm += decided(permutation_test(trainings, base, 0.95, static_cast<uint32_t>(r + 1), 2000));
+    }
+    report("baseline sd / training sd " + std::to_string(ratio).substr(0, 3) + ", Welch with Hsu's df",
+           static_cast<double>(hsu) / kRepeats, kRepeats);
+    report("baseline sd / training sd " + std::to_string(ratio).substr(0, 3) + ", permutation over trainings",
+           static_cast<double>(perm) / kRepeats, kRepeats);
+    EXPECT_LE(static_cast<double>(hsu) / kRepeats, bound(kRepeats)) << ratio;
+    if (ratio >= 4) EXPECT_GT(static_cast<double>(perm) / kRepeats, bound(kRepeats)) << "expected to fail";
+  }
 }
 
 TEST_P(Calibration, ArmVersusArmHoldsItsLevel) {
   const Benchmark b = load(GetParam());
   Mt19937 rng(14);
-  constexpr int kRepeats = 1000;
+  constexpr int kRepeats = 2000;
   int welch = 0;
   for (int r = 0; r < kRepeats; ++r) {
     const Study s = null_study(b, rng);
@@ -244,17 +274,17 @@ TEST_P(Calibration, PlantedEffectIsCoveredAndPowerReported) {
   for (const auto& t : b.pooled) all.push_back(t.test);
   const double spread = sample_sd(all);
   Mt19937 rng(15);
-  constexpr int kRepeats = 400;
+  constexpr int kRepeats = 2000;
   const double se = std::sqrt(0.95 * 0.05 / kRepeats);
   for (double shift : {0.5 * spread, 1.5 * spread}) {
     int covered_baseline = 0, found_baseline = 0, covered_arms = 0, found_arms = 0;
     for (int r = 0; r < kRepeats; ++r) {
       const Study s = null_study(b, rng, shift);
-      const auto w = sides_permutation_test(s.arm_a, s.baseline, 0.95, static_cast<uint32_t>(r + 1), 2000);
+      const auto w = welch_test(s.search_a, s.baseline, 0.95, true);
       covered_baseline += w.low && *w.low <= shift && shift <= *w.high;
       found_baseline += verdict_word(w) == "better";
       const auto a = welch_test(s.search_a, s.search_b);
-      covered_arms += *a.low <= shift && shift <= *a.high;
+      covered_arms += a.low && *a.low <= shift && shift <= *a.high;
       found_arms += verdict_word(a) == "better";
     }
     const double cov_b = static_cast<double>(covered_baseline) / kRepeats, cov_a = static_cast<double>(covered_arms) / kRepeats;
@@ -289,28 +319,30 @@ TEST_P(Calibration, RandomizationIntervalCoversAPlantedShift) {
   EXPECT_GE(cov, 0.95 - 3 * std::sqrt(0.95 * 0.05 / kRepeats));
 }
 
-// The search summary's own comparisons (one search, paired by training seed: rlnas runs show).
-// Under the null its found architecture is random search's pick from the benchmark; found minus
-// random search's expected figure per seed, with Student's t over the 3 seeds; and found minus a
-// baseline of the same distribution, paired by seed. Both hold their level (they are conservative
-// here: the seed-to-seed spread of 3 trainings is wide), so the summary keeps them.
+// The search summary's own comparisons (one search: rlnas runs show, search/summary.h
+// compare_found). Under the null its found architecture is random search's pick from the
+// benchmark. Against random search the summary uses the randomization test of its one figure
+// against the benchmark's exact best-of-3; the paired t over the 3 training seeds it used before
+// (found minus random search's expected figure per seed) measures only the found architecture's
+// training noise, and fails where the benchmark separates architectures (the synthetic workload:
+// kept as a documented negative case). Against a baseline of the same distribution, paired by
+// seed, the paired t holds its level and stays.
 TEST_P(Calibration, SummaryComparisonsOfOneSearch) {
   const Benchmark b = load(GetParam());
+  const auto null = best_of_k(b.architectures);
   // Random search's expected figure per seed under the pick (summary.h random_search_row).
   std::vector<double> sel, expected_by_seed(kSeeds, 0.0);
   for (const auto& a : b.architectures) sel.push_back(mean_selection(a));
   for (size_t i = 0; i < b.architectures.size(); ++i) {
     std::vector<double> one(b.architectures.size(), 0.0);
     one[i] = 1;
-    const auto d = best_of_k_distribution(sel, one, kTopK);
-    const double p_i = d.mean();
+    const double p_i = best_of_k_distribution(sel, one, kTopK).mean();
     for (int s = 0; s < kSeeds; ++s) expected_by_seed[static_cast<size_t>(s)] += p_i * b.architectures[i][static_cast<size_t>(s)].test;
   }
   Mt19937 rng(17);
   constexpr int kRepeats = 2000;
-  int t_random = 0, t_baseline = 0;
+  int old_random = 0, new_random = 0, t_baseline = 0;
   for (int r = 0; r < kRepeats; ++r) {
-    // The found architecture: random search's pick; its per-seed figures.
     const auto n = static_cast<int64_t>(b.architectures.size());
     std::vector<int64_t> idx(static_cast<size_t>(n));
     std::iota(idx.begin(), idx.end(), 0);
@@ -322,22 +354,30 @@ TEST_P(Calibration, SummaryComparisonsOfOneSearch) {
     }
     std::vector<double> d;
     for (int s = 0; s < kSeeds; ++s) d.push_back(b.architectures[best][static_cast<size_t>(s)].test - expected_by_seed[static_cast<size_t>(s)]);
-    t_random += decided(paired_t_test(d));
+    old_random += decided(paired_t_test(d));
+    new_random += decided(randomization_test({mean_test(b.architectures[best])}, null, 0.95, static_cast<uint32_t>(r + 1), 4000));
     // Against a baseline: both drawn from the pool.
     const auto found = draw_trainings(b, rng, kSeeds), base = draw_trainings(b, rng, kSeeds);
     std::vector<double> e;
     for (int s = 0; s < kSeeds; ++s) e.push_back(found[static_cast<size_t>(s)].test - base[static_cast<size_t>(s)].test);
     t_baseline += decided(paired_t_test(e));
   }
-  report(b.name + " summary: found vs random search, paired t over 3 seeds", static_cast<double>(t_random) / kRepeats, kRepeats);
+  report(b.name + " summary: found vs random search, randomization test", static_cast<double>(new_random) / kRepeats, kRepeats);
+  report(b.name + " summary: found vs random search, paired t over 3 seeds (old)", static_cast<double>(old_random) / kRepeats, kRepeats);
   report(b.name + " summary: found vs baseline, paired t over 3 seeds", static_cast<double>(t_baseline) / kRepeats, kRepeats);
-  EXPECT_LE(static_cast<double>(t_random) / kRepeats, bound(kRepeats));
+  EXPECT_LE(static_cast<double>(new_random) / kRepeats, bound(kRepeats));
   EXPECT_LE(static_cast<double>(t_baseline) / kRepeats, bound(kRepeats));
+  if (b.name == "synthetic") EXPECT_GT(static_cast<double>(old_random) / kRepeats, 0.5) << "the old method was expected to fail";
 }
 
 INSTANTIATE_TEST_SUITE_P(Benchmarks, Calibration,
-                         ::testing::Values("minatar-breakout-ss1.json", "minatar-freeway-ss1.json"),
-                         [](const auto& info) { return info.param.find("freeway") != std::string::npos ? "Freeway" : "Breakout"; });
+                         ::testing::Values("minatar-breakout-ss1.json", "minatar-freeway-ss1.json", "synthetic-ss1.json"),
+                         [](const auto& info) {
+                           const std::string& p = info.param;
+                           return p.find("freeway") != std::string::npos    ? std::string("Freeway")
+                                  : p.find("breakout") != std::string::npos ? std::string("Breakout")
+                                                                            : std::string("Synthetic");
+                         });
 
 }  // namespace
 }  // namespace rlnas

@@ -91,32 +91,14 @@ TEST(Stats, PermutationTestSamplesWhenThereAreTooManySplits) {
   EXPECT_EQ(permutation_test(a, b, 0.95, 7, 20000, 1000).p, sampled.p);  // seeded
 }
 
-TEST(Stats, ContrastPermutationTestMatchesEnumeration) {
-  // Equal weights: the two-sample permutation test.
-  const std::vector<double> x{1, 2, 3, 4, 3, 5, 6, 7, 8};
-  const std::vector<double> c{0.25, 0.25, 0.25, 0.25, -0.2, -0.2, -0.2, -0.2, -0.2};
-  const std::vector<bool> a{true, true, true, true, false, false, false, false, false};
-  const auto r = contrast_permutation_test(x, c, a);
-  EXPECT_EQ(r.draws, 0);
-  EXPECT_NEAR(*r.p, 5.0 / 126, 1e-12);
-  EXPECT_NEAR(*r.low, -6.0, 2e-3);
-  EXPECT_NEAR(*r.high, -0.462, 2e-3);
-  // Unequal weights (a search arm whose found architectures repeat): all 7! orders in Python.
-  const auto w = contrast_permutation_test({5, 6, 7, 8, 4, 5.5, 3}, {0.375, 0.375, 0.125, 0.125, -1.0 / 3, -1.0 / 3, -1.0 / 3},
-                                           {true, true, true, true, false, false, false});
-  EXPECT_NEAR(w.effect, 1.833333333333334, 1e-12);
-  EXPECT_NEAR(*w.p, 0.22857142857142856, 1e-12);
-  const auto mc = contrast_permutation_test({5, 6, 7, 8, 4, 5.5, 3}, {0.375, 0.375, 0.125, 0.125, -1.0 / 3, -1.0 / 3, -1.0 / 3},
-                                            {true, true, true, true, false, false, false}, 0.95, 3, 40000, 10);
-  EXPECT_EQ(mc.draws, 40000);
-  EXPECT_NEAR(*mc.p, *w.p, 0.01);
-  // 3 trainings against 3: never below p = 0.1, so no interval, and the note says why.
-  const auto few = contrast_permutation_test({10, 11, 12, 0, 1, 2}, {1.0 / 3, 1.0 / 3, 1.0 / 3, -1.0 / 3, -1.0 / 3, -1.0 / 3},
-                                             {true, true, true, false, false, false});
-  EXPECT_NEAR(*few.p, 0.1, 1e-12);
-  EXPECT_FALSE(few.low);
-  EXPECT_NE(few.note.find("smallest p this design can give is 0.1"), std::string::npos) << few.note;
-  EXPECT_THROW(contrast_permutation_test({1, 2}, {0.5, 0.4}, {true, false}), Error);
+TEST(Stats, WelchWithHsuDegreesOfFreedom) {
+  // df = min(5, 4) - 1 = 3: the same effect and standard error, a wider interval.
+  const auto r = welch_test({1, 2, 3, 4, 5.5}, {2, 2.5, 7, 8}, 0.95, true);
+  EXPECT_EQ(r.method, "welch_hsu");
+  EXPECT_EQ(*r.df, 3);
+  const double se = (2.788003872092226 - -6.3380038720922265) / 2 / 2.6526589240757144;  // t_.975 at 4.53 df
+  EXPECT_NEAR(*r.high - r.effect, 3.182446305284263 * se, 1e-6);                        // t_.975 at 3 df
+  EXPECT_GT(*r.p, 0.35402446576961144);
 }
 
 TEST(Stats, BestOfKSharesTiedProbability) {

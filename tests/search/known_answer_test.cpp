@@ -188,9 +188,16 @@ TEST(Synthetic, TheRandomRowSelectsOnTheSelectionMetricAndReportsThePicksTestSco
     if (r.kind == RowKind::candidate) best = std::max(best, *r.selection);
   }
   EXPECT_DOUBLE_EQ(*s.found()->selection, best);
-  // One training seed: the comparison with random search says there is no interval.
+  // The comparison with random search is the randomization test against the benchmark's exact
+  // best-of-3: it has an interval even with one training seed (the null is over the picks).
   ASSERT_FALSE(s.comparisons.empty());
-  EXPECT_NE(s.comparisons[0].verdict().find("no interval"), std::string::npos);
+  EXPECT_EQ(s.comparisons[0].method, "randomization");
+  EXPECT_TRUE(s.comparisons[0].interval.low.has_value());
+  ASSERT_TRUE(s.comparisons[0].p.has_value());
+  EXPECT_NEAR(s.comparisons[0].interval.difference, *s.found()->total_reward - rule.test_mean, 1e-9);
+  const auto j = to_json(s.comparisons[0]);
+  EXPECT_EQ(comparison_from_json(j).method, "randomization");
+  EXPECT_EQ(comparison_from_json(j).p, s.comparisons[0].p);
 }
 
 // The intervals of the comparisons: over 1,000 repeats of 3 and of 8 seeds on the synthetic

@@ -3,9 +3,10 @@
 // - summary statistics: mean, the population standard deviation (ddof 0, numpy's default) and the
 //   sample standard deviation (ddof 1, what "± sd" means in a comparison);
 // - distributions: Student's t, F and the normal;
-// - comparisons (TestResult): Welch's t with Satterthwaite's degrees of freedom, a two-sample
-//   permutation test, a randomization test against random search's best-of-K from a tabular
-//   benchmark, the paired t interval of a search summary, an equivalence test (two one-sided tests);
+// - comparisons (TestResult): Welch's t (Satterthwaite's or Hsu's conservative degrees of freedom),
+//   a two-sample permutation test, a randomization test against random search's best-of-K from a
+//   tabular benchmark, the paired t interval of a search summary, an equivalence test (two
+//   one-sided tests);
 // - does a benchmark separate architectures: one-way ANOVA, intraclass correlation, rank correlation
 //   between training seeds, the smallest difference the design detects;
 // - across environments: the interquartile mean and the probability of improvement of Agarwal et
@@ -80,7 +81,7 @@ DifferenceInterval paired_t_interval(const std::vector<double>& differences, dou
 // A comparison "a - b": the effect, its interval at `level`, a two-sided p-value, and the smallest
 // true difference the design would detect with 80% power at the 5% level (two-sided).
 struct TestResult {
-  std::string method;  // welch | permutation | randomization | paired_t
+  std::string method;  // welch | welch_hsu | permutation | randomization | paired_t
   int64_t n_a = 0, n_b = 0;
   double effect = 0;
   std::optional<double> low, high;  // none when the data cannot give one (say why in `note`)
@@ -100,8 +101,12 @@ struct TestResult {
 std::string verdict_word(const TestResult& r, std::optional<double> adjusted_p = std::nullopt);
 
 // Welch's t on two independent samples (each at least 2 values, not both constant): effect
-// mean(a) - mean(b), standard error sqrt(s_a^2/n_a + s_b^2/n_b), Satterthwaite's degrees of freedom.
-TestResult welch_test(const std::vector<double>& a, const std::vector<double>& b, double level = 0.95);
+// mean(a) - mean(b), standard error sqrt(s_a^2/n_a + s_b^2/n_b), Satterthwaite's degrees of freedom;
+// with `conservative`, Hsu's min(n_a, n_b) - 1 instead (method "welch_hsu"), which keeps its level
+// for any ratio of the two variances, where Satterthwaite's (and a permutation test) do not when
+// one side has 3 values: rlnas compare's test against a 3-seed baseline.
+TestResult welch_test(const std::vector<double>& a, const std::vector<double>& b, double level = 0.95,
+                      bool conservative = false);
 
 // Two-sample permutation test of mean(a) - mean(b) (a and b exchangeable under the null): every
 // split of the pooled values when there are at most `exact_limit` of them, else `draws` random
@@ -110,33 +115,6 @@ TestResult welch_test(const std::vector<double>& a, const std::vector<double>& b
 // `note`.
 TestResult permutation_test(const std::vector<double>& a, const std::vector<double>& b, double level = 0.95,
                             uint32_t seed = 1, int64_t draws = 20000, int64_t exact_limit = 200000);
-
-// A permutation test of a contrast of trainings: the statistic sum_i c_i x_i, c_i the weight of
-// training i in side a's mean minus its weight in side b's (a training on both sides, e.g. a found
-// architecture that is also a baseline, appears once with the difference; the c_i sum to 0).
-// Under the null every training is a draw of the same distribution, so the trainings are
-// exchangeable: the p-value compares |statistic| with its value over rearrangements of the x_i
-// (every distinct one when there are at most `exact_limit`, else `draws` seeded shuffles). The
-// interval inverts the test over shifts of the trainings marked `shifted` (side a's own); the MDE is
-// the spread of the rearrangements' statistic from its 2.5% to its 20% point (approximate).
-TestResult contrast_permutation_test(const std::vector<double>& x, const std::vector<double>& c,
-                                     const std::vector<bool>& shifted, double level = 0.95, uint32_t seed = 1,
-                                     int64_t draws = 20000, int64_t exact_limit = 200000);
-
-// One side of a comparison as the trainings behind it: groups of trainings (one per architecture,
-// named by `ids`) and each group's share of the side's mean (an arm of searches: the share of its
-// searches that found the architecture; a baseline: one group of share 1). The side's figure is
-// sum_g share_g * mean(group g).
-struct TrainedSide {
-  std::vector<std::string> ids;
-  std::vector<std::vector<double>> groups;
-  std::vector<double> shares;
-  double mean() const;
-};
-// contrast_permutation_test of side a against side b: a group on both sides (the same id, e.g. a
-// found architecture that is also the baseline) enters once, so that its trainings cancel.
-TestResult sides_permutation_test(const TrainedSide& a, const TrainedSide& b, double level = 0.95, uint32_t seed = 1,
-                                  int64_t draws = 20000, int64_t exact_limit = 200000);
 
 // A discrete distribution: values with their probabilities (summing to 1).
 struct DiscreteDistribution {
@@ -174,7 +152,7 @@ struct Equivalence {
   bool equivalent = false;
 };
 Equivalence equivalence_test(const std::vector<double>& a, const std::vector<double>& b, double margin,
-                             double alpha = 0.05);
+                             double alpha = 0.05, bool conservative = false);
 
 // ---------------------------------------------------------------------------------------------
 // Does a benchmark separate architectures?

@@ -5,8 +5,9 @@
 //   arm vs random search's best-of-K   randomization test against the benchmark's exact null
 //   arm vs arm                         Welch's t over the searches (each a found architecture's
 //                                      mean over its training seeds)
-//   arm vs baseline, baseline vs       permutation test over the trainings behind each side (both
-//   baseline                           sides' training noise; shared trainings cancel)
+//   arm vs baseline, baseline vs       Welch's t with Hsu's conservative degrees of freedom (the
+//   baseline                           baseline's own seed-to-seed noise included, whatever the two
+//                                      sides' spreads)
 // with Holm's correction over each environment's comparisons, whether the benchmark separates
 // architectures at all (ANOVA, ICC, rank correlation between seeds, the smallest detectable
 // difference), the picks' ranks (ties averaged) and the probability that random search does at
@@ -38,9 +39,9 @@ struct CompareOptions {
   // strategy and the settings that differ).
   std::vector<std::pair<std::string, std::vector<int64_t>>> arms;
   std::optional<double> margin;  // --margin: equivalence tests within +-margin
+  bool no_baselines = false;     // --no-baselines: searches only, no references
   double level = 0.95;
   uint32_t seed = 1;                     // every resampling's seed
-  int64_t permutation_draws = 20000;     // random rearrangements when there are too many to enumerate
   int64_t randomization_draws = 100000;  // draws of the randomization test's null
   int64_t bootstrap_draws = 2000;        // stratified bootstrap across environments
 };

@@ -100,18 +100,30 @@ void insert_found_row(std::vector<SummaryRow>& rows);
 // can be compared with it seed by seed.
 SummaryRow random_search_row(const std::vector<SummaryRow>& benchmark, int64_t k);
 
-// "a - b" on the test metric, paired by training seed (the seeds both rows have), with Student's t
-// 95% interval over the seeds (core/stats.h); no interval below 3 seeds.
+// "a - b" on the test metric. Against a baseline: paired by training seed (the seeds both rows
+// have), with Student's t 95% interval over the seeds (core/stats.h); no interval below 3 seeds.
+// Against random search: a randomization test of the found row's figure against random search's
+// exact best-of-K from the benchmark (method "randomization"; the paired t, which measures only the
+// training noise of the one architecture found, says "better" or "worse" in 77% of null repeats on
+// the synthetic workload: tests/core/calibration_test.cpp).
 struct Comparison {
   std::string a, b;  // row labels
   std::string pairing = "training seed";
+  std::string method = "paired_t";  // paired_t | randomization
   DifferenceInterval interval;
+  std::optional<double> p;
   std::string verdict() const;  // "a better", "b better", "inconclusive", or why there is no interval
 };
 nlohmann::ordered_json to_json(const Comparison& c);
 Comparison comparison_from_json(const nlohmann::json& j);
-// The found row against random search's row and against each baseline (in row order).
-std::vector<Comparison> compare_found(const std::vector<SummaryRow>& rows);
+// The found row against random search's row and against each baseline (in row order). With
+// `random_null` (random search's best-of-K distribution of the test figure, from the benchmark),
+// the comparison with random search is the randomization test; without, the paired t.
+std::vector<Comparison> compare_found(const std::vector<SummaryRow>& rows,
+                                      const DiscreteDistribution* random_null = nullptr);
+// Random search's best-of-K distribution of the test figure over a tabular benchmark (rows as
+// random_search_row takes them).
+DiscreteDistribution random_search_null(const std::vector<SummaryRow>& benchmark, int64_t k);
 
 // The protocol rows of a search that is still running, from its trials (retrain, benchmark and
 // baseline roles), over the seeds done so far: candidates numbered in the order they were planned
