@@ -51,7 +51,7 @@ def mean(values):
     return statistics.fmean(values) if values else None
 
 
-def study(runs, arms):
+def study(runs, arms, baselines=True):
     """`rlnas compare` over the export files of the named runs, grouped into arms:
     arms = [(arm name, [run names])]. Returns the study's first environment."""
     files, flags = [], []
@@ -63,7 +63,7 @@ def study(runs, arms):
         files += [runs[m]["path"] for m in present]
     if not files:
         return None
-    envs = compare(files, flags)["environments"]
+    envs = compare(files, flags, baselines)["environments"]
     return envs[0] if envs else None
 
 
@@ -321,12 +321,12 @@ def rl_darts(folder):
         impala = next((b for b in baselines if "impala" in b["label"]), None)
         env = study(runs, [("DARTS cell", [f"darts-{game}-{seed}" for seed, _ in searches]),
                            ("best of 3 random cells (one draw)", [f"random-{game}"])])
-        print("\nComparisons on total reward, by `rlnas compare` (docs/search.md, \"Reading a comparison\"): a "
-              "permutation test over the trainings of both sides (each search's discretized cell over its 3 training "
-              "seeds, weighted by how many searches found it; a baseline's own 3 seeds); 95% interval, p, Holm's p over "
-              "the game's comparisons; \"inconclusive\" unless the interval excludes 0 and Holm's p < 0.05. The "
-              "random cells are **one draw** of 3 cells (one random search), not random search's expectation: the "
-              "comparison with them is of the cells found, not of the strategies.\n")
+        print("\nComparisons on total reward, by `rlnas compare` (docs/search.md, \"Reading a comparison\"): Welch's t "
+              "with Hsu's conservative degrees of freedom, the searches' cells (each over its 3 training seeds) against "
+              "a baseline's own 3 seeds; 95% interval, p, Holm's p over the game's comparisons; \"inconclusive\" unless "
+              "the interval excludes 0 and Holm's p < 0.05. The random cells are **one draw** of 3 cells (one random "
+              "search), not random search's expectation: compared like a baseline, by its found cell's 3 training "
+              "seeds, the comparison is of the cells found, not of the strategies.\n")
         verdict_impala = "no data"
         diffs_impala = None
         if env:
@@ -432,7 +432,7 @@ def rl_darts(folder):
               f"0.5 | {game}: {fmt(fm, 3)} | {'reproduced' if fm and fm > 0.5 else 'not reproduced'} at {budget:,} steps |")
         verdict = judged(verdict_impala)
         print(f"| the discretized cell matches or beats IMPALA-CNN (Table 4, 25M steps) | DARTS cell - IMPALA-CNN "
-              f"(permutation test over both sides' trainings): better = reproduced, worse = not reproduced, else "
+              f"(Welch, Hsu's df): better = reproduced, worse = not reproduced, else "
               f"inconclusive (matching would need an equivalence test with a stated margin) | {game}: {text_impala} | "
               f"{verdict} at {budget:,} steps |")
     for name, a, b in (("a frozen uniform alpha stops the Rainbow agent from training (Table 2, Figure 12, 25M steps)",
@@ -446,7 +446,7 @@ def rl_darts(folder):
         env = study(runs, [("failing", [f"{a}-s{s}" for s, _ in ta]), ("working", [f"{b}-s{s}" for s, _ in tb])])
         text, verdict = comparison(env, "failing", "working")
         budget = max(t["budget"] for _, t in ta)
-        print(f"| {name} | total reward of the failing setting minus the working one (permutation test over the "
+        print(f"| {name} | total reward of the failing setting minus the working one (Welch, Hsu's df, "
               f"{len(ta)} + {len(tb)} trainings) below 0: worse = reproduced | {text} | "
               f"{judged(verdict, 'worse')} at {budget:,} steps |")
 
@@ -498,24 +498,27 @@ def a2d(folder):
                 bases[setting] = [r for r in searches[0][1]["summary"]["rows"] if r["kind"] == "baseline"]
                 for b in bases[setting]:
                     row_line(f"{b['label']} ({setting})", b)
-        env = study(runs, [("found (distilled)", [f"gdas-distill-{game}-{seed}" for seed, _ in distill]),
-                           ("found (plain)", [f"gdas-plain-{game}-{seed}" for seed, _ in plain])])
-        print("\nComparisons on total reward, every one `rlnas compare` makes for these searches (docs/search.md, "
-              "\"Reading a comparison\"): a found agent against a hand-designed net, or two nets, a permutation test over "
-              "the trainings of both sides (each search's agent over its 3 training seeds; a net's own 3 seeds); "
-              "distilled against plain searches, Welch's t over the searches; 95% interval, p, and Holm's p over the "
-              "comparisons that can reach significance; \"inconclusive\" unless the interval excludes 0 and Holm's "
-              "p < 0.05. A net's setting is named by its `distill.teacher` (none: '').\n")
-        for c in env["comparisons"] if env else []:
-            det = f"; detectable {c['mde']:.2f}" if c["mde"] is not None else ""
-            print(f"- {c['a']} - {c['b']}: {interval_text(c)}{det}")
+        print("\nComparisons on total reward by `rlnas compare` (docs/search.md, \"Reading a comparison\"), one study per "
+              "setting (its searches and the nets trained with the same distillation) and one of the two settings' "
+              "searches alone: a found agent or a net against a net, Welch's t with Hsu's conservative degrees of "
+              "freedom (each search's agent over its 3 training seeds; a net's own 3 seeds); distilled against plain "
+              "searches, Welch's t over the searches; 95% interval, p, and Holm's p over each study's comparisons; "
+              "\"inconclusive\" unless the interval excludes 0 and Holm's p < 0.05.\n")
         results = {}
-        for setting, teacher in (("distilled", "distill.teacher=out"), ("plain", "distill.teacher=''")):
+        for setting, prefix, searches in (("distilled", "gdas-distill", distill), ("plain", "gdas-plain", plain)):
+            env = study(runs, [(f"found ({setting})", [f"{prefix}-{game}-{seed}" for seed, _ in searches])])
+            print(f"{setting.capitalize()}:\n")
+            for c in env["comparisons"] if env else []:
+                det = f"; detectable {c['mde']:.2f}" if c["mde"] is not None else ""
+                print(f"- {c['a']} - {c['b']}: {interval_text(c)}{det}")
+            print()
             for b in bases.get(setting, []):
-                label = baseline_label(env, b["label"], teacher)
-                text, verdict = comparison(env, f"found ({setting})", label) if label else ("-", "no data")
+                text, verdict = comparison(env, f"found ({setting})", b["label"])
                 results[(setting, b["label"])] = (text, verdict, b)
+        env = study(runs, [("found (distilled)", [f"gdas-distill-{game}-{seed}" for seed, _ in distill]),
+                           ("found (plain)", [f"gdas-plain-{game}-{seed}" for seed, _ in plain])], baselines=False)
         text, verdict = comparison(env, "found (distilled)", "found (plain)")
+        print(f"Distilled against plain searches: found (distilled) - found (plain): {text}")
         claims[game] = (budget, found, results, (text, verdict))
         print()
         cost_table([("gdas, distilled", distill), ("gdas, plain", plain)])
@@ -539,8 +542,8 @@ def a2d(folder):
             totals = [metric(t, "eval_return_mean") for _, t in sorted(d.items())]
             print(f"| {names[v]} | {ms(totals)} | {', '.join(fmt(x) for x in totals)} | "
                   f"{ms([metric(t, 'train_return_mean') for t in d.values()])} | {len(d)} |")
-        print("\nA2D's variant against each other, total reward, by `rlnas compare` (permutation test over the "
-              "trainings of both; with 3 seeds against 3 its smallest p is 0.1, so no interval can exclude 0):\n")
+        print("\nA2D's variant against each other, total reward, by `rlnas compare` (Welch's t with Hsu's conservative "
+              "degrees of freedom over the 3 seeds of each, Holm over the variants' comparisons):\n")
         ablation = {}
         arms = [(v, [f"distill-{v}-s{s}" for s in sorted(per_variant[v])]) for v in variants]
         env = study(runs, arms)
@@ -613,9 +616,9 @@ def a2d(folder):
         elif any(v == "worse" for v in verdicts):
             claim = "not reproduced"
         else:
-            claim = "inconclusive (3 seeds against 3 cannot resolve a difference)"
+            claim = "inconclusive"
         print("| distilling actor and critic beats none, actor only and a reused critic (Table 2) | actor + critic MSE "
-              "better than each (permutation test over the trainings) | " +
+              "better than each (Welch, Hsu's df, 3 seeds each) | " +
               "; ".join(f"vs {k}: {v[0]}" for k, v in ablation.items()) + f" | {claim} |")
     if lambdas:
         flops = [(lam, (summary_row(e, "found") or {}).get("flops")) for lam, _, e in lambdas]

@@ -38,10 +38,13 @@ def rlnas_binary():
     return path
 
 
-def compare(files, arms=()):
+def compare(files, arms=(), baselines=True):
     """`rlnas compare --json` over export files: every statistic of the pages (no script computes an
-    interval of its own). `arms`: (name, [experiment ids]) pairs for --arm."""
+    interval of its own). `arms`: (name, [experiment ids]) pairs for --arm; baselines=False leaves
+    the references out (--no-baselines)."""
     argv = [rlnas_binary(), "--store", "", "compare", "--json", *files]
+    if not baselines:
+        argv.append("--no-baselines")
     for name, ids in arms:
         argv += ["--arm", f"{name}={','.join(str(i) for i in ids)}"]
     done = subprocess.run(argv, capture_output=True, text=True)

@@ -51,6 +51,7 @@ def prose_numbers(line):
     line = re.sub(r"`[^`]*`", " ", line)
     line = re.sub(r"<!--.*?-->", " ", line)
     line = re.sub(r"\]\([^)]*\)", "] ", line)
+    line = re.sub(r"\b(Sections?|Tables?|Figures?|Appendix|Algorithm|eq\.)\s+[A-Z]?\d+(\.\d+)*", " ", line)
     return [m.group(0).lstrip("+-") for m in DECIMAL.finditer(line)]
 
 

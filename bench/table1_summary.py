@@ -102,8 +102,8 @@ def main(folder):
               "comparisons of this game; \"inconclusive\" unless the interval excludes 0 and Holm's p < 0.05). "
               "Against random search: randomization test against the benchmark's exact best-of-3 (each search's "
               "found architecture is its mean over the 3 training seeds); SPOS against ENAS: Welch's t over the "
-              "searches; against a baseline: permutation test over the trainings of both sides (the baseline's "
-              "own 3 seeds included). \"detectable\": the smallest true difference the design finds with 80% "
+              "searches; against a baseline: Welch's t with Hsu's conservative degrees of freedom, the searches "
+              "against the baseline's own 3 training seeds (its noise included, whatever the two spreads). \"detectable\": the smallest true difference the design finds with 80% "
               "power.\n")
         for c in env["comparisons"]:
             a, bname = label(c["a"]), c["b"]

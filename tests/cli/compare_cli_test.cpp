@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -81,6 +82,22 @@ TEST(CompareCli, RandomSearchAgainstItsOwnBenchmarkIsInconclusive) {
   EXPECT_TRUE(contains(r.out, "inconclusive; randomization")) << r.out;
   EXPECT_TRUE(contains(r.out, "the benchmark separates architectures")) << r.out;
   EXPECT_TRUE(contains(r.out, "sd = sample standard deviation (n - 1)")) << r.out;
+
+  // rlnas report of several finished searches carries the same study as a section.
+  std::ofstream(dir / "chart.min.js") << "window.Chart = function () {};";
+  const auto page = dir / "page.html";
+  r = run(store + " report 1 2 3 --out " + page.string() + " --chartjs " + (dir / "chart.min.js").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(page);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(html, "<section id=\"comparison\"><h2>Comparison (rlnas compare)</h2>")) << html.size();
+  EXPECT_TRUE(contains(html, "random - random search (best of 3)"));
+  // One experiment: no comparison section.
+  r = run(store + " report 2 --out " + (dir / "one.html").string() + " --chartjs " + (dir / "chart.min.js").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream one(dir / "one.html");
+  const std::string single((std::istreambuf_iterator<char>(one)), std::istreambuf_iterator<char>());
+  EXPECT_FALSE(contains(single, "id=\"comparison\""));
 }
 
 TEST(CompareCli, RetrainingTheWholeSpaceBeatsOneRandomArchitectureAndExportsGiveTheSameStudy) {

@@ -186,7 +186,7 @@ TEST(SearchCli, TheQuickstartConfigRuns) {
   ASSERT_EQ(lines.size(), 2u) << r.out;
   EXPECT_EQ(lines[0]["experiment_id"], 1);
   const auto& j = lines[1];
-  EXPECT_EQ(j["schema_version"], 2);
+  EXPECT_EQ(j["schema_version"], 3);
   EXPECT_EQ(j["strategy"], "spos");
   // How much the search learned, with the warning its tiny budget deserves.
   EXPECT_TRUE(j["learning"].contains("iterations_per_path")) << j.dump();
