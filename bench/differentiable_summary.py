@@ -82,6 +82,18 @@ def comparison(env, a, b):
     return "-", "no data"
 
 
+def print_learned(env):
+    """The arms' learning figures and stored warnings, as `rlnas compare` gathers them."""
+    for a in (env or {}).get("arms", []):
+        figures = "; ".join(
+            f"{l['figure']} " + (f"{l['mean']:.0f}" if l["mean"] == int(l["mean"]) else f"{l['mean']:.3f}")
+            + (f" ± {l['sd']:.3f}" if l["sd"] > 0 else "") for l in a["learning"])
+        if figures:
+            print(f"- {a['name']}: {figures}")
+        for w in a["warnings"]:
+            print(f"  - warning ({w['searches']} of {a['searches']} searches): {w['warning']}")
+
+
 def baseline_label(env, part, setting=None):
     """The label rlnas compare gave the baseline whose label holds `part` (and, when the same net
     was trained in several settings, `setting`)."""
@@ -338,6 +350,10 @@ def rl_darts(folder):
             label = baseline_label(env, "impala")
             if label:
                 diffs_impala, verdict_impala = comparison(env, "DARTS cell", label)
+        print("\nHow much the searches learned (each search's summary, mean ± sd over the searches) and the warnings "
+              "rlnas stored with them:\n")
+        print_learned(env)
+        print("\nEach search's own summary:\n")
         for seed, e in searches:
             for c in e["summary"].get("comparisons", []):
                 word = "inconclusive" if c["verdict"] == "not significant" else c["verdict"]
@@ -511,6 +527,8 @@ def a2d(folder):
             for c in env["comparisons"] if env else []:
                 det = f"; detectable {c['mde']:.2f}" if c["mde"] is not None else ""
                 print(f"- {c['a']} - {c['b']}: {interval_text(c)}{det}")
+            print()
+            print_learned(env)
             print()
             for b in bases.get(setting, []):
                 text, verdict = comparison(env, f"found ({setting})", b["label"])

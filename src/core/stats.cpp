@@ -71,6 +71,18 @@ void check_level(double level, const char* who) {
   if (!(level > 0 && level < 1)) throw Error(std::string(who) + ": level must be in (0, 1), found " + std::to_string(level));
 }
 
+// A comparison's result before its test: what was compared, by which method, at which level.
+TestResult begin_result(const char* method, double level, size_t n_a, size_t n_b, double effect) {
+  check_level(level, method);
+  TestResult r;
+  r.method = method;
+  r.level = level;
+  r.n_a = static_cast<int64_t>(n_a);
+  r.n_b = static_cast<int64_t>(n_b);
+  r.effect = effect;
+  return r;
+}
+
 // The smallest true difference a two-sided t test at 5% detects with 80% power.
 double t_mde(double se, double df) { return (student_t_quantile(0.975, df) + student_t_quantile(0.8, df)) * se; }
 
@@ -155,13 +167,7 @@ std::string verdict_word(const TestResult& r, std::optional<double> adjusted_p) 
 }
 
 TestResult welch_test(const std::vector<double>& a, const std::vector<double>& b, double level, bool conservative) {
-  check_level(level, "welch_test");
-  TestResult r;
-  r.method = conservative ? "welch_hsu" : "welch";
-  r.level = level;
-  r.n_a = static_cast<int64_t>(a.size());
-  r.n_b = static_cast<int64_t>(b.size());
-  r.effect = mean_of(a) - mean_of(b);
+  TestResult r = begin_result(conservative ? "welch_hsu" : "welch", level, a.size(), b.size(), mean_of(a) - mean_of(b));
   if (a.size() < 2 || b.size() < 2) {
     r.note = "Welch's t needs at least 2 values on each side";
     return r;
@@ -247,13 +253,7 @@ double permutation_p(const std::vector<double>& a, const std::vector<double>& b,
 
 TestResult permutation_test(const std::vector<double>& a, const std::vector<double>& b, double level, uint32_t seed,
                             int64_t draws, int64_t exact_limit) {
-  check_level(level, "permutation_test");
-  TestResult r;
-  r.method = "permutation";
-  r.level = level;
-  r.n_a = static_cast<int64_t>(a.size());
-  r.n_b = static_cast<int64_t>(b.size());
-  r.effect = mean_of(a) - mean_of(b);
+  TestResult r = begin_result("permutation", level, a.size(), b.size(), mean_of(a) - mean_of(b));
   if (a.empty() || b.empty()) {
     r.note = "a permutation test needs values on both sides";
     return r;
@@ -346,14 +346,8 @@ DiscreteDistribution best_of_k_distribution(const std::vector<double>& selection
 
 TestResult randomization_test(const std::vector<double>& picks, const DiscreteDistribution& null, double level,
                               uint32_t seed, int64_t draws) {
-  check_level(level, "randomization_test");
-  TestResult r;
-  r.method = "randomization";
-  r.level = level;
-  r.n_a = static_cast<int64_t>(picks.size());
-  r.n_b = static_cast<int64_t>(null.values.size());
   const double expected = null.mean();
-  r.effect = mean_of(picks) - expected;
+  TestResult r = begin_result("randomization", level, picks.size(), null.values.size(), mean_of(picks) - expected);
   if (picks.empty() || null.values.empty()) {
     r.note = "a randomization test needs picks and a benchmark";
     return r;
@@ -388,11 +382,7 @@ TestResult randomization_test(const std::vector<double>& picks, const DiscreteDi
 
 TestResult paired_t_test(const std::vector<double>& differences, double level) {
   const DifferenceInterval i = paired_t_interval(differences, level);
-  TestResult r;
-  r.method = "paired_t";
-  r.level = level;
-  r.n_a = r.n_b = i.n;
-  r.effect = i.difference;
+  TestResult r = begin_result("paired_t", level, static_cast<size_t>(i.n), static_cast<size_t>(i.n), i.difference);
   if (!i.low) {
     r.note = "fewer than " + std::to_string(kMinIntervalSamples) + " pairs: no interval";
     return r;

@@ -10,6 +10,7 @@
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/stats.h"
+#include "rlnas/search/strategy.h"
 #include "rlnas/search/summary.h"
 #include "rlnas/search/trial.h"
 #include "rlnas/store/exchange.h"
@@ -52,6 +53,7 @@ struct ArchTrainings {
 struct Experiment {
   int64_t id = 0;
   bool is_train = false;  // a train experiment: one network's training (rlnas train)
+  bool tabular = false;   // a search that retrains every architecture: the tabular benchmark
   std::string source, name, strategy, env, space, select_metric, select_name;
   int64_t search_seed = 0, steps = 0, top_k = 0;
   json search_config, train_config, summary;
@@ -155,6 +157,11 @@ Experiment parse_experiment(const StudyInput& input) {
     e.search_config = x.at("config").at("search");
     e.train_config = x.at("config").at("train");
     e.strategy = e.search_config.at("search.strategy").get<std::string>();
+    try {
+      e.tabular = find_strategy(e.strategy).tabular;
+    } catch (const Error&) {
+      e.tabular = false;  // a strategy this rlnas does not know (a newer export): an arm
+    }
     e.space = e.search_config.value("search.space", "");
     e.env = e.train_config.at("env").get<std::string>();
     e.search_seed = e.search_config.value("search.seed", int64_t{0});
@@ -185,7 +192,7 @@ Experiment parse_experiment(const StudyInput& input) {
     for (auto& c : candidates)
       if (!e.found || c.selection() > e.found->selection()) e.found = c;
     for (auto& b : trainings_of(trials, "baseline", e.select_metric, test)) e.baselines[b.arch_id] = b;
-    if (e.strategy == "grid")
+    if (e.tabular)
       for (auto& b : trainings_of(trials, "benchmark", e.select_metric, test)) e.benchmark[b.arch_id] = b;
     e.proxy_name = e.summary.value("proxy_name", "");
     if (entry.contains("snapshots") && entry["snapshots"].is_array()) {
@@ -300,7 +307,7 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
   std::vector<const Experiment*> searches;
   for (const auto* e : members) {
     if (e->is_train) continue;
-    if (e->strategy == "grid") {
+    if (e->tabular) {
       if (!grid && !e->benchmark.empty()) grid = e;
       else notes.push_back("experiment " + std::to_string(e->id) + " is another grid search: only experiment " +
                            std::to_string(grid ? grid->id : e->id) + "'s benchmark is used");
@@ -757,7 +764,7 @@ ojson compare_study(const std::vector<StudyInput>& inputs, const CompareOptions&
       auto it = std::find_if(experiments.begin(), experiments.end(), [&](const Experiment& e) { return e.id == id; });
       if (it == experiments.end())
         throw Error("--arm " + name + ": experiment " + std::to_string(id) + " is not among the experiments given");
-      if (it->strategy == "grid") throw Error("--arm " + name + ": experiment " + std::to_string(id) + " is the tabular benchmark (a grid search), not an arm");
+      if (it->tabular) throw Error("--arm " + name + ": experiment " + std::to_string(id) + " is the tabular benchmark (a grid search), not an arm");
       it->arm = name;
     }
   }
@@ -765,12 +772,12 @@ ojson compare_study(const std::vector<StudyInput>& inputs, const CompareOptions&
   // other groups.
   std::map<std::string, std::vector<std::string>> signatures_of_strategy;  // strategy -> signatures
   for (const auto& e : experiments) {
-    if (!e.arm.empty() || e.strategy == "grid" || e.is_train) continue;
+    if (!e.arm.empty() || e.tabular || e.is_train) continue;
     auto& v = signatures_of_strategy[e.strategy + "\n" + e.env];
     if (std::find(v.begin(), v.end(), e.signature) == v.end()) v.push_back(e.signature);
   }
   for (auto& e : experiments) {
-    if (!e.arm.empty() || e.strategy == "grid" || e.is_train) continue;
+    if (!e.arm.empty() || e.tabular || e.is_train) continue;
     const auto& v = signatures_of_strategy[e.strategy + "\n" + e.env];
     e.arm = e.strategy;
     if (v.size() > 1) {
@@ -812,7 +819,7 @@ ojson compare_study(const std::vector<StudyInput>& inputs, const CompareOptions&
   for (const auto& e : experiments)
     exps.push_back({{"id", e.id}, {"source", e.source}, {"name", e.name}, {"kind", e.is_train ? "train" : "search"},
                     {"strategy", e.strategy}, {"env", e.env}, {"space", e.space},
-                    {"arm", e.strategy == "grid" ? "benchmark" : e.arm}, {"search_seed", e.search_seed}});
+                    {"arm", e.tabular ? "benchmark" : e.arm}, {"search_seed", e.search_seed}});
   out["experiments"] = exps;
   std::vector<std::string> envs;
   for (const auto& e : experiments)
@@ -930,6 +937,8 @@ std::string study_text(const ojson& s) {
         if (p["proxy_rank_correlation"].is_number()) o << ", proxy Spearman " << num(p["proxy_rank_correlation"], 2, true);
         o << "\n";
       }
+      if (b.is_object() && b["separation"].is_object() && !b["separation"]["separates"].get<bool>())
+        o << "  (the benchmark does not separate architectures at this budget: these ranks are mostly training noise)\n";
       if (a["proxy_rank_correlation"].is_object()) {
         const auto& pr = a["proxy_rank_correlation"];
         o << "  proxy vs benchmark (Spearman over the architectures, mean over " << pr["searches"] << " searches): "

@@ -39,6 +39,14 @@ inline Run run(const std::string& args) { return run_command(std::string(RLNAS_B
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
+// An empty folder <tmp>/<suite>/<name> for one test.
+inline std::filesystem::path fresh_folder(const std::string& suite, const std::string& name) {
+  const auto d = std::filesystem::temp_directory_path() / suite / name;
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
 // Starts `rlnas ARGS` in the background with stdout and stderr to the file `log`; returns its pid.
 inline pid_t spawn(const std::string& args, const std::string& log) {
   const pid_t pid = fork();

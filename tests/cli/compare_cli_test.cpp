@@ -19,12 +19,7 @@ using json = nlohmann::json;
 using rlnas::cli_test::contains;
 using rlnas::cli_test::run;
 
-fs::path fresh(const std::string& name) {
-  const auto d = fs::temp_directory_path() / "rlnas_compare_cli_test" / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh(const std::string& name) { return rlnas::cli_test::fresh_folder("rlnas_compare_cli_test", name); }
 
 // A synthetic study in one store: experiment 1 the tabular benchmark (grid, 3 seeds), then for
 // each (K, n) of `arms`, n random searches (seeds 1..n) whose top-K is retrained over the same 3

@@ -28,12 +28,7 @@ using rlnas::cli_test::run;
 using rlnas::cli_test::spawn;
 using rlnas::cli_test::wait_for;
 
-fs::path fresh(const std::string& name) {
-  const auto d = fs::temp_directory_path() / "rlnas_search_cli_test" / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh(const std::string& name) { return rlnas::cli_test::fresh_folder("rlnas_search_cli_test", name); }
 
 // A small real search: MinAtar Breakout, minatar/ss1, PPO with 4 x 32-step rollouts.
 std::string search_args(const fs::path& dir, const std::string& strategy, int steps, int top_k, int seeds) {
