@@ -309,7 +309,7 @@ def rl_darts(folder):
         rows.append(("discretized cells (from scratch, every search and seed)",
                      [t for _, e in searches for t in done(e) if t["role"] == "retrain"]))
         if rnd_found:
-            rows.append(("best of 3 random cells by reward mean (from scratch)",
+            rows.append(("best of 3 random cells by reward mean (one draw; from scratch)",
                          trials_of(rnd, rnd_found["arch_id"], "retrain")))
         curve_rows(rows, budget)
 
@@ -326,7 +326,7 @@ def rl_darts(folder):
         for b in baselines:
             row_line(b["label"], b)
         if rnd_found:
-            row_line(f"best of 3 random cells by reward mean `{rnd_found['arch_id'][:12]}`", rnd_found)
+            row_line(f"best of 3 random cells by reward mean, one draw `{rnd_found['arch_id'][:12]}`", rnd_found)
         for r in rnd_rows:
             row_line(f"random cell `{r['arch_id'][:12]}`", r)
 
