@@ -35,6 +35,7 @@
 #include "rlnas/core/io.h"
 #include "rlnas/core/json_input.h"
 #include "rlnas/core/sha256.h"
+#include "rlnas/data/idx.h"
 #include "rlnas/env/registry.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/trainer.h"
@@ -137,6 +138,18 @@ void fuzz_metrics(std::string_view data) {
   io::truncate_jsonl_after((dir / "metrics.jsonl").string(), 1000);
 }
 
+// An IDX file (the image workload's data), plain or gzip'd, read as labels and as images.
+void fuzz_idx(std::string_view data) {
+  const auto path = write_scratch("data.idx", data);
+  for (const int dims : {1, 3}) {
+    try {
+      data::read_idx(path, dims);
+    } catch (const Error&) {
+      if (dims == 3) throw;
+    }
+  }
+}
+
 struct Target {
   const char* name;
   void (*run)(std::string_view);
@@ -148,7 +161,8 @@ const std::vector<Target>& targets() {
                                         {"set", fuzz_set},
                                         {"export", fuzz_export},
                                         {"checkpoint", fuzz_checkpoint},
-                                        {"metrics", fuzz_metrics}};
+                                        {"metrics", fuzz_metrics},
+                                        {"idx", fuzz_idx}};
   return t;
 }
 
