@@ -331,6 +331,13 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
     bench_test.push_back(a.test());
   }
   const auto rank_test = average_ranks(bench_test), rank_sel = average_ranks(bench_sel);
+  // The benchmark answers "random search" for an arm only when it is of the same space and budget;
+  // an arm's searches may differ in K when --arm mixes them (the first one's K is used, said).
+  auto benchmark_fits = [&](const Arm& arm) {
+    const auto* e = arm.searches.front();
+    return grid && e->space == grid->space && e->steps == grid->steps && e->top_k >= 1 &&
+           e->top_k <= static_cast<int64_t>(bench.size());
+  };
   std::optional<Separation> sep;
   if (grid) {
     ojson b;
@@ -532,10 +539,19 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
     a["distinct_found"] = distinct.size();
     // Random search's best-of-K under the arm's K, and each pick's chance of being matched.
     const int64_t k = arm.searches.front()->top_k;
-    if (grid && k >= 1 && k <= static_cast<int64_t>(bench.size())) {
+    if (benchmark_fits(arm)) {
       const auto d = best_of_k_distribution(bench_sel, bench_test, k);
       for (auto& p : picks) p["p_random_at_least"] = d.p_at_least(p["test"].get<double>());
+    } else if (grid) {
+      notes.push_back(arm.name + ": its space or training budget is not the benchmark's (" + grid->space + ", " +
+                      std::to_string(grid->steps) + " steps): no comparison with random search");
     }
+    for (const auto* e : arm.searches)
+      if (e->top_k != k) {
+        notes.push_back(arm.name + ": its searches differ in search.top_k; random search's best-of-K uses the first's, " +
+                        std::to_string(k));
+        break;
+      }
     a["picks"] = picks;
     if (!proxy_rhos.empty()) {
       const auto t = paired_t_test(proxy_rhos, options.level);
@@ -557,7 +573,8 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
     // Random search's rows, one per K the arms use (the first arm's K names the benchmark row).
     ojson rs = ojson::array();
     std::set<int64_t> ks;
-    for (const auto& arm : arms) ks.insert(arm.searches.front()->top_k);
+    for (const auto& arm : arms)
+      if (benchmark_fits(arm)) ks.insert(arm.searches.front()->top_k);
     if (ks.empty()) ks.insert(3);
     for (int64_t k : ks) {
       if (k < 1 || k > static_cast<int64_t>(bench.size())) continue;
@@ -600,7 +617,7 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
   const uint32_t seed = options.seed;
   for (size_t i = 0; i < arms.size(); ++i) {
     const int64_t k = arms[i].searches.front()->top_k;
-    if (grid && k >= 1 && k <= static_cast<int64_t>(bench.size())) {
+    if (benchmark_fits(arms[i])) {
       const auto d = best_of_k_distribution(bench_sel, bench_test, k);
       add("arm_vs_random", arms[i].name, "random search (best of " + std::to_string(k) + ")",
           randomization_test(arm_values[i], d, options.level, seed, options.randomization_draws),
