@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "../common/error_of.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/gzip.h"
 #include "rlnas/data/idx.h"
@@ -37,14 +38,7 @@ std::string idx(const std::vector<uint32_t>& dims, const std::string& values) {
 
 void write(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test_util::error_of;
 
 // A tiny dataset: 6 training and 2 test images of 2x3, labels 0-2; the training labels gzip'd.
 fs::path tiny(const std::string& name) {
