@@ -21,7 +21,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-from exports import compare, interval_text, read_exports
+from exports import compare, interval_text, learning_text, read_exports
 
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
@@ -85,9 +85,7 @@ def comparison(env, a, b):
 def print_learned(env):
     """The arms' learning figures and stored warnings, as `rlnas compare` gathers them."""
     for a in (env or {}).get("arms", []):
-        figures = "; ".join(
-            f"{l['figure']} " + (f"{l['mean']:.0f}" if l["mean"] == int(l["mean"]) else f"{l['mean']:.3f}")
-            + (f" ± {l['sd']:.3f}" if l["sd"] > 0 else "") for l in a["learning"])
+        figures = learning_text(a, 3)
         if figures:
             print(f"- {a['name']}: {figures}")
         for w in a["warnings"]:

@@ -56,6 +56,14 @@ def compare(files, arms=(), baselines=True):
     return study
 
 
+def learning_text(arm, digits):
+    """An arm's learning figures of `rlnas compare --json` ("figure mean ± sd; ..."), whole numbers
+    without decimals, no "± sd" when the searches agree."""
+    return "; ".join(
+        f"{l['figure']} " + (f"{l['mean']:.0f}" if l["mean"] == int(l["mean"]) else f"{l['mean']:.{digits}f}")
+        + (f" ± {l['sd']:.{digits}f}" if l["sd"] > 0 else "") for l in arm["learning"])
+
+
 def interval_text(c):
     """A comparison of `rlnas compare --json` as the pages print it: effect [low, high], p, verdict."""
     text = f"{c['effect']:+.2f}"

@@ -20,7 +20,7 @@ import sys
 from collections import defaultdict
 from datetime import datetime
 
-from exports import compare, interval_text, read_exports
+from exports import compare, interval_text, learning_text, read_exports
 
 
 def ts(text):
@@ -119,9 +119,7 @@ def main(folder):
         print("\nHow much the searches learned (each search's summary; mean over the searches) and the warnings "
               "rlnas stored with them:\n")
         for a in env["arms"]:
-            figures = "; ".join(
-                f"{l['figure']} " + (f"{l['mean']:.0f}" if l["mean"] == int(l["mean"]) else f"{l['mean']:.2f}")
-                + (f" ± {l['sd']:.2f}" if l["sd"] > 0 else "") for l in a["learning"])
+            figures = learning_text(a, 2)
             print(f"- {label(a['name'])}: {figures or 'no figures'}")
             for w in a["warnings"]:
                 print(f"  - warning ({w['searches']} of {a['searches']} searches): {w['warning']}")

@@ -62,25 +62,13 @@ std::vector<search::StudyInput> gather(const Context& ctx, const std::vector<std
     if (!fs::exists(in))
       throw UsageError("compare: '" + in + "' is neither an experiment id nor an export file (rlnas runs export writes them)");
     const auto doc = store::read_export_file(in);
-    if (!doc.is_object() || doc.value("format", std::string()) != store::kExportFormat)
-      throw Error(in + ": not an rlnas runs export (expected \"format\": \"" + std::string(store::kExportFormat) + "\")");
-    if (!doc.contains("version") || !doc["version"].is_number_integer() ||
-        doc["version"].get<int64_t>() > store::kExportFormatVersion)
-      throw Error(in + ": export version " + (doc.contains("version") ? doc["version"].dump() : std::string("(none)")) +
-                  " is not one this rlnas reads (up to " + std::to_string(store::kExportFormatVersion) + ")");
-    if (!doc.contains("experiments") || !doc["experiments"].is_array())
-      throw Error(in + ": expected an \"experiments\" array");
-    for (const auto& e : doc["experiments"]) out.push_back({nlohmann::json(e), in});
+    for (const auto& e : store::export_experiments(doc, in)) out.push_back({nlohmann::json(e), in});
   }
   if (!ids.empty()) {
     if (ctx.store.empty()) throw UsageError("compare: experiment ids need a store (--store '' turns it off)");
     if (!fs::exists(ctx.store))
       throw Error("compare: no store at " + ctx.store + " (rlnas search records there; another: rlnas --store FILE compare ...)");
     auto store = store::Store::open(ctx.store, {.create = false, .read_only = true});
-    for (const auto id : ids)
-      if (!store.experiment(id))
-        throw UsageError("compare: store " + ctx.store + " has no experiment " + std::to_string(id) +
-                         " (rlnas runs list shows the ids)");
     for (auto& in : search::study_inputs(store, ids)) out.push_back(std::move(in));
   }
   return out;

@@ -401,21 +401,26 @@ TestResult paired_t_test(const std::vector<double>& differences, double level) {
   return r;
 }
 
-Equivalence equivalence_test(const std::vector<double>& a, const std::vector<double>& b, double margin, double alpha,
-                             bool conservative) {
-  if (!(margin > 0)) throw Error("equivalence_test: the margin must be positive, found " + std::to_string(margin));
+Equivalence equivalence_of(const TestResult& at_1_minus_2alpha, double margin) {
+  if (!(margin > 0)) throw Error("equivalence: the margin must be positive, found " + std::to_string(margin));
   Equivalence e;
   e.margin = margin;
+  e.effect = at_1_minus_2alpha.effect;
+  e.low = at_1_minus_2alpha.low;
+  e.high = at_1_minus_2alpha.high;
+  e.equivalent = e.low && e.high && *e.low > -margin && *e.high < margin;
+  return e;
+}
+
+Equivalence equivalence_test(const std::vector<double>& a, const std::vector<double>& b, double margin, double alpha,
+                             bool conservative) {
   const TestResult w = welch_test(a, b, 1 - 2 * alpha, conservative);
-  e.effect = w.effect;
+  Equivalence e = equivalence_of(w, margin);
   if (!w.low || !w.df) return e;
-  e.low = w.low;
-  e.high = w.high;
   const double se = (*w.high - *w.low) / 2 / student_t_quantile(1 - alpha, *w.df);
   const double p_lower = 1 - student_t_cdf((e.effect + margin) / se, *w.df);  // H0: difference <= -margin
   const double p_upper = student_t_cdf((e.effect - margin) / se, *w.df);      // H0: difference >= +margin
   e.p = std::max(p_lower, p_upper);
-  e.equivalent = *e.low > -margin && *e.high < margin;
   return e;
 }
 

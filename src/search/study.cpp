@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -32,29 +33,33 @@ struct Training {
 struct ArchTrainings {
   std::string arch_id;
   json arch;
-  std::vector<Training> trainings;  // by seed
-  double selection() const {
-    double s = 0;
-    for (const auto& t : trainings) s += t.selection;
-    return s / static_cast<double>(trainings.size());
+  std::vector<Training> trainings;  // by seed, one per seed
+  // Adds a training unless its seed is there (a cached copy of a training has the same figures).
+  void add(const Training& t) {
+    const auto at = std::lower_bound(trainings.begin(), trainings.end(), t.seed,
+                                     [](const Training& x, int64_t seed) { return x.seed < seed; });
+    if (at == trainings.end() || at->seed != t.seed) trainings.insert(at, t);
   }
-  double test() const {
-    double s = 0;
-    for (const auto& t : trainings) s += t.test;
-    return s / static_cast<double>(trainings.size());
+  std::vector<double> selections() const {
+    std::vector<double> v;
+    for (const auto& t : trainings) v.push_back(t.selection);
+    return v;
   }
   std::vector<double> tests() const {
     std::vector<double> v;
     for (const auto& t : trainings) v.push_back(t.test);
     return v;
   }
+  double selection() const { return mean_of(selections()); }
+  double test() const { return mean_of(tests()); }
 };
 
 struct Experiment {
   int64_t id = 0;
   bool is_train = false;  // a train experiment: one network's training (rlnas train)
   bool tabular = false;   // a search that retrains every architecture: the tabular benchmark
-  std::string source, name, strategy, env, space, select_metric, select_name;
+  std::string source, name, strategy, env, space;
+  SelectionRule rule;
   int64_t search_seed = 0, steps = 0, top_k = 0;
   json search_config, train_config, summary;
   std::string signature;        // strategy and settings, without the seeds
@@ -80,6 +85,17 @@ std::string setting_text(const json& v) {
   return t.empty() ? "''" : t;
 }
 
+// The settings of `mine` (a signature's JSON) that differ from any of `others`, as "k=v, k=v".
+std::string differing_settings(const json& mine, const std::vector<json>& others) {
+  std::vector<std::string> keys;
+  for (const auto& theirs : others)
+    for (const auto& [k, v] : mine.items())
+      if ((!theirs.contains(k) || theirs[k] != v) && std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  std::string text;
+  for (const auto& k : keys) text += (text.empty() ? "" : ", ") + k + "=" + setting_text(mine[k]);
+  return text;
+}
+
 // The architecture's choices for display ({"conv2.kernel": 4, ...}), else the whole of it.
 json arch_choices(const json& arch) {
   if (arch.is_object() && arch.contains("choices")) return arch["choices"];
@@ -93,7 +109,7 @@ std::string baseline_fallback_label(const json& arch) {
 }
 
 // Trials of `role` that are done, grouped by architecture in the order first seen, one training per
-// seed (the first; a cached copy of a training has the same figures).
+// seed (the first).
 std::vector<ArchTrainings> trainings_of(const json& trials, const std::string& role, const std::string& select_metric,
                                         const std::string& test_metric) {
   std::vector<ArchTrainings> out;
@@ -109,13 +125,8 @@ std::vector<ArchTrainings> trainings_of(const json& trials, const std::string& r
       out.push_back({id, t.at("architecture"), {}});
       it = out.end() - 1;
     }
-    const int64_t seed = t.at("seed").get<int64_t>();
-    if (std::any_of(it->trainings.begin(), it->trainings.end(), [&](const Training& x) { return x.seed == seed; }))
-      continue;
-    it->trainings.push_back({seed, m[select_metric].get<double>(), m[test_metric].get<double>()});
+    it->add({t.at("seed").get<int64_t>(), m[select_metric].get<double>(), m[test_metric].get<double>()});
   }
-  for (auto& a : out)
-    std::sort(a.trainings.begin(), a.trainings.end(), [](const Training& x, const Training& y) { return x.seed < y.seed; });
   return out;
 }
 
@@ -143,14 +154,12 @@ Experiment parse_experiment(const StudyInput& input) {
       e.env = e.train_config.at("env").get<std::string>();
       e.strategy = "train";
       e.steps = e.train_config.value("steps", int64_t{0});
-      e.select_metric = "train_return_mean";
-      e.select_name = "reward mean";
       json settings = json::object();
       for (const auto& [k, v] : e.train_config.items())
         if (!incidental(k)) settings[k] = v;
       e.signature = settings.dump();
-      const auto t = trainings_of(entry.at("trials"), "train", e.select_metric, "eval_return_mean");
-      if (t.empty()) throw Error(where(e) + ": no finished training with a test figure (eval_return_mean)");
+      const auto t = trainings_of(entry.at("trials"), "train", e.rule.metric(), e.rule.test_metric);
+      if (t.empty()) throw Error(where(e) + ": no finished training with a test figure (" + e.rule.test_metric + ")");
       e.trained = t.front();
       return e;
     }
@@ -167,9 +176,8 @@ Experiment parse_experiment(const StudyInput& input) {
     e.search_seed = e.search_config.value("search.seed", int64_t{0});
     e.steps = e.train_config.value("steps", e.search_config.value("search.steps", int64_t{0}));  // per training
     e.top_k = e.search_config.value("search.top_k", int64_t{0});
-    const std::string select = e.search_config.value("search.select", std::string("reward_mean"));
-    e.select_metric = select == "late_return" ? "train_return_late" : "train_return_mean";
-    e.select_name = select == "late_return" ? "late return" : "reward mean";
+    // A selection this rlnas does not know (a newer export) reads as the default, reward mean.
+    if (e.search_config.value("search.select", std::string()) == "late_return") e.rule.select = "late_return";
     e.summary = entry.contains("summary") && entry["summary"].is_object() ? entry["summary"] : json::object();
     // The settings that make an arm: the search's and the training's, less the seeds and what
     // changes nothing in the result.
@@ -185,15 +193,15 @@ Experiment parse_experiment(const StudyInput& input) {
     e.signature = settings.dump();
     e.train_signature = training.dump();
     const auto& trials = entry.at("trials");
-    const std::string test = "eval_return_mean";
-    auto candidates = trainings_of(trials, "retrain", e.select_metric, test);
+    const auto metric = e.rule.metric(), test = e.rule.test_metric;
+    auto candidates = trainings_of(trials, "retrain", metric, test);
     // The rule: the candidate with the highest mean selection figure, the first of equals (in the
     // order the strategy planned them).
     for (auto& c : candidates)
       if (!e.found || c.selection() > e.found->selection()) e.found = c;
-    for (auto& b : trainings_of(trials, "baseline", e.select_metric, test)) e.baselines[b.arch_id] = b;
+    for (auto& b : trainings_of(trials, "baseline", metric, test)) e.baselines[b.arch_id] = b;
     if (e.tabular)
-      for (auto& b : trainings_of(trials, "benchmark", e.select_metric, test)) e.benchmark[b.arch_id] = b;
+      for (auto& b : trainings_of(trials, "benchmark", metric, test)) e.benchmark[b.arch_id] = b;
     e.proxy_name = e.summary.value("proxy_name", "");
     if (entry.contains("snapshots") && entry["snapshots"].is_array()) {
       for (const auto& snap : entry["snapshots"]) {
@@ -299,8 +307,8 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
   out["budget_steps"] = *budgets.begin();
   ojson notes = ojson::array();
   if (budgets.size() > 1) notes.push_back("the experiments' trainings ran for different numbers of steps: their figures are not comparable");
-  out["selection"] = {{"metric", first.select_metric}, {"name", first.select_name}};
-  out["test_metric"] = "eval_return_mean";
+  out["selection"] = {{"metric", first.rule.metric()}, {"name", first.rule.name()}};
+  out["test_metric"] = first.rule.test_metric;
 
   // The benchmark: the first grid search's trainings.
   const Experiment* grid = nullptr;
@@ -333,6 +341,13 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
   const auto rank_test = average_ranks(bench_test), rank_sel = average_ranks(bench_sel);
   // The benchmark answers "random search" for an arm only when it is of the same space and budget;
   // an arm's searches may differ in K when --arm mixes them (the first one's K is used, said).
+  // Random search's best-of-K distribution of the test figure, by K (computed once per K).
+  std::map<int64_t, DiscreteDistribution> nulls;
+  auto null_of = [&](int64_t k) -> const DiscreteDistribution& {
+    auto it = nulls.find(k);
+    if (it == nulls.end()) it = nulls.emplace(k, best_of_k_distribution(bench_sel, bench_test, k)).first;
+    return it->second;
+  };
   auto benchmark_fits = [&](const Arm& arm) {
     const auto* e = arm.searches.front();
     return grid && e->space == grid->space && e->steps == grid->steps && e->top_k >= 1 &&
@@ -406,9 +421,7 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
       refs.push_back({key, label, kind, signature, t});
       return;
     }
-    for (const auto& x : t.trainings)
-      if (std::none_of(it->t.trainings.begin(), it->t.trainings.end(), [&](const Training& y) { return y.seed == x.seed; }))
-        it->t.trainings.push_back(x);
+    for (const auto& x : t.trainings) it->t.add(x);
   };
   for (const auto* e : members) {
     if (options.no_baselines) break;
@@ -430,23 +443,14 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
   // they were, then applied).
   std::vector<std::string> relabelled;
   for (const auto& r : refs) {
-    std::vector<std::string> differing;
-    const json mine = json::parse(r.signature);
-    bool clash = false;
-    for (const auto& o : refs) {
-      if (&o == &r || o.label != r.label || o.key.rfind("arm:", 0) == 0) continue;
-      clash = true;
-      const json theirs = json::parse(o.signature);
-      for (const auto& [k, v] : mine.items())
-        if ((!theirs.contains(k) || theirs[k] != v) && std::find(differing.begin(), differing.end(), k) == differing.end())
-          differing.push_back(k);
-    }
-    if (!clash || r.key.rfind("arm:", 0) == 0) {
+    std::vector<json> clashing;
+    for (const auto& o : refs)
+      if (&o != &r && o.label == r.label && o.key.rfind("arm:", 0) != 0) clashing.push_back(json::parse(o.signature));
+    if (clashing.empty() || r.key.rfind("arm:", 0) == 0) {
       relabelled.push_back(r.label);
       continue;
     }
-    std::string extra;
-    for (const auto& k : differing) extra += (extra.empty() ? "" : ", ") + k + "=" + setting_text(mine[k]);
+    const auto extra = differing_settings(json::parse(r.signature), clashing);
     relabelled.push_back(r.label + " (" + (extra.empty() ? std::string("another copy") : extra) + ")");
   }
   for (size_t i = 0; i < refs.size(); ++i) refs[i].label = relabelled[i];
@@ -454,21 +458,15 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
     for (const auto& o : refs)
       if (&o != &r && o.label == r.label) r.label += " [" + r.key.substr(0, 12) + "]";
   }
-  std::vector<ArchTrainings> baselines;
-  std::vector<std::string> baseline_labels;
   ojson baselines_json = ojson::array();
-  for (auto& r : refs) {
-    auto& b = r.t;
-    std::sort(b.trainings.begin(), b.trainings.end(), [](const Training& x, const Training& y) { return x.seed < y.seed; });
-    std::vector<double> sel;
-    for (const auto& t : b.trainings) sel.push_back(t.selection);
+  for (const auto& r : refs) {
+    const auto& b = r.t;
     ojson by_seed = ojson::array();
     for (const auto& t : b.trainings) by_seed.push_back({{"seed", t.seed}, {"selection", t.selection}, {"test", t.test}});
     baselines_json.push_back({{"label", r.label}, {"kind", r.kind}, {"arch", arch_choices(b.arch)}, {"arch_id", b.arch_id},
                               {"seeds", b.trainings.size()}, {"test_mean", b.test()}, {"test_sd", sample_sd(b.tests())},
-                              {"selection_mean", mean_of(sel)}, {"selection_sd", sample_sd(sel)}, {"by_seed", by_seed}});
-    baselines.push_back(b);
-    baseline_labels.push_back(r.label);
+                              {"selection_mean", b.selection()}, {"selection_sd", sample_sd(b.selections())},
+                              {"by_seed", by_seed}});
   }
   out["baselines"] = baselines_json;
 
@@ -540,7 +538,7 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
     // Random search's best-of-K under the arm's K, and each pick's chance of being matched.
     const int64_t k = arm.searches.front()->top_k;
     if (benchmark_fits(arm)) {
-      const auto d = best_of_k_distribution(bench_sel, bench_test, k);
+      const auto& d = null_of(k);
       for (auto& p : picks) p["p_random_at_least"] = d.p_at_least(p["test"].get<double>());
     } else if (grid) {
       notes.push_back(arm.name + ": its space or training budget is not the benchmark's (" + grid->space + ", " +
@@ -578,7 +576,7 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
     if (ks.empty()) ks.insert(3);
     for (int64_t k : ks) {
       if (k < 1 || k > static_cast<int64_t>(bench.size())) continue;
-      const auto d = best_of_k_distribution(bench_sel, bench_test, k);
+      const auto& d = null_of(k);
       const auto ds = best_of_k_distribution(bench_sel, bench_sel, k);
       rs.push_back({{"k", k}, {"expected_test", d.mean()}, {"sd_test", d.sd()}, {"expected_selection", ds.mean()},
                     {"exact", true}});
@@ -593,35 +591,35 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
   };
   std::vector<Pending> comps;
   const double alpha = 1 - options.level;
-  auto equivalence = [&](const TestResult& at90) {
-    ojson e;
-    e["margin"] = *options.margin;
-    e["low"] = at90.low ? ojson(*at90.low) : ojson(nullptr);
-    e["high"] = at90.high ? ojson(*at90.high) : ojson(nullptr);
-    e["equivalent"] = at90.low && at90.high && *at90.low > -*options.margin && *at90.high < *options.margin;
-    e["level"] = at90.level;
-    return e;
-  };
-  auto add = [&](const std::string& kind, const std::string& a, const std::string& b, const TestResult& r,
-                 std::optional<TestResult> at90) {
+  // A comparison by `test` (its method at a given level): at options.level, and with --margin the
+  // equivalence of the same method at 1 - 2 alpha.
+  auto add = [&](const std::string& kind, const std::string& a, const std::string& b,
+                 const std::function<TestResult(double)>& test) {
     Pending p;
-    p.r = r;
+    p.r = test(options.level);
     p.j["kind"] = kind;
     p.j["a"] = a;
     p.j["b"] = b;
-    const ojson fields = result_json(r);
+    const ojson fields = result_json(p.r);
     for (const auto& [k, v] : fields.items()) p.j[k] = v;
-    if (options.margin && at90) p.j["equivalence"] = equivalence(*at90);
+    if (options.margin) {
+      const auto at = test(1 - 2 * alpha);
+      const auto e = equivalence_of(at, *options.margin);
+      p.j["equivalence"] = {{"margin", e.margin},
+                            {"low", e.low ? ojson(*e.low) : ojson(nullptr)},
+                            {"high", e.high ? ojson(*e.high) : ojson(nullptr)},
+                            {"equivalent", e.equivalent},
+                            {"level", at.level}};
+    }
     comps.push_back(std::move(p));
   };
   const uint32_t seed = options.seed;
   for (size_t i = 0; i < arms.size(); ++i) {
     const int64_t k = arms[i].searches.front()->top_k;
     if (benchmark_fits(arms[i])) {
-      const auto d = best_of_k_distribution(bench_sel, bench_test, k);
+      const auto& d = null_of(k);
       add("arm_vs_random", arms[i].name, "random search (best of " + std::to_string(k) + ")",
-          randomization_test(arm_values[i], d, options.level, seed, options.randomization_draws),
-          randomization_test(arm_values[i], d, 1 - 2 * alpha, seed, options.randomization_draws));
+          [&](double level) { return randomization_test(arm_values[i], d, level, seed, options.randomization_draws); });
     }
   }
   // An arm's sample against a baseline: its searches' figures, or, with one search, its found
@@ -633,25 +631,26 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
   for (size_t i = 0; i < arms.size(); ++i)
     for (size_t j = i + 1; j < arms.size(); ++j) {
       if (arm_values[i].size() >= 2 && arm_values[j].size() >= 2) {
-        add("arm_vs_arm", arms[i].name, arms[j].name, welch_test(arm_values[i], arm_values[j], options.level),
-            welch_test(arm_values[i], arm_values[j], 1 - 2 * alpha));
+        add("arm_vs_arm", arms[i].name, arms[j].name,
+            [&](double level) { return welch_test(arm_values[i], arm_values[j], level); });
         continue;
       }
-      auto r = welch_test(sample(i), sample(j), options.level, true);
-      r.note = r.note.empty() ? one_search : r.note + "; " + one_search;
-      add("arm_vs_arm", arms[i].name, arms[j].name, r, welch_test(sample(i), sample(j), 1 - 2 * alpha, true));
+      add("arm_vs_arm", arms[i].name, arms[j].name, [&](double level) {
+        auto r = welch_test(sample(i), sample(j), level, true);
+        r.note = r.note.empty() ? one_search : r.note + "; " + one_search;
+        return r;
+      });
     }
   // Against a reference of 3 training seeds: Welch with Hsu's conservative degrees of freedom, the
   // one method that kept its level whatever the two sides' spreads (tests/core/calibration_test.cpp).
   for (size_t i = 0; i < arms.size(); ++i)
-    for (size_t b = 0; b < baselines.size(); ++b)
-      add("arm_vs_baseline", arms[i].name, baseline_labels[b], welch_test(sample(i), baselines[b].tests(), options.level, true),
-          welch_test(sample(i), baselines[b].tests(), 1 - 2 * alpha, true));
-  for (size_t b = 0; b < baselines.size(); ++b)
-    for (size_t c = b + 1; c < baselines.size(); ++c)
-      add("baseline_vs_baseline", baseline_labels[b], baseline_labels[c],
-          welch_test(baselines[b].tests(), baselines[c].tests(), options.level, true),
-          welch_test(baselines[b].tests(), baselines[c].tests(), 1 - 2 * alpha, true));
+    for (const auto& ref : refs)
+      add("arm_vs_baseline", arms[i].name, ref.label,
+          [&](double level) { return welch_test(sample(i), ref.t.tests(), level, true); });
+  for (size_t b = 0; b < refs.size(); ++b)
+    for (size_t c = b + 1; c < refs.size(); ++c)
+      add("baseline_vs_baseline", refs[b].label, refs[c].label,
+          [&](double level) { return welch_test(refs[b].t.tests(), refs[c].t.tests(), level, true); });
   // Holm over the environment's comparisons that have an interval (one without cannot reject).
   std::vector<double> ps;
   auto in_family = [](const TestResult& r) { return r.p && r.low && r.high; };
@@ -679,7 +678,7 @@ ojson environment_study(const std::string& env, const std::vector<const Experime
   for (size_t i = 0; i < arms.size(); ++i) arm_runs[arms[i].name] = arm_values[i];
   agg["arms"] = arm_runs;
   ojson base_runs = ojson::object();
-  for (size_t b = 0; b < baselines.size(); ++b) base_runs[baseline_labels[b]] = baselines[b].tests();
+  for (const auto& ref : refs) base_runs[ref.label] = ref.t.tests();
   agg["baselines"] = base_runs;
   aggregate_inputs[env] = agg;
   return out;
@@ -753,7 +752,7 @@ std::vector<StudyInput> study_inputs(const store::Store& store, const std::vecto
   std::vector<StudyInput> out;
   for (const auto id : ids) {
     if (!store.experiment(id))
-      throw Error("store " + store.path() + " has no experiment " + std::to_string(id) + " (rlnas runs list shows the ids)");
+      throw UsageError("store " + store.path() + " has no experiment " + std::to_string(id) + " (rlnas runs list shows the ids)");
     auto entry = store::export_experiment(store, id, options);
     if (const auto summary = summary_of(store, id, network_label)) entry["summary"] = summary->to_json();
     out.push_back({json(entry), "store " + store.path()});
@@ -798,18 +797,10 @@ ojson compare_study(const std::vector<StudyInput>& inputs, const CompareOptions&
     const auto& v = signatures_of_strategy[e.strategy + "\n" + e.env];
     e.arm = e.strategy;
     if (v.size() > 1) {
-      const json mine = json::parse(e.signature);
-      std::vector<std::string> differing;
-      for (const auto& other : v) {
-        if (other == e.signature) continue;
-        const json theirs = json::parse(other);
-        for (const auto& [k, val] : mine.items())
-          if (!theirs.contains(k) || theirs[k] != val)
-            if (std::find(differing.begin(), differing.end(), k) == differing.end()) differing.push_back(k);
-      }
-      std::string label;
-      for (const auto& k : differing) label += (label.empty() ? "" : ", ") + k + "=" + setting_text(mine[k]);
-      e.arm += " (" + label + ")";
+      std::vector<json> others;
+      for (const auto& other : v)
+        if (other != e.signature) others.push_back(json::parse(other));
+      e.arm += " (" + differing_settings(json::parse(e.signature), others) + ")";
     }
   }
   ojson out;

@@ -302,7 +302,7 @@ ordered_json export_document(const Store& store, std::vector<ordered_json> exper
           {"experiments", std::move(list)}};
 }
 
-std::vector<ImportedExperiment> import_document(Store& store, const ordered_json& document, const std::string& source) {
+const ordered_json& export_experiments(const ordered_json& document, const std::string& source) {
   const Reader r(source);
   if (!document.is_object() || !document.contains("format") || document["format"] != kExportFormat) {
     throw Error(source + ": not an rlnas runs export (expected a JSON object with \"format\": \"" + kExportFormat +
@@ -313,7 +313,12 @@ std::vector<ImportedExperiment> import_document(Store& store, const ordered_json
     throw Error(source + ": export format version " + std::to_string(version) + ", this rlnas reads versions 1 to " +
                 std::to_string(kExportFormatVersion) + (version > kExportFormatVersion ? "; upgrade rlnas" : ""));
   }
-  const auto& experiments = r.array(document, "experiments", "the document");
+  return r.array(document, "experiments", "the document");
+}
+
+std::vector<ImportedExperiment> import_document(Store& store, const ordered_json& document, const std::string& source) {
+  const Reader r(source);
+  const auto& experiments = export_experiments(document, source);
   std::vector<ImportedExperiment> out;
   auto tx = store.transaction();  // all or nothing
   for (size_t i = 0; i < experiments.size(); ++i) {
@@ -325,8 +330,6 @@ std::vector<ImportedExperiment> import_document(Store& store, const ordered_json
 
 // ---- files ----
 
-std::string gzip_compress(std::string_view data) { return io::gzip_compress(data); }
-
 std::string gzip_decompress(std::string_view data, const std::string& what, size_t max_bytes) {
   return io::gzip_decompress(data, what, max_bytes, "an export");
 }
@@ -334,7 +337,7 @@ std::string gzip_decompress(std::string_view data, const std::string& what, size
 void write_export_file(const std::string& path, const ordered_json& document) {
   const std::string text = document.dump(1, ' ', false, ordered_json::error_handler_t::replace) + "\n";
   const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-  io::write_file_atomic(path, gz ? gzip_compress(text) : text);
+  io::write_file_atomic(path, gz ? io::gzip_compress(text) : text);
 }
 
 ordered_json read_export_file(const std::string& path) {

@@ -7,6 +7,7 @@
 
 #include "../common/error_of.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/gzip.h"
 #include "rlnas/store/store.h"
 #include "store_test_util.h"
 
@@ -225,7 +226,7 @@ TEST(Exchange, GzipFilesRoundTripAndBrokenOnesAreNamed) {
 // names that are not UTF-8 is recognised there.
 TEST(Exchange, HostileDocumentsAreRefusedAndTheStoreUnchanged) {
   TempStorePath dir;
-  const std::string bomb = gzip_compress(std::string(8 << 20, ' '));
+  const std::string bomb = io::gzip_compress(std::string(8 << 20, ' '));
   EXPECT_LT(bomb.size(), 64u << 10);
   const auto msg = error_of([&] { gzip_decompress(bomb, "bomb.json.gz", 1 << 20); });
   EXPECT_NE(msg.find("'bomb.json.gz' inflates to more than 1 MiB"), std::string::npos) << msg;

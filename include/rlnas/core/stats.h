@@ -153,6 +153,9 @@ struct Equivalence {
 };
 Equivalence equivalence_test(const std::vector<double>& a, const std::vector<double>& b, double margin,
                              double alpha = 0.05, bool conservative = false);
+// The same rule for any method: `at_1_minus_2alpha` is the comparison at level 1 - 2 alpha;
+// "equivalent" when its interval lies inside (-margin, margin). No p (the method may have none).
+Equivalence equivalence_of(const TestResult& at_1_minus_2alpha, double margin);
 
 // ---------------------------------------------------------------------------------------------
 // Does a benchmark separate architectures?

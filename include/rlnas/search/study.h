@@ -54,7 +54,8 @@ struct StudyInput {
 };
 
 // Experiments of a store as study inputs (their export entries without curves, with their
-// summaries). Throws rlnas::Error naming an id the store does not hold.
+// summaries). Throws rlnas::UsageError naming an id the store does not hold (the ids come from a
+// command line).
 std::vector<StudyInput> study_inputs(const store::Store& store, const std::vector<int64_t>& ids);
 
 // The study as JSON (schema_version kCompareSchemaVersion; docs/search.md "Reading a comparison"

@@ -72,13 +72,15 @@ struct ImportedExperiment {
 // is then unchanged.
 std::vector<ImportedExperiment> import_document(Store& store, const nlohmann::ordered_json& document,
                                                 const std::string& source);
+// The document's experiments, after the checks import_document makes of the document itself (an
+// export, of a version this rlnas reads, with an "experiments" array); errors name `source`.
+const nlohmann::ordered_json& export_experiments(const nlohmann::ordered_json& document, const std::string& source);
 
 // Files: text as is, or gzip when `path` ends in ".gz" (written atomically, io::write_file_atomic).
 // read_export_file inflates gzip by its magic bytes whatever the name, and parses the JSON; errors
 // name the path.
 void write_export_file(const std::string& path, const nlohmann::ordered_json& document);
 nlohmann::ordered_json read_export_file(const std::string& path);
-std::string gzip_compress(std::string_view data);
 // An export's size limit, as read and as inflated (a gzip bomb is refused once past it).
 inline constexpr size_t kMaxExportBytes = size_t{256} << 20;
 std::string gzip_decompress(std::string_view data, const std::string& what, size_t max_bytes = kMaxExportBytes);
