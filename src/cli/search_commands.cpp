@@ -34,9 +34,12 @@ void add_search_commands(CLI::App& app, Context& ctx) {
     }
     auto flags = std::make_shared<KeyFlags>(std::vector<KeyFlag>{
         {"--workload", "workload",
-         "what the trials train: rl (the default: an environment, --env) | synthetic (a known-answer score table "
-         "for testing strategies; synthetic.* options)"},
+         "what the trials train: rl (the default: an environment, --env) | supervised (image classification, "
+         "--dataset) | synthetic (a known-answer score table for testing strategies; synthetic.* options)"},
         {"--env", "env", "environment (rlnas env list)"},
+        {"--dataset", "supervised.dataset",
+         "image classification instead of an environment: fashion-mnist | idx:DIR (supervised.* options)"},
+        {"--epochs", "steps", "epochs of every retrain of a --dataset search (its steps)"},
         {"--algo", "algo", "algorithm (" + algos + ")"},
         {"--preset", "preset", "hyperparameter preset, e.g. ppo.nas-rl"},
         {"--space", "search.space", "search space (rlnas space list) [search.space]"},

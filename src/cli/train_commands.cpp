@@ -16,6 +16,7 @@
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/trainer.h"
 #include "rlnas/space/space.h"
+#include "rlnas/vision/classifier.h"
 #include "train_record.h"
 
 namespace rlnas::cli {
@@ -23,14 +24,17 @@ namespace rlnas::cli {
 namespace {
 
 std::string default_run_dir(const rl::TrainConfig& c) {
-  std::string env = c.env;
+  std::string env = c.workload == "supervised" ? c.supervised.dataset : c.env;
   for (auto& ch : env) {
     if (ch == '/') ch = '-';
   }
   const std::time_t now = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-  return "runs/" + env + "-" + c.algo + "-s" + std::to_string(c.seed) + "-" + stamp;
+  for (auto& ch : env) {
+    if (ch == ':') ch = '-';
+  }
+  return "runs/" + env + "-" + (c.workload == "supervised" ? std::string("sgd") : c.algo) + "-s" + std::to_string(c.seed) + "-" + stamp;
 }
 
 void print_result(const rl::TrainResult& r, bool greedy) {
@@ -80,6 +84,55 @@ void refuse_search_trial_folder(const Context& ctx, const std::string& run_dir) 
               "(rlnas search --resume ID, with the store that records it)");
 }
 
+// `rlnas train --dataset NAME`: a classifier (vision/classifier.h), recorded in the store as any run.
+void train_supervised(Context& ctx, const rl::TrainConfig& config, rl::TrainOptions options, bool no_store) {
+  log::info("training a classifier on " + config.supervised.dataset + " (" + std::to_string(config.steps) +
+            " epochs, network " + config.net.label() + ") -> " + options.run_dir);
+  if (options.resume) rl::check_resume(config, options);
+  const auto recorder =
+      TrainRecorder::start(no_store ? "" : ctx.store, config, ctx.envs, options.run_dir, options.resume, std::nullopt);
+  options.stop = catch_interrupt();
+  vision::ClassifierResult r;
+  try {
+    r = vision::train_classifier(config, options);
+  } catch (const rl::RunRefused&) {
+    release_interrupt();
+    if (recorder) recorder->refused();
+    throw;
+  } catch (const std::exception& e) {
+    release_interrupt();
+    if (recorder) recorder->fail(e.what());
+    if (std::filesystem::exists(std::filesystem::path(options.run_dir) / "checkpoint.ckpt")) {
+      throw Error(std::string(e.what()) +
+                  "\nthe run stopped; its last checkpoint is kept: once the cause is mended, continue with: rlnas "
+                  "train --resume " +
+                  options.run_dir);
+    }
+    throw;
+  }
+  release_interrupt();
+  nlohmann::ordered_json metrics;
+  if (!r.interrupted) {
+    metrics = {{"validation_accuracy", 100 * r.validation.accuracy}, {"validation_loss", r.validation.loss},
+               {"test_accuracy", 100 * r.test.accuracy},             {"test_loss", r.test.loss},
+               {"test_images", r.test.images},                       {"train_accuracy", 100 * r.train.accuracy},
+               {"train_loss", r.train.loss}};
+  }
+  if (recorder) recorder->finish(r.interrupted, r.epochs, metrics);
+  if (r.interrupted) {
+    std::printf("interrupted at epoch %lld (checkpoint saved); continue with: rlnas train --resume %s\n",
+                static_cast<long long>(r.epochs + 1), r.run_dir.c_str());
+    ctx.exit_code = kExitInterrupted;
+    return;
+  }
+  std::printf("done: %lld epochs in %.0f s; validation accuracy %.2f%% (%lld images, selection)\n",
+              static_cast<long long>(r.epochs), r.seconds, 100 * r.validation.accuracy,
+              static_cast<long long>(r.validation.images));
+  std::printf("test accuracy %.2f%%, loss %.4f (%lld images of the official test set)\n", 100 * r.test.accuracy,
+              r.test.loss, static_cast<long long>(r.test.images));
+  std::printf("run directory: %s\n", r.run_dir.c_str());
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app, Context& ctx) {
@@ -97,8 +150,13 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     for (const auto& n : nn::backbone_names()) nets += (nets.empty() ? "" : " | ") + n;
     // The flags that set configuration keys (the network's are spellings of net.*: NetworkSpec).
     auto flags = std::make_shared<KeyFlags>(std::vector<KeyFlag>{
-        {"--workload", "workload", "what to train: rl (the default: an environment, --env)"},
+        {"--workload", "workload",
+         "what to train: rl (the default: an environment, --env) | supervised (image classification, --dataset)"},
         {"--env", "env", "environment (rlnas env list)"},
+        {"--dataset", "supervised.dataset",
+         "image classification instead of an environment: fashion-mnist | idx:DIR (your own IDX files); "
+         "supervised.* options (--list-options)"},
+        {"--epochs", "steps", "the budget of a --dataset run in epochs (its steps; default 10)"},
         {"--algo", "algo", algos},
         {"--net", "net.name", "backbone: " + nets},
         {"--space", "net.space", "search space of the network (rlnas space list); with --arch or --named"},
@@ -177,6 +235,14 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         for (const auto& p : rl::presets()) std::cout << "  " << p.name << ": " << p.description << "\n";
         return;
       }
+      if (config.workload == "supervised") {
+        if (options.previous_steps) {
+          throw Error("--steps with --resume: a supervised run's cosine learning rate is fixed by its budget of " +
+                      std::to_string(config.steps) + " epochs; train a new run for a longer budget");
+        }
+        train_supervised(ctx, config, options, a->no_store);
+        return;
+      }
       log::info("training " + config.algo + " on " + config.env + " (" + std::to_string(config.steps) + " steps) -> " +
                 options.run_dir);
       const auto& net = config.net;
@@ -236,6 +302,20 @@ void add_train_commands(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, run, episodes, greedy, seed, as_json] {
       rl::TrainConfig config;
       load_run_dir_plugin(ctx, *run);
+      config = rl::load_run_config(*run, ctx.envs);
+      if (config.workload == "supervised") {
+        const auto a = vision::evaluate_run(*run, config, "test");
+        nlohmann::ordered_json out = {{"run", *run},       {"split", "test"},        {"images", a.images},
+                                      {"accuracy", 100 * a.accuracy}, {"loss", a.loss}};
+        io::append_line((std::filesystem::path(*run) / "evals.jsonl").string(), out.dump());  // checked
+        if (*as_json) {
+          std::cout << out.dump() << "\n";
+        } else {
+          std::printf("%s: test accuracy %.2f%%, loss %.4f (%lld images)\n", run->c_str(), 100 * a.accuracy, a.loss,
+                      static_cast<long long>(a.images));
+        }
+        return;
+      }
       auto algo = rl::load_trained_algorithm(*run, ctx.envs, &config);
       rl::EvalOptions o;
       o.episodes = *episodes;

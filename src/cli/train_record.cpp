@@ -165,27 +165,32 @@ void TrainRecorder::record(const char* what, Fn&& fn) {
 }
 
 void TrainRecorder::finish(const rl::TrainResult& result) {
+  ordered_json metrics;
+  if (!result.interrupted) {
+    metrics = {{"eval_return_mean", result.eval.mean_return()},  {"eval_return_std", result.eval.std_return()},
+               {"eval_episodes", result.eval.returns.size()},    {"eval_greedy", eval_greedy_},
+               {"train_return_mean", result.recent_mean_return}, {"train_episodes", result.episodes}};
+  }
+  finish(result.interrupted, result.steps, metrics);
+}
+
+void TrainRecorder::finish(bool interrupted, int64_t steps, const ordered_json& metrics) {
   try {
     const auto curve = search::read_curve(run_dir_);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     const double wall = wall_seconds(curve, wall_before_ + elapsed);
     auto tx = store_.transaction();
     store_.replace_curve(trial_id_, curve);
-    if (result.interrupted) {
-      store_.mark_stopped(trial_id_, result.steps, wall,
-                          "interrupted; continue with: rlnas train --resume " + run_dir_);
+    if (interrupted) {
+      store_.mark_stopped(trial_id_, steps, wall, "interrupted; continue with: rlnas train --resume " + run_dir_);
       store_.set_experiment_status(experiment_id_, store::Status::stopped);
     } else {
-      const ordered_json metrics = {
-          {"eval_return_mean", result.eval.mean_return()},  {"eval_return_std", result.eval.std_return()},
-          {"eval_episodes", result.eval.returns.size()},    {"eval_greedy", eval_greedy_},
-          {"train_return_mean", result.recent_mean_return}, {"train_episodes", result.episodes}};
-      store_.mark_done(trial_id_, result.steps, wall, metrics);
+      store_.mark_done(trial_id_, steps, wall, metrics);
       // A differentiable supernet's alpha over time, as a search stores it (exports carry it).
       const auto alpha = search::read_alpha_record(run_dir_);
       if (!alpha.alpha.is_null()) {
-        store_.add_snapshot(experiment_id_, result.steps, "alpha", alpha.alpha);
-        store_.add_snapshot(experiment_id_, result.steps, "discretized_sequence", {{"sequence", alpha.sequence}});
+        store_.add_snapshot(experiment_id_, steps, "alpha", alpha.alpha);
+        store_.add_snapshot(experiment_id_, steps, "discretized_sequence", {{"sequence", alpha.sequence}});
       }
       store_.set_experiment_status(experiment_id_, store::Status::done);
     }

@@ -33,6 +33,9 @@ class TrainRecorder {
   // The run ended: done with its final metrics, or stopped (interrupted, resumable). A store error
   // here (a full disk) is an Error saying that the run directory is complete and how to record it.
   void finish(const rl::TrainResult& result);
+  // The same for any workload: the budget done (steps, epochs) and, when not interrupted, the
+  // trial's final metrics.
+  void finish(bool interrupted, int64_t steps, const nlohmann::ordered_json& metrics);
   // Training threw: the trial is failed with `reason`.
   void fail(const std::string& reason);
   // Training refused to start (rl::RunRefused): the records go back to what they were.

@@ -2,6 +2,7 @@
 #include "rlnas/data/idx.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
@@ -9,6 +10,7 @@
 #include "rlnas/core/error.h"
 #include "rlnas/core/gzip.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/sha256.h"
 #include "rlnas/core/rng.h"
 
 namespace rlnas::data {
@@ -32,7 +34,27 @@ std::string find_file(const std::string& dir, const std::string& stem) {
   return "";
 }
 
+const char* const kStems[] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                             "t10k-labels-idx1-ubyte"};
+
+// The four files of a dataset folder ("" where one is missing).
+std::array<std::string, 4> dataset_files(const std::string& spec, const std::string& dir) {
+  std::array<std::string, 4> paths;
+  for (int i = 0; i < 4; ++i) paths[i] = find_file(dir, kStems[i]);
+  return paths;
+}
+
 }  // namespace
+
+std::string dataset_sha256(const std::string& spec) {
+  if (spec.rfind("idx:", 0) != 0) return "";
+  Sha256 h;
+  for (const auto& p : dataset_files(spec, spec.substr(4))) {
+    if (p.empty()) return "";  // loading it names what is missing
+    h.update(fs::path(p).filename().string() + "\n" + io::read_file(p, kMaxIdxBytes) + "\n");
+  }
+  return h.hex_digest();
+}
 
 IdxArray read_idx(const std::string& path, int expected_dims) {
   std::string bytes = io::read_file(path, kMaxIdxBytes);
@@ -87,13 +109,10 @@ ImageDataset load_image_dataset(const std::string& spec, const std::string& fash
     throw Error("--dataset: expected fashion-mnist or idx:DIR (a folder of IDX files), found '" + spec + "'");
   }
   d.source = dir;
-  const char* stems[] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                         "t10k-labels-idx1-ubyte"};
-  std::string paths[4];
+  const auto paths = dataset_files(spec, dir);
   for (int i = 0; i < 4; ++i) {
-    paths[i] = find_file(dir, stems[i]);
     if (paths[i].empty()) {
-      std::string msg = spec + ": no " + stems[i] + "[.gz] in " + dir;
+      std::string msg = spec + ": no " + kStems[i] + "[.gz] in " + dir;
       if (spec == "fashion-mnist")
         msg += " (Debian's package dataset-fashion-mnist installs it: apt-get install dataset-fashion-mnist, or bash scripts/setup)";
       else

@@ -379,13 +379,53 @@ class ResNet final : public CheckedBackbone {
 };
 
 // ---------------------------------------------------------------------------------------------
+// lenet: LeNet-5 (LeCun et al. 1998) as it is usually written today: conv 5x5 -> 6 (padding 2),
+// ReLU, max pool 2; conv 5x5 -> 16, ReLU, max pool 2; linear 120, ReLU; linear 84, ReLU (the
+// features; a classifier's head adds the last linear layer). 28x28 -> 28 -> 14 -> 10 -> 5: 400 inputs to the first linear layer.
+class LeNet final : public CheckedBackbone {
+ public:
+  static constexpr int64_t kMinSize = 12;
+
+  explicit LeNet(const std::vector<int64_t>& obs_shape) : CheckedBackbone("lenet", obs_shape) {
+    require_image_shape("lenet", obs_shape);
+    if (obs_shape[1] < kMinSize || obs_shape[2] < kMinSize) {
+      throw Error("lenet: needs H, W >= " + std::to_string(kMinSize) + " for its two 5x5 convs and 2x2 pools, got " +
+                  "observation shape " + shape_to_string(obs_shape));
+    }
+    conv1_ = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(obs_shape[0], 6, 5).padding(2)));
+    conv2_ = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(6, 16, 5)));
+    const int64_t h = (obs_shape[1] / 2 - 4) / 2, w = (obs_shape[2] / 2 - 4) / 2;
+    fc1_ = register_module("fc1", torch::nn::Linear(16 * h * w, 120));
+    fc2_ = register_module("fc2", torch::nn::Linear(120, 84));
+    feature_dim_ = 84;
+    detail::init_hidden_layers(*this);
+  }
+
+  torch::Tensor forward(const torch::Tensor& obs) override {
+    check_batch(obs);
+    auto x = torch::max_pool2d(torch::relu(conv1_->forward(obs)), 2);
+    x = torch::max_pool2d(torch::relu(conv2_->forward(x)), 2);
+    return torch::relu(fc2_->forward(torch::relu(fc1_->forward(x.flatten(1)))));
+  }
+
+  void pretty_print(std::ostream& stream) const override {
+    print_header(stream);
+    stream << ")";
+  }
+
+ private:
+  torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr};
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+};
+
+// ---------------------------------------------------------------------------------------------
 using BackboneFactory = Backbone (*)(const NetOptions&, const std::vector<int64_t>&);
 struct BackboneEntry {
   const char* name;
   BackboneFactory make;
 };
 
-const std::array<BackboneEntry, 5> kBackbones{{
+const std::array<BackboneEntry, 6> kBackbones{{
     {"mlp",
      [](const NetOptions& o, const std::vector<int64_t>& s) -> Backbone {
        return std::make_shared<MlpBackbone>(o, s);
@@ -398,6 +438,8 @@ const std::array<BackboneEntry, 5> kBackbones{{
      [](const NetOptions& o, const std::vector<int64_t>& s) -> Backbone { return std::make_shared<ImpalaCnn>(o, s); }},
     {"resnet",
      [](const NetOptions& o, const std::vector<int64_t>& s) -> Backbone { return std::make_shared<ResNet>(o, s); }},
+    {"lenet",
+     [](const NetOptions&, const std::vector<int64_t>& s) -> Backbone { return std::make_shared<LeNet>(s); }},
 }};
 
 }  // namespace

@@ -44,19 +44,39 @@ void bind_common(TrainConfig& c, OptionTable& t) {
   c.arch.bind(t);
   c.distill.bind(t);
   t.add("workload", &c.workload,
-        "what trials train: rl (an environment, --env) | synthetic (a known-answer score table, synthetic.*); "
-        "supervised (--dataset) is not available yet",
-        {"rl", "synthetic"})
+        "what trials train: rl (an environment, --env) | supervised (image classification, --dataset, "
+        "supervised.*) | synthetic (a known-answer score table, synthetic.*)",
+        {"rl", "supervised", "synthetic"})
       .add("synthetic.seed", &c.synthetic.seed, "synthetic workload: seed of the score table and its optimum", 0,
            4294967295.0)
       .add("synthetic.noise", &c.synthetic.noise, "synthetic workload: noise sigma (the optimum scores 1)", 0, 1e6)
       .add("synthetic.interaction", &c.synthetic.interaction, "synthetic workload: weight of pairwise interactions", 0,
            1e6)
       .add("synthetic.seconds", &c.synthetic.seconds, "synthetic workload: mean simulated seconds per trial", 0, 1e9)
+      .add("supervised.dataset", &c.supervised.dataset,
+           "supervised workload: fashion-mnist (Debian's dataset-fashion-mnist) or idx:DIR (your own IDX files)")
+      .add("supervised.validation_images", &c.supervised.validation_images,
+           "supervised workload: official training images held out for validation (selection)", 1, 1e9)
+      .add("supervised.split_seed", &c.supervised.split_seed, "supervised workload: seed of the training/validation split",
+           0, 4294967295.0)
+      .add("supervised.train_images", &c.supervised.train_images,
+           "supervised workload: training images used (0 = all of the split's; N: its first N, for short runs)", 0, 1e9)
+      .add("supervised.batch_size", &c.supervised.batch_size, "supervised workload: minibatch size", 1, 1e6)
+      .add("supervised.lr", &c.supervised.lr, "supervised workload: peak learning rate (cosine to 0 over the budget)",
+           0, 1e3)
+      .add("supervised.momentum", &c.supervised.momentum, "supervised workload: SGD momentum", 0, 1)
+      .add("supervised.nesterov", &c.supervised.nesterov, "supervised workload: Nesterov momentum")
+      .add("supervised.weight_decay", &c.supervised.weight_decay, "supervised workload: SGD weight decay", 0, 1)
+      .add("supervised.augment", &c.supervised.augment,
+           "supervised workload: training augmentation: none | crop (random, padding 2) | flip (horizontal) | crop+flip",
+           {"none", "crop", "flip", "crop+flip"})
+      .add("supervised.checkpoint_batches", &c.supervised.checkpoint_batches,
+           "supervised workload: minibatches between checkpoints inside an epoch (one at every epoch's end too)", 1,
+           1e12)
       .add("env", &c.env, "environment name (rlnas env list)")
       .add("algo", &c.algo, "algorithm", algorithm_names())
       .add("preset", &c.preset, "named preset applied before the config file (empty = none)")
-      .add("steps", &c.steps, "environment-step budget", 1, 1e13)
+      .add("steps", &c.steps, "budget: environment steps (rl), epochs (supervised)", 1, 1e13)
       .add("seed", &c.seed, "master seed", 0, 4294967295.0)
       .add("device", &c.device, "torch device: cpu, cuda or cuda:N")
       .add("eval.episodes", &c.eval_episodes, "final evaluation episodes", 1, 1e7)
@@ -147,18 +167,6 @@ env::EnvSource check_recorded_source(const env::EnvRegistry& registry, const std
   return now;
 }
 
-torch::Device parse_device(const std::string& text) {
-  try {
-    torch::Device d(text);
-    if (d.is_cuda() && !torch::cuda::is_available()) {
-      throw Error("device '" + text + "' requested but CUDA is not available in this LibTorch build or machine");
-    }
-    return d;
-  } catch (const c10::Error&) {
-    throw Error("device: expected cpu, cuda or cuda:N, found '" + text + "'");
-  }
-}
-
 std::string format_duration(double seconds) {
   const auto s = static_cast<int64_t>(seconds);
   char buf[32];
@@ -208,6 +216,20 @@ class MetricWindow {
 
 }  // namespace
 
+namespace {
+
+// The keys of a supervised configuration: its own, the network's and the workload-neutral ones (an
+// RL algorithm, its environment, evaluation episodes and step intervals mean nothing there).
+bool supervised_key(const std::string& k, bool mixed) {
+  for (const char* prefix : {"supervised.", "net."}) {
+    if (k.rfind(prefix, 0) == 0) return true;
+  }
+  if (mixed && k.rfind("arch.", 0) == 0) return true;
+  return k == "workload" || k == "steps" || k == "seed" || k == "device";
+}
+
+}  // namespace
+
 ordered_json TrainConfig::to_json() const {
   auto& self = const_cast<TrainConfig&>(*this);
   net.write_keys(self.net_keys);
@@ -215,13 +237,19 @@ ordered_json TrainConfig::to_json() const {
   bind_common(self, t);
   factory->bind(t);
   ordered_json out;
-  out["env"] = env;
-  out["env_options"] = env_options;
-  if (!env_source.empty()) out["env_source"] = {{"path", env_source}, {"sha256", env_source_sha256}};
+  const bool supervised = workload == "supervised";
+  if (!supervised) {
+    out["env"] = env;
+    out["env_options"] = env_options;
+    if (!env_source.empty()) out["env_source"] = {{"path", env_source}, {"sha256", env_source_sha256}};
+  }
   const ordered_json values = t.to_json();  // keep alive: items() refers into it
   for (const auto& [k, v] : values.items()) {
     if (k == "env") continue;
-    if (k.rfind("synthetic.", 0) == 0 && workload != "synthetic") continue;  // only where they mean something
+    // Each workload's own options only where they mean something.
+    if (k.rfind("synthetic.", 0) == 0 && workload != "synthetic") continue;
+    if (k.rfind("supervised.", 0) == 0 && !supervised) continue;
+    if (supervised && !supervised_key(k, net.is_mixed())) continue;
     out[k] = v;
   }
   return out;
@@ -256,6 +284,46 @@ void check_network_fits_algorithm(const TrainConfig& c) {
                 algorithms_that(&AlgorithmCapabilities::on_policy) + "), not '" + c.algo +
                 "' (a replay buffer would mix transitions of different paths)");
   }
+}
+
+}  // namespace
+
+namespace {
+
+// A supervised configuration: no environment and no RL algorithm (an option of theirs is an
+// error naming where it was given); the network defaults to LeNet-5 and the budget to 10 epochs.
+TrainConfig resolve_supervised(const std::vector<Setting>& settings, const env::EnvOptions& env_options) {
+  if (!env_options.empty()) {
+    throw Error("env_options: the supervised workload trains on a dataset, not an environment (found option '" +
+                env_options.begin()->first + "')");
+  }
+  TrainConfig c;
+  c.factory = make_algorithm_factory(c.algo);  // bound for the option table; unused
+  c.net_keys.backbone.name.clear();
+  c.steps = 10;
+  OptionTable t;
+  bind_common(c, t);
+  for (const auto& s : settings) {
+    if (!supervised_key(s.key, true)) {
+      throw Error(s.where + ": option '" + s.key +
+                  "' is not one of the supervised workload (--dataset): its options are supervised.*, net.*, "
+                  "steps (epochs), seed and device (rlnas train --dataset NAME --list-options)");
+    }
+    t.set(s.key, s.value, s.where);
+  }
+  const auto& d = c.supervised.dataset;
+  if (d != "fashion-mnist" && (d.rfind("idx:", 0) != 0 || d.size() == 4)) {
+    throw Error((last_value(settings, "supervised.dataset") ? std::string("supervised.dataset") : "dataset") +
+                ": expected fashion-mnist or idx:DIR (a folder of IDX files), found '" + excerpt(d, 80) + "'");
+  }
+  if (c.net_keys.backbone.name.empty()) c.net_keys.backbone.name = "lenet";
+  c.net = NetworkSpec::from_keys(c.net_keys, c.net_keys.backbone.name);
+  if (c.net.is_supernet()) {
+    throw Error("net.supernet / net.mixed: supernets are trained on the reinforcement-learning workload only so far; "
+                "the supervised supernet loop is not built yet (a search on a dataset uses random or grid)");
+  }
+  parse_device(c.device);
+  return c;
 }
 
 }  // namespace
@@ -299,6 +367,13 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     it = settings.erase(it);
   }
 
+  // --dataset NAME (supervised.dataset) alone says the workload.
+  if (last_value(settings, "supervised.dataset") && !last_value(settings, "workload")) {
+    settings.insert(settings.begin(), {"workload", "supervised", "--dataset"});
+  }
+  if (last_value(settings, "workload") == std::optional<std::string>("supervised")) {
+    return resolve_supervised(settings, env_options);
+  }
   TrainConfig c;
   const auto preset_name = last_value(settings, "preset");
   const Preset* preset = preset_name && !preset_name->empty() ? &find_preset(*preset_name) : nullptr;
@@ -725,6 +800,64 @@ void check_resume(const TrainConfig& config, const TrainOptions& options) {
   }
 }
 
+torch::Device parse_device(const std::string& text) {
+  try {
+    torch::Device d(text);
+    if (d.is_cuda() && !torch::cuda::is_available()) {
+      throw Error("device '" + text + "' requested but CUDA is not available in this LibTorch build or machine");
+    }
+    return d;
+  } catch (const c10::Error&) {
+    throw Error("device: expected cpu, cuda or cuda:N, found '" + text + "'");
+  }
+}
+
+
+void check_run_folder(const TrainConfig& config, const TrainOptions& options) {
+  const fs::path dir(options.run_dir);
+  if (!options.resume && (fs::exists(dir / kCheckpointFile) || fs::exists(dir / kMetricsFile))) {
+    throw RunRefused("run directory '" + options.run_dir +
+                     "' already holds a run; resume it with --resume, or choose another --out");
+  }
+  check_resume(config, options);
+}
+
+RunFolder open_run_folder(const TrainConfig& config, const TrainOptions& options, const std::vector<std::string>& logs) {
+  const fs::path dir(options.run_dir);
+  io::create_folders(options.run_dir, "run directory");
+  // One process per run folder: a second train or resume of it is refused while this one runs.
+  RunFolder folder{[&] {
+                     try {
+                       return io::FileLock::acquire((dir / kLockFile).string(), "run folder " + options.run_dir);
+                     } catch (const Error& e) {
+                       throw RunRefused(e.what());
+                     }
+                   }(),
+                   "", options.resume};
+  if (folder.resume && !fs::exists(dir / kCheckpointFile)) {
+    // Killed before its first checkpoint (or never started): nothing to continue from, so start
+    // at step 0, discarding partial lines.
+    if (std::any_of(logs.begin(), logs.end(), [](const std::string& f) { return fs::exists(f); })) {
+      log::warning("'" + options.run_dir + "' has no " + kCheckpointFile +
+                   " yet (stopped before its first checkpoint); starting it again at step 0");
+    }
+    for (const auto& f : logs) fs::remove(f);
+    fs::remove(dir / kEvalFile);
+    folder.resume = false;
+  }
+  // The run's nonce ties its files together: config.json, every checkpoint (with the configuration
+  // it was made with) and the count of metrics lines at each checkpoint; a resume checks them all.
+  if (folder.resume) {
+    folder.nonce = read_run_config_json(options.run_dir).second;
+  } else {
+    folder.nonce = new_run_nonce();
+    auto j = config.to_json();
+    j[kRunNonceKey] = folder.nonce;
+    io::write_file_atomic((dir / kConfigFile).string(), j.dump(2) + "\n", io::Target::own);
+  }
+  return folder;
+}
+
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
   if (config.workload != "rl") {
     throw Error("workload '" + config.workload +
@@ -734,46 +867,13 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
   }
   const fs::path dir(options.run_dir);
   const fs::path ckpt_path = dir / kCheckpointFile;
-  std::vector<fs::path> logs = {dir / kMetricsFile, dir / kAlphaFile};
-  for (const auto& f : options.step_logs) logs.push_back(dir / f);
-  bool resume = options.resume;
-  if (!resume && (fs::exists(ckpt_path) || fs::exists(dir / kMetricsFile))) {
-    throw RunRefused("run directory '" + options.run_dir +
-                     "' already holds a run; resume it with --resume, or choose another --out");
-  }
-  check_resume(config, options);
+  std::vector<std::string> logs = {(dir / kMetricsFile).string(), (dir / kAlphaFile).string()};
+  for (const auto& f : options.step_logs) logs.push_back((dir / f).string());
+  check_run_folder(config, options);
   Run run = build_run(config, registry);  // a network that cannot be built leaves no run folder
-  io::create_folders(options.run_dir, "run directory");
-  // One process per run folder: a second train or resume of it is refused while this one runs.
-  const auto lock = [&] {
-    try {
-      return io::FileLock::acquire((dir / kLockFile).string(), "run folder " + options.run_dir);
-    } catch (const Error& e) {
-      throw RunRefused(e.what());
-    }
-  }();
-  if (resume && !fs::exists(ckpt_path)) {
-    // Killed before its first checkpoint (or never started): nothing to continue from, so start
-    // at step 0, discarding partial lines.
-    if (std::any_of(logs.begin(), logs.end(), [](const fs::path& f) { return fs::exists(f); })) {
-      log::warning("'" + options.run_dir + "' has no " + kCheckpointFile +
-                   " yet (stopped before its first checkpoint); starting it again at step 0");
-    }
-    for (const auto& f : logs) fs::remove(f);
-    fs::remove(dir / kEvalFile);
-    resume = false;
-  }
-  // The run's nonce ties its files together: config.json, every checkpoint (with the configuration
-  // it was made with) and the count of metrics lines at each checkpoint; a resume checks them all.
-  std::string nonce;
-  if (resume) {
-    nonce = read_run_config_json(options.run_dir).second;
-  } else {
-    nonce = new_run_nonce();
-    auto j = config.to_json();
-    j[kRunNonceKey] = nonce;
-    io::write_file_atomic((dir / kConfigFile).string(), j.dump(2) + "\n", io::Target::own);
-  }
+  const RunFolder folder = open_run_folder(config, options, logs);
+  const bool resume = folder.resume;
+  const std::string& nonce = folder.nonce;
   int64_t metrics_lines = 0;
   Sha256 metrics_hash;  // of metrics.jsonl's text, line by line as written
 
@@ -812,7 +912,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     if (archive.try_read("metric_window", pending)) window.from_text(pending.toStringRef());
     for (auto* o : observers) o->load(archive);
     // Lines written after the checkpoint (and a line a kill cut short) are written again.
-    for (const auto& f : logs) io::truncate_jsonl_after(f.string(), venv.total_steps());
+    for (const auto& f : logs) io::truncate_jsonl_after(f, venv.total_steps());
     // The repair left only whole lines up to the checkpoint's step: one read gives count and hash.
     if (std::error_code ec; fs::exists(dir / kMetricsFile, ec)) {
       const auto text = io::read_file((dir / kMetricsFile).string());

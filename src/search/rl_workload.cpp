@@ -34,6 +34,9 @@ class RlWorkload final : public Workload {
   }
   std::string kind() const override { return "rl"; }
   std::string name() const override { return env_; }
+  std::string budget_unit() const override { return "environment steps"; }
+  bool trains_backbones() const override { return true; }
+  bool trains_supernets() const override { return true; }
   std::vector<int64_t> input_shape() const override { return obs_shape_; }
   std::vector<std::string> output_heads() const override { return {"policy: " + action_, "value"}; }
   std::string test_metric() const override { return kTest; }
@@ -100,6 +103,9 @@ class SyntheticWorkload final : public Workload {
  public:
   explicit SyntheticWorkload(const rl::TrainConfig& config) : options_(config.synthetic) {}
   std::string kind() const override { return "synthetic"; }
+  std::string budget_unit() const override { return "simulated steps"; }
+  bool trains_backbones() const override { return false; }
+  bool trains_supernets() const override { return false; }
   std::string name() const override { return "synthetic (seed " + std::to_string(options_.seed) + ")"; }
   std::vector<int64_t> input_shape() const override { return {}; }  // any: nothing is built
   std::vector<std::string> output_heads() const override { return {"score"}; }
@@ -147,8 +153,9 @@ class SyntheticWorkload final : public Workload {
 std::unique_ptr<Workload> make_workload(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
   if (config.workload == "rl") return std::make_unique<RlWorkload>(config, envs);
   if (config.workload == "synthetic") return std::make_unique<SyntheticWorkload>(config);
+  if (config.workload == "supervised") return make_supervised_workload(config);
   throw Error("workload '" + config.workload +
-              "' is not available; valid workloads: rl (an environment, --env), "
+              "' is not available; valid workloads: rl (an environment, --env), supervised (--dataset), "
               "synthetic (--workload synthetic)");
 }
 

@@ -35,6 +35,7 @@ std::string json_text(const json& v) { return v.is_string() ? v.get<std::string>
 
 // Steps of one training iteration of the algorithm (num_envs x num_steps for ppo / a2c).
 int64_t rollout_steps(const ordered_json& train) {
+  if (!train.contains("algo")) return 0;  // a supervised configuration: no rollouts
   const std::string algo = train.at("algo").get<std::string>();
   const auto envs = train.find(algo + ".num_envs"), steps = train.find(algo + ".num_steps");
   if (envs == train.end() || steps == train.end()) return 0;
@@ -65,7 +66,7 @@ std::vector<std::pair<std::string, json>> baseline_overrides(const SearchConfig&
     // Backbones (net:NAME) are networks of an environment's workload; the synthetic one scores only
     // the space's architectures.
     for (const auto& n : space.baselines()) {
-      if (workload.kind() == "rl" || n.rfind("net:", 0) != 0) names.push_back(n);
+      if (workload.trains_backbones() || n.rfind("net:", 0) != 0) names.push_back(n);
     }
     std::vector<std::string> unique;
     for (const auto& n : names) {
@@ -114,8 +115,7 @@ class Driver {
         space_(space::find_space(c_.search.space)),
         workload_(make_workload(rl::config_from_json(c_.train, envs_), envs_)) {
     train_steps_ = c_.train.at("steps").get<int64_t>();
-    rule_.select = c_.search.select;
-    rule_.test_metric = workload_->test_metric();
+    rule_ = selection_rule_of(c_.train, c_.search.select);
     base_seed_ = c_.train.at("seed").get<int64_t>();
     ctx_.envs = &envs_;
     ctx_.space = &space_;
@@ -130,9 +130,9 @@ class Driver {
     info("experiment " + std::to_string(exp_) + " in " + store_.path() + "; follow it in a browser: rlnas --store " +
          store_.path() + " report --watch " + std::to_string(exp_));
     // Which key sets which budget (a config file's search.steps is not --steps): said up front.
-    info("budgets: search phase " + std::to_string(ctx_.search_steps) + " environment steps (search.steps, " +
+    info("budgets: search phase " + std::to_string(ctx_.search_steps) + " " + workload_->budget_unit() + " (search.steps, " +
          "--search-steps" + (c_.search.search_steps > 0 ? "" : "; unset: one training's steps") +
-         "); each retrain and baseline " + std::to_string(train_steps_) + " steps (steps, --steps), top " +
+         "); each retrain and baseline " + std::to_string(train_steps_) + " " + workload_->budget_unit() + " (steps, --steps), top " +
          std::to_string(c_.search.top_k) + " x " + std::to_string(c_.search.seeds) + " seeds");
     try {
       if (!search_phase()) return finish("stopped");
@@ -387,6 +387,14 @@ class Driver {
     std::vector<int64_t> trials;
   };
 
+  // What every retrain and baseline overrides: the budget, and the evaluation episodes of a
+  // workload that has them (search.eval_episodes).
+  json budget_overrides() const {
+    json o = {{"steps", train_steps_}};
+    if (c_.train.contains("eval.episodes")) o["eval.episodes"] = c_.search.eval_episodes;
+    return o;
+  }
+
   std::vector<Planned> plan_protocol() {
     std::vector<Planned> rows;
     const auto ranking = strategy_->ranking();
@@ -394,7 +402,7 @@ class Driver {
     const bool tabular = find_strategy(strategy_->name()).tabular;
     const size_t k = tabular ? ranking.size() : std::min(ranking.size(), static_cast<size_t>(c_.search.top_k));
     const auto role = tabular ? store::Role::benchmark : store::Role::retrain;
-    const json common = {{"steps", train_steps_}, {"eval.episodes", c_.search.eval_episodes}};
+    const json common = budget_overrides();
     for (size_t i = 0; i < k; ++i) {
       Planned p{RowKind::candidate, "candidate " + std::to_string(i + 1), ranking[i].proxy, {}};
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
@@ -447,7 +455,8 @@ class Driver {
       std::vector<store::TrialRecord> trials;
       for (int64_t s = 0; s < c_.search.seeds; ++s) {
         json o = rl::NetworkSpec::architecture(arch).keys();
-        o.update({{"seed", base_seed_ + s}, {"steps", train_steps_}, {"eval.episodes", c_.search.eval_episodes}});
+        o.update(budget_overrides());
+        o["seed"] = base_seed_ + s;
         const auto key = store::trial_cache_key(cache_key_parts(trial_config(c_.train, o, envs_), envs_));
         const auto trial = store_.find_trial_by_cache_key(key);
         if (trial && trial->status == store::Status::done) trials.push_back(*trial);
@@ -610,19 +619,19 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   const auto probe = trial_config(c.train, rl::NetworkSpec::architecture(arch).keys(), envs);
   const auto workload = make_workload(probe, envs);
   const auto obs_shape = workload->input_shape();
-  if (workload->kind() == "rl") {
+  if (!obs_shape.empty()) {
     try {
       space.build(arch, obs_shape);
     } catch (const std::exception& e) {
-      throw Error("space '" + space.name() + "' does not fit the observations of " + probe.env + ": " + e.what());
+      throw Error("space '" + space.name() + "' does not fit the inputs of " + workload->name() + ": " + e.what());
     }
   }
   make_strategy({&envs, &space, c.search, 1, 1});  // its validate(): e.g. grid refuses large spaces
   // The supernet the strategy's search phase trains must fit the algorithm and be buildable.
   const auto& entry = find_strategy(c.search.strategy);
-  if (entry.supernet && workload->kind() != "rl") {
+  if (entry.supernet && !workload->trains_supernets()) {
     throw Error("strategy " + entry.name + " trains a supernet on an environment; the " + workload->kind() +
-                " workload scores single architectures: use a multi-trial strategy (random, grid)");
+                " workload trains single architectures so far: use a multi-trial strategy (random, grid)");
   }
   if (entry.supernet) {
     const bool single_path = *entry.supernet == rl::SupernetKind::single_path;

@@ -151,7 +151,8 @@ Experiment parse_experiment(const StudyInput& input) {
     };
     if (e.is_train) {
       e.train_config = x.at("config");
-      e.env = e.train_config.at("env").get<std::string>();
+      e.env = e.train_config.contains("env") ? e.train_config.at("env").get<std::string>()
+                                           : e.train_config.value("supervised.dataset", std::string());
       e.strategy = "train";
       e.steps = e.train_config.value("steps", int64_t{0});
       json settings = json::object();
@@ -172,12 +173,12 @@ Experiment parse_experiment(const StudyInput& input) {
       e.tabular = false;  // a strategy this rlnas does not know (a newer export): an arm
     }
     e.space = e.search_config.value("search.space", "");
-    e.env = e.train_config.at("env").get<std::string>();
+    e.env = e.train_config.contains("env") ? e.train_config.at("env").get<std::string>()
+                                           : e.train_config.value("supervised.dataset", std::string());
     e.search_seed = e.search_config.value("search.seed", int64_t{0});
     e.steps = e.train_config.value("steps", e.search_config.value("search.steps", int64_t{0}));  // per training
     e.top_k = e.search_config.value("search.top_k", int64_t{0});
-    // A selection this rlnas does not know (a newer export) reads as the default, reward mean.
-    if (e.search_config.value("search.select", std::string()) == "late_return") e.rule.select = "late_return";
+    e.rule = selection_rule_of(e.train_config, e.search_config.value("search.select", std::string()));
     e.summary = entry.contains("summary") && entry["summary"].is_object() ? entry["summary"] : json::object();
     // The settings that make an arm: the search's and the training's, less the seeds and what
     // changes nothing in the result.

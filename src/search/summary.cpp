@@ -48,10 +48,26 @@ RowKind parse_row_kind(const std::string& text) {
 std::string SelectionRule::metric() const {
   if (select == "reward_mean") return "train_return_mean";
   if (select == "late_return") return "train_return_late";
+  if (select == "validation_accuracy") return "validation_accuracy";
   throw Error("search.select: expected one of reward_mean, late_return, found '" + select + "'");
 }
 
-std::string SelectionRule::name() const { return select == "late_return" ? "late return" : "reward mean"; }
+std::string SelectionRule::name() const {
+  if (select == "validation_accuracy") return "validation accuracy";
+  return select == "late_return" ? "late return" : "reward mean";
+}
+
+SelectionRule selection_rule_of(const nlohmann::json& train_config, const std::string& select) {
+  SelectionRule r;
+  if (train_config.is_object() && train_config.value("workload", std::string()) == "supervised") {
+    r.select = "validation_accuracy";
+    r.test_metric = "test_accuracy";
+    return r;
+  }
+  // A selection this rlnas does not know (a newer export) reads as the default, reward mean.
+  if (select == "late_return") r.select = select;
+  return r;
+}
 
 std::vector<std::string> SelectionRule::names() { return {"reward_mean", "late_return"}; }
 
@@ -87,7 +103,7 @@ SummaryRow summarize_trials(const std::vector<store::TrialRecord>& trials, const
     std::sort(latency.begin(), latency.end());
     r.latency_ms = latency[latency.size() / 2];
   }
-  r.seeds = static_cast<int64_t>(reward.size());
+  r.seeds = static_cast<int64_t>(std::max(reward.size(), total.size()));  // supervised trials have no return
   if (!reward.empty()) {
     r.reward_mean = mean_of(reward);
     r.reward_mean_std = population_std(reward);
@@ -187,7 +203,10 @@ SearchSummary SearchSummary::from_json(const json& j) {
   s.strategy = j.at("strategy").get<std::string>();
   s.proxy_name = j.at("proxy_name").get<std::string>();
   s.note = j.at("note").get<std::string>();
-  if (j.contains("selection")) s.rule.select = j.at("selection").at("select").get<std::string>();
+  if (j.contains("selection")) {
+    s.rule.select = j.at("selection").at("select").get<std::string>();
+    s.rule.test_metric = j.at("selection").value("test_metric", s.rule.test_metric);
+  }
   for (const auto& x : j.at("rows")) s.rows.push_back(row_from_json(x));
   for (const auto& x : j.value("comparisons", json::array())) s.comparisons.push_back(comparison_from_json(x));
   if (j.contains("learning")) s.learning = j.at("learning");
@@ -213,9 +232,13 @@ std::string SearchSummary::table() const {
     }
     return std::string(b);
   };
-  const bool late = rule.select != "reward_mean";  // the selection figure gets its own column
-  std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s%s %9s %9s %5s\n", "", "arch", "proxy", "reward mean",
-                "total reward", late ? "      late return" : "", "params", "MFLOPs", "seeds");
+  // The supervised workload: validation accuracy (selection) and test accuracy in the two figure columns.
+  const bool supervised = rule.select == "validation_accuracy";
+  const bool late = rule.select == "late_return";  // the selection figure gets its own column
+  const std::string test_name = supervised ? "test accuracy" : "total reward";
+  std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s%s %9s %9s %5s\n", "", "arch", "proxy",
+                supervised ? "validation acc" : "reward mean", test_name.c_str(), late ? "      late return" : "",
+                "params", "MFLOPs", "seeds");
   out += buf;
   for (const auto& r : rows) {
     std::string proxy = "-";
@@ -233,32 +256,39 @@ std::string SearchSummary::table() const {
                     r.selection ? std::to_string(*r.selection).substr(0, 8).c_str() : "-");
     // "±" is two bytes in UTF-8: widen those columns by one.
     std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %17s %17s%s %9s %9s %5lld\n", r.label.c_str(),
-                  r.arch_id.substr(0, 12).c_str(), proxy.c_str(), pm(r.reward_mean, r.reward_mean_std, spread).c_str(),
+                  r.arch_id.substr(0, 12).c_str(), proxy.c_str(),
+                  (supervised ? pm(r.selection, std::nullopt, false) : pm(r.reward_mean, r.reward_mean_std, spread)).c_str(),
                   pm(r.total_reward, r.total_reward_std, spread).c_str(), selection, params, flops,
                   static_cast<long long>(r.seeds));
     out += buf;
   }
-  out += "Selected on " + rule.name() + ", reported on total reward: the found row is the candidate with the best " +
-         rule.name() + ", random search's pick in each draw is its best by " + rule.name() +
-         ", and the same trainings give both figures (training episodes for selection, the final policy's "
-         "evaluation episodes for the report). reward mean: mean return of the last 100 training episodes";
-  if (late) out += "; late return: mean return of the episodes that ended in the last 20% of the training steps";
-  out += "; total reward: mean return of the final policy's evaluation episodes; mean ± std over seeds.";
+  out += "Selected on " + rule.name() + ", reported on " + test_name +
+         ": the found row is the candidate with the best " + rule.name() + ", random search's pick in each draw is its best by " +
+         rule.name();
+  if (supervised) {
+    out += ", and the same trainings give both figures (validation accuracy: the held-out part of the training set; "
+           "test accuracy: the official test set, never selected on); the mean over seeds, ± its std.";
+  } else {
+    out += ", and the same trainings give both figures (training episodes for selection, the final policy's "
+           "evaluation episodes for the report). reward mean: mean return of the last 100 training episodes";
+    if (late) out += "; late return: mean return of the episodes that ended in the last 20% of the training steps";
+    out += "; total reward: mean return of the final policy's evaluation episodes; mean ± std over seeds.";
+  }
   if (!proxy_name.empty()) out += " proxy: " + proxy_name + ".";
   out += "\n";
   if (const auto* f = found()) out += "found architecture: " + f->arch + "\n";
   for (const auto& c : comparisons) {
     if (c.method == "randomization" && c.interval.low) {
-      std::snprintf(buf, sizeof buf, "%s - %s (total reward, randomization test against %s): %+.2f, 95%% CI [%+.2f, %+.2f]: %s\n",
-                    c.a.c_str(), c.b.c_str(), c.pairing.c_str(), c.interval.difference, *c.interval.low,
+      std::snprintf(buf, sizeof buf, "%s - %s (%s, randomization test against %s): %+.2f, 95%% CI [%+.2f, %+.2f]: %s\n",
+                    c.a.c_str(), c.b.c_str(), test_name.c_str(), c.pairing.c_str(), c.interval.difference, *c.interval.low,
                     *c.interval.high, c.verdict().c_str());
     } else if (c.interval.low) {
       std::snprintf(buf, sizeof buf,
-                    "%s - %s (total reward, paired by %s, %d seeds): %+.2f, 95%% CI [%+.2f, %+.2f]: %s\n", c.a.c_str(),
-                    c.b.c_str(), c.pairing.c_str(), static_cast<int>(c.interval.n), c.interval.difference,
+                    "%s - %s (%s, paired by %s, %d seeds): %+.2f, 95%% CI [%+.2f, %+.2f]: %s\n", c.a.c_str(),
+                    c.b.c_str(), test_name.c_str(), c.pairing.c_str(), static_cast<int>(c.interval.n), c.interval.difference,
                     *c.interval.low, *c.interval.high, c.verdict().c_str());
     } else {
-      std::snprintf(buf, sizeof buf, "%s - %s (total reward): %+.2f; %s\n", c.a.c_str(), c.b.c_str(),
+      std::snprintf(buf, sizeof buf, "%s - %s (%s): %+.2f; %s\n", c.a.c_str(), c.b.c_str(), test_name.c_str(),
                     c.interval.difference, c.verdict().c_str());
     }
     out += buf;
@@ -490,7 +520,7 @@ std::optional<SearchSummary> summary_of(const store::Store& store, int64_t exper
   s.final = false;
   const auto search = e->config.value("search", ordered_json::object());
   s.strategy = search.value("search.strategy", std::string());
-  s.rule.select = search.value("search.select", std::string("reward_mean"));
+  s.rule = selection_rule_of(e->config.value("train", ordered_json::object()), search.value("search.select", std::string("reward_mean")));
   s.rows = live_rows(store.trials(experiment_id), baseline_label, s.rule);
   return s;
 }

@@ -20,6 +20,8 @@
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
 #include "rlnas/search/workload.h"
+#include "rlnas/data/idx.h"
+#include "rlnas/vision/classifier.h"
 #include "rlnas/space/architecture.h"
 #include "rlnas/space/cost.h"
 #include "rlnas/space/space.h"
@@ -51,11 +53,35 @@ std::string tail_lines(const fs::path& path, size_t lines) {
   return out;
 }
 
+// A supervised trial: the dataset (an idx: folder with the SHA-256 of its files) in place of the
+// environment, the optimizer "sgd" with the supervised.* options (but for where checkpoints fall)
+// in place of an algorithm.
+store::CacheKeyParts supervised_key_parts(const rl::TrainConfig& config, const ordered_json& resolved) {
+  store::CacheKeyParts key;
+  key.env = config.supervised.dataset;
+  if (config.supervised.dataset.rfind("idx:", 0) == 0) key.env_source_sha256 = data::dataset_sha256(config.supervised.dataset);
+  key.algo = "sgd";
+  key.algo_options["workload"] = config.workload;
+  for (const auto& [k, v] : resolved.items()) {
+    if (k.rfind("supervised.", 0) == 0 && k != "supervised.checkpoint_batches") key.algo_options[k] = json::parse(v.dump());
+  }
+  const auto& net = config.net;
+  if (net.kind() != rl::NetworkSpec::Kind::backbone) {
+    key.space = net.space();
+    key.space_version = space::find_space(net.space()).version();
+  }
+  key.architecture = net.cache_architecture(json::object());
+  key.seed = config.seed;
+  key.budget = config.steps;
+  return key;
+}
+
 }  // namespace
 
 store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
   const ordered_json resolved = config.to_json();
   store::CacheKeyParts key;
+  if (config.workload == "supervised") return supervised_key_parts(config, resolved);
   key.env = config.env;
   key.env_source_sha256 = config.env_source_sha256;
   for (const auto& o : envs.options(config.env)) {
@@ -111,9 +137,10 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
   t.seed = config.seed;
   t.budget = config.steps;
   // A supernet is many architectures: no single figure; the synthetic workload builds no network.
-  if (with_cost && !config.is_supernet() && config.workload == "rl") {
+  if (with_cost && !config.is_supernet() && config.workload != "synthetic") {
     try {
-      const auto shape = envs.make(config.env, config.env_options)->observation_spec().shape;
+      const auto shape = config.workload == "supervised" ? vision::input_shape(config)
+                                                          : envs.make(config.env, config.env_options)->observation_spec().shape;
       nn::Backbone net = nn::make_backbone(config.net.net_options({}), shape);
       const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
       const auto cost = space::measure_cost(*net, forward, shape);

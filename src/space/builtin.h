@@ -20,6 +20,7 @@ std::unique_ptr<SearchSpace> make_cell_space(const std::string& variant, std::ve
                                              bool concat_output);
 std::unique_ptr<SearchSpace> make_blocks_space();               // blocks.cpp
 std::unique_ptr<SearchSpace> make_mlp_space();                  // mlp_space.cpp
+std::unique_ptr<SearchSpace> make_image_space();                // image_space.cpp
 std::vector<std::unique_ptr<SearchSpace>> make_fixed_spaces();  // fixed.cpp
 // Named reference architectures each file contributes.
 std::vector<NamedArchitecture> chain_named_architectures();

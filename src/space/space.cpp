@@ -207,6 +207,7 @@ Registry& registry() {
     add_all(detail::make_cell_spaces());
     r.spaces.push_back(detail::make_blocks_space());
     r.spaces.push_back(detail::make_mlp_space());
+    r.spaces.push_back(detail::make_image_space());
     add_all(detail::make_fixed_spaces());
     for (auto list :
          {detail::fixed_named_architectures(), detail::chain_named_architectures(), detail::cell_named_architectures(),

@@ -51,6 +51,11 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 // names the package to install.
 ImageDataset load_image_dataset(const std::string& spec, const std::string& fashion_dir = kFashionMnistDir);
 
+// The SHA-256 of an idx:DIR dataset's four files (names and contents): a trial's cache key holds it,
+// so that changed files are other data. "" for fashion-mnist (a Debian package's fixed files) and
+// where a file is missing.
+std::string dataset_sha256(const std::string& spec);
+
 // The official training images divided into training and validation: a seeded permutation of
 // 0..n-1 (numpy's RandomState(seed).permutation), the first n - validation for training, the rest
 // for validation; `limit` > 0 keeps only the first `limit` training indices (short tests).

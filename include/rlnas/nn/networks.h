@@ -19,7 +19,7 @@ class BackboneImpl;
 
 // Which backbone and its knobs. Shapes adapt to the observation shape given to make_backbone.
 struct NetOptions {
-  std::string name = "minatar";                         // mlp | minatar | nature_cnn | impala_cnn | resnet
+  std::string name = "minatar";                         // mlp | minatar | nature_cnn | impala_cnn | resnet | lenet
   std::vector<int64_t> mlp_hidden = {64, 64};           // mlp: hidden layer widths
   std::string activation = "tanh";                      // mlp: tanh | relu
   std::vector<int64_t> impala_channels = {16, 32, 32};  // impala_cnn: channels per stage

@@ -15,10 +15,12 @@
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/env/registry.h"
 #include "rlnas/rl/algorithm.h"
 #include "rlnas/rl/evaluation.h"
 #include "rlnas/rl/network_spec.h"
+#include "rlnas/rl/supervised_options.h"
 #include "rlnas/rl/synthetic_options.h"
 #include "rlnas/space/architecture.h"
 
@@ -29,11 +31,12 @@ class VectorEnv;
 namespace rlnas::rl {
 
 struct TrainConfig {
-  // What trials train (search/workload.h): "rl", an environment, or "synthetic", the known-answer
-  // workload (synthetic.* options; its trials need a space architecture). The spelling of the one
-  // to come is fixed: --dataset NAME (supervised).
+  // What trials train (search/workload.h): "rl", an environment; "supervised", image
+  // classification on a dataset (supervised.* options, --dataset NAME; `steps` counts epochs); or
+  // "synthetic", the known-answer workload (synthetic.* options; its trials need a space architecture).
   std::string workload = "rl";
   SyntheticOptions synthetic;
+  SupervisedOptions supervised;
   std::string env = "classic/cartpole";
   env::EnvOptions env_options;
   // The plugin (rlnas/env/plugin.h) or Python module `env` comes from, empty for a built-in: its
@@ -52,7 +55,7 @@ struct TrainConfig {
   ArchOptions arch;        // arch.*: alpha's optimizer, temperature, cost
   DistillOptions distill;  // distill.*: actor-critic distillation from a teacher run
   bool is_supernet() const { return net.is_supernet(); }
-  int64_t steps = 100000;                     // environment-step budget
+  int64_t steps = 100000;                     // budget: environment steps (rl), epochs (supervised)
   int64_t seed = 1;                           // master seed (environments seed + i, weights, sampling)
   std::string device = "cpu";                 // cpu | cuda | cuda:N
   int64_t eval_episodes = 10;                 // final evaluation episodes
@@ -158,6 +161,8 @@ struct TrainOptions {
   const std::atomic<bool>* stop = nullptr;
   // Stop after this many steps even if the budget is larger (tests interrupt runs this way).
   std::optional<int64_t> stop_after_steps = std::nullopt;
+  // Supervised runs: stop after this many minibatches in all (tests interrupt an epoch this way).
+  std::optional<int64_t> stop_after_batches = std::nullopt;
   // Supernet runs: who chooses each iteration's path (null: uniform draws). Not owned.
   PathSampler* path_sampler = nullptr;
   // Other JSON-lines files of the run (file names in run_dir, e.g. the ENAS snapshots) that a
@@ -182,6 +187,24 @@ class RunRefused : public Error {
 // holds as many lines up to the checkpoint's step as when it was written. Throws RunRefused naming
 // the difference. Nothing to check (no checkpoint, not a resume, a checkpoint of an older rlnas): returns.
 void check_resume(const TrainConfig& config, const TrainOptions& options);
+
+// The run folder every workload's trainer writes: config.json with the run's nonce, the lock, the
+// checks of a resume, metrics.jsonl and the other step logs (cut back to a checkpoint's step).
+// check_run_folder refuses a new run into a folder that holds one and checks a resume
+// (check_resume); open_run_folder, called once the network was built (a network that cannot be
+// built leaves no folder), creates and locks the folder and writes config.json for a run that
+// starts at step 0 (a new run, or a resume killed before its first checkpoint: `logs` and eval.json
+// are removed, with a warning).
+void check_run_folder(const TrainConfig& config, const TrainOptions& options);
+struct RunFolder {
+  io::FileLock lock;
+  std::string nonce;    // config.json's run nonce
+  bool resume = false;  // continue from checkpoint.ckpt (false: start at step 0)
+};
+RunFolder open_run_folder(const TrainConfig& config, const TrainOptions& options, const std::vector<std::string>& logs);
+
+// "cpu", "cuda", "cuda:N" as a device; an Error for other text or CUDA where there is none.
+torch::Device parse_device(const std::string& text);
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options);
 

@@ -34,13 +34,17 @@ inline constexpr int64_t kSummarySchemaVersion = 3;
 // episodes) unless search.select says late_return (train_return_late: the mean return of the
 // episodes that ended in the last 20% of the training steps). Test: the final policy's evaluation
 // episodes (eval_return_mean).
+// The supervised workload selects on validation accuracy (a held-out part of the training set)
+// and reports test accuracy (the official test set): select "validation_accuracy".
 struct SelectionRule {
-  std::string select = "reward_mean";  // search.select: reward_mean | late_return
-  std::string metric() const;          // the trial metric: train_return_mean | train_return_late
-  std::string name() const;            // for tables: "reward mean" | "late return"
-  std::string test_metric = "eval_return_mean";
-  static std::vector<std::string> names();  // the valid values of search.select
+  std::string select = "reward_mean";  // search.select: reward_mean | late_return; validation_accuracy (supervised)
+  std::string metric() const;          // the trial metric: train_return_mean | train_return_late | validation_accuracy
+  std::string name() const;            // for tables: "reward mean" | "late return" | "validation accuracy"
+  std::string test_metric = "eval_return_mean";  // test_accuracy (supervised)
+  static std::vector<std::string> names();       // the valid values of search.select (rl)
 };
+// The rule of a stored search: its training configuration's workload and its search.select.
+SelectionRule selection_rule_of(const nlohmann::json& train_config, const std::string& select);
 
 // Training episodes below which "the last 100 episodes" is the whole run's average, said in the
 // summary's warnings.

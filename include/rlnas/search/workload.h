@@ -3,10 +3,9 @@
 // on and the one it reports as the test score (never the same one: see docs/search.md). It also
 // names the hand-designed networks a search on it is measured against.
 //
-// Reinforcement learning on an environment (`--env NAME`, config key workload: rl) is the one
-// workload today. The spellings the next ones will use are fixed: `--dataset NAME` (supervised
-// image classification, workload: supervised) and `--workload synthetic` (a known-answer workload);
-// all set the one config key `workload`.
+// The workloads: reinforcement learning on an environment (`--env NAME`, workload: rl; the
+// default), supervised image classification (`--dataset NAME`, workload: supervised; src/vision)
+// and the known-answer synthetic one (`--workload synthetic`); all set the one config key `workload`.
 #pragma once
 
 #include <atomic>
@@ -22,12 +21,15 @@ namespace rlnas::search {
 class Workload {
  public:
   virtual ~Workload() = default;
-  virtual std::string kind() const = 0;                       // "rl" | "synthetic"
-  virtual std::string name() const = 0;                       // the environment
+  virtual std::string kind() const = 0;                       // "rl" | "supervised" | "synthetic"
+  virtual std::string name() const = 0;                       // the environment, the dataset
+  virtual std::string budget_unit() const = 0;                // what `steps` counts: "environment steps", "epochs"
   virtual std::vector<int64_t> input_shape() const = 0;       // what the network takes (one sample); {}: any
   virtual std::vector<std::string> output_heads() const = 0;  // e.g. {"policy: discrete(6)", "value"}
   virtual std::string test_metric() const = 0;                // result.json metric reported as the test score
   virtual std::vector<std::string> baselines() const = 0;     // "net:NAME" / "named:NAME" (search.baselines auto)
+  virtual bool trains_backbones() const = 0;  // fixed backbones (net:NAME) are networks of it, not only a space's
+  virtual bool trains_supernets() const = 0;  // one-shot strategies (a supernet per search) run on it
   // Trains the trial of run_dir (`config` is its config.json, resumed from its checkpoint) and
   // writes result.json; `stop` interrupts it with a checkpoint. Whether it was interrupted.
   virtual bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
@@ -36,5 +38,7 @@ class Workload {
 
 // The workload of a training configuration (its `workload` key).
 std::unique_ptr<Workload> make_workload(const rl::TrainConfig& config, const env::EnvRegistry& envs);
+// The supervised one (supervised_workload.cpp).
+std::unique_ptr<Workload> make_supervised_workload(const rl::TrainConfig& config);
 
 }  // namespace rlnas::search

@@ -1,0 +1,72 @@
+// The supervised workload (workload.h): image classification on a dataset (src/vision). Trials
+// are selected on validation accuracy and reported on test accuracy, both in percent.
+#include <filesystem>
+
+#include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
+#include "rlnas/search/trial.h"
+#include "rlnas/search/workload.h"
+#include "rlnas/vision/classifier.h"
+
+namespace rlnas::search {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+class SupervisedWorkload final : public Workload {
+ public:
+  explicit SupervisedWorkload(const rl::TrainConfig& config)
+      : dataset_(config.supervised.dataset),
+        shape_(vision::input_shape(config)),
+        classes_(vision::num_classes(config)) {}
+  std::string kind() const override { return "supervised"; }
+  std::string name() const override { return dataset_; }
+  std::string budget_unit() const override { return "epochs"; }
+  std::vector<int64_t> input_shape() const override { return shape_; }
+  std::vector<std::string> output_heads() const override { return {"classes: " + std::to_string(classes_)}; }
+  std::string test_metric() const override { return "test_accuracy"; }
+  // LeNet-5 and the small ResNet (ResNet-20 without batch normalisation, as rlnas's RL nets).
+  std::vector<std::string> baselines() const override { return {"net:lenet", "net:resnet"}; }
+  bool trains_backbones() const override { return true; }
+  bool trains_supernets() const override { return false; }
+  bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
+                 const std::atomic<bool>* stop) const override {
+    const fs::path dir(run_dir);
+    rl::TrainOptions options;
+    options.run_dir = run_dir;
+    options.resume = true;  // the search wrote config.json: continue from the checkpoint, or start
+    options.stop = stop;
+    options.progress_seconds = 10;
+    fs::remove(dir / kResultFile);  // a result of an earlier, interrupted session
+    const auto r = vision::train_classifier(config, options);
+    ordered_json out = {{"interrupted", r.interrupted}, {"steps", r.epochs}};
+    ordered_json metrics = {{"validation_accuracy", 100 * r.validation.accuracy},
+                            {"validation_loss", r.validation.loss},
+                            {"validation_images", r.validation.images},
+                            {"train_accuracy", 100 * r.train.accuracy},
+                            {"train_loss", r.train.loss}};
+    if (!r.interrupted) {
+      metrics["test_accuracy"] = 100 * r.test.accuracy;
+      metrics["test_loss"] = r.test.loss;
+      metrics["test_images"] = r.test.images;
+    }
+    out["metrics"] = metrics;
+    io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n", io::Target::own);
+    return r.interrupted;
+  }
+
+ private:
+  std::string dataset_;
+  std::vector<int64_t> shape_;
+  int64_t classes_;
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_supervised_workload(const rl::TrainConfig& config) {
+  return std::make_unique<SupervisedWorkload>(config);
+}
+
+}  // namespace rlnas::search

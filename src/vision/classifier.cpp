@@ -1,0 +1,400 @@
+// The supervised workload's training loop (classifier.h).
+#include "rlnas/vision/classifier.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+#include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
+#include "rlnas/core/log.h"
+#include "rlnas/core/sha256.h"
+#include "rlnas/data/idx.h"
+#include "rlnas/rl/checkpoint.h"
+#include "rlnas/space/mixed.h"
+
+namespace rlnas::vision {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kMetricsFile = "metrics.jsonl";
+constexpr const char* kCheckpointFile = "checkpoint.ckpt";
+constexpr const char* kEvalFile = "eval.json";
+constexpr const char* kAlgo = "sgd";
+constexpr int64_t kEvalBatch = 1000;
+constexpr int64_t kCropPadding = 2;
+
+// A dataset's images as normalised float tensors [N, 1, H, W] (the training split's pixel mean and
+// standard deviation) and int64 labels [N], for the training and validation parts of the split and
+// the official test set.
+struct Part {
+  torch::Tensor x, y;
+  int64_t size() const { return x.size(0); }
+};
+struct Prepared {
+  data::ImageDataset dataset;  // images freed once the tensors exist
+  data::PixelStats stats;
+  Part train, validation, test;
+  std::vector<int64_t> input_shape;
+  int64_t classes = 0;
+};
+
+Part gather(const data::IdxArray& images, const data::IdxArray& labels, const std::vector<int64_t>& indices,
+            const data::PixelStats& stats) {
+  const int64_t n = images.count(), h = images.dims.at(1), w = images.dims.at(2);
+  const auto all = torch::from_blob(const_cast<uint8_t*>(images.values.data()), {n, h, w}, torch::kUInt8);
+  const auto all_labels = torch::from_blob(const_cast<uint8_t*>(labels.values.data()), {n}, torch::kUInt8);
+  const auto index = torch::tensor(indices, torch::kInt64);
+  Part p;
+  p.x = ((all.index_select(0, index).to(torch::kFloat32) / 255.0 - stats.mean) / stats.std).unsqueeze(1).contiguous();
+  p.y = all_labels.index_select(0, index).to(torch::kInt64);
+  return p;
+}
+
+std::vector<int64_t> iota(int64_t n) {
+  std::vector<int64_t> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = i;
+  return v;
+}
+
+// Loaded once per process and configuration of the data (a search's in-process trials share it).
+std::shared_ptr<const Prepared> prepare(const rl::SupervisedOptions& o) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const Prepared>> cache;
+  const std::string key = o.dataset + "|" + std::to_string(o.validation_images) + "|" + std::to_string(o.split_seed) +
+                          "|" + std::to_string(o.train_images);
+  std::lock_guard<std::mutex> guard(mutex);
+  if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  auto p = std::make_shared<Prepared>();
+  p->dataset = data::load_image_dataset(o.dataset);
+  const int64_t n = p->dataset.train_images.count();
+  if (o.validation_images >= n) {
+    throw Error("supervised.validation_images: expected fewer than the " + std::to_string(n) + " training images of " +
+                o.dataset + ", found " + std::to_string(o.validation_images));
+  }
+  const auto split = data::split_train_validation(n, o.validation_images, static_cast<uint32_t>(o.split_seed),
+                                                  o.train_images);
+  p->stats = data::pixel_stats(p->dataset.train_images, split.train);
+  p->train = gather(p->dataset.train_images, p->dataset.train_labels, split.train, p->stats);
+  p->validation = gather(p->dataset.train_images, p->dataset.train_labels, split.validation, p->stats);
+  p->test = gather(p->dataset.test_images, p->dataset.test_labels, iota(p->dataset.test_images.count()), p->stats);
+  p->input_shape = {1, p->dataset.height, p->dataset.width};
+  p->classes = p->dataset.classes;
+  p->dataset.train_images = {};
+  p->dataset.test_images = {};
+  cache[key] = p;
+  return p;
+}
+
+// A backbone (any network rlnas builds) and a linear layer to the classes' logits.
+class ClassifierImpl : public torch::nn::Module {
+ public:
+  ClassifierImpl(const nn::NetOptions& net, const std::vector<int64_t>& input_shape, int64_t classes) {
+    body_ = register_module("body", nn::make_backbone(net, input_shape));
+    head_ = register_module("head", torch::nn::Linear(body_->feature_dim(), classes));
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return head_->forward(body_->forward(x)); }
+
+ private:
+  nn::Backbone body_{nullptr};
+  torch::nn::Linear head_{nullptr};
+};
+TORCH_MODULE(Classifier);
+
+Classifier build(const rl::TrainConfig& config, const Prepared& data, const torch::Device& device) {
+  torch::manual_seed(static_cast<uint64_t>(config.seed));  // weight initialisation
+  Classifier model(config.net.net_options(space::MixOptions{}), data.input_shape, data.classes);
+  model->to(device);
+  return model;
+}
+
+std::string identity(const rl::TrainConfig& config, const Prepared& data) {
+  return std::string("workload=supervised dataset=") + config.supervised.dataset + " input=" +
+         std::to_string(data.input_shape[0]) + "x" + std::to_string(data.input_shape[1]) + "x" +
+         std::to_string(data.input_shape[2]) + " classes=" + std::to_string(data.classes) + config.net.identity(false);
+}
+
+// Seeds of the data order and augmentation, from the run's seed and the position: a resumed run
+// draws exactly what an uninterrupted one would.
+uint64_t mix(uint64_t a, uint64_t b) {
+  uint64_t z = a * 0x9E3779B97F4A7C15ULL + b + 0x632BE59BD9B4E019ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+torch::Tensor augment(torch::Tensor x, const std::string& how, uint64_t seed, float pad_value) {
+  if (how == "none") return x;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
+  if (how == "crop" || how == "crop+flip") {
+    const auto padded = torch::constant_pad_nd(x, {kCropPadding, kCropPadding, kCropPadding, kCropPadding}, pad_value);
+    const auto offsets = torch::randint(0, 2 * kCropPadding + 1, {b, 2}, gen, torch::kInt64);
+    auto out = torch::empty_like(x);
+    const auto* o = offsets.data_ptr<int64_t>();
+    for (int64_t i = 0; i < b; ++i) {
+      out[i].copy_(padded[i].narrow(1, o[2 * i], h).narrow(2, o[2 * i + 1], w));
+    }
+    x = out;
+  }
+  if (how == "flip" || how == "crop+flip") {
+    const auto flip = torch::rand({b}, gen) < 0.5;
+    x = torch::where(flip.view({b, 1, 1, 1}).to(x.device()), x.flip({3}), x);
+  }
+  return x;
+}
+
+Accuracy evaluate(Classifier& model, const Part& part, const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  double loss = 0;
+  int64_t correct = 0;
+  for (int64_t start = 0; start < part.size(); start += kEvalBatch) {
+    const int64_t n = std::min(kEvalBatch, part.size() - start);
+    const auto x = part.x.narrow(0, start, n).to(device), y = part.y.narrow(0, start, n).to(device);
+    const auto logits = model->forward(x);
+    loss += torch::nn::functional::cross_entropy(
+                logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                .item<double>();
+    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+  }
+  model->train();
+  Accuracy a;
+  a.images = part.size();
+  if (a.images > 0) {
+    a.loss = loss / static_cast<double>(a.images);
+    a.accuracy = static_cast<double>(correct) / static_cast<double>(a.images);
+  }
+  return a;
+}
+
+std::string format_duration(double seconds) {
+  const auto s = static_cast<int64_t>(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+ordered_json accuracy_json(const Accuracy& a) {
+  return {{"accuracy", 100 * a.accuracy}, {"loss", a.loss}, {"images", a.images}};
+}
+
+}  // namespace
+
+std::vector<int64_t> input_shape(const rl::TrainConfig& config) { return prepare(config.supervised)->input_shape; }
+int64_t num_classes(const rl::TrainConfig& config) { return prepare(config.supervised)->classes; }
+
+ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::TrainOptions& options) {
+  if (config.workload != "supervised") {
+    throw Error("train_classifier: the configuration's workload is '" + config.workload + "', not supervised");
+  }
+  const auto& o = config.supervised;
+  const fs::path dir(options.run_dir);
+  const auto ckpt_path = (dir / kCheckpointFile).string();
+  rl::check_run_folder(config, options);
+  const auto data = prepare(o);
+  const torch::Device device = rl::parse_device(config.device);
+  Classifier model = build(config, *data, device);  // a network that cannot be built leaves no run folder
+  const std::string ident = identity(config, *data);
+  const rl::RunFolder folder = rl::open_run_folder(config, options, {(dir / kMetricsFile).string()});
+
+  torch::optim::SGD optimizer(
+      model->parameters(),
+      torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
+  const int64_t n = data->train.size();
+  const int64_t per_epoch = (n + o.batch_size - 1) / o.batch_size;
+  const int64_t total = per_epoch * config.steps;
+  // Position and the current epoch's sums (loss, correct, images), saved in every checkpoint.
+  int64_t epoch = 0, batch = 0, done = 0;
+  double loss_sum = 0, elapsed_before = 0;
+  int64_t correct = 0, seen = 0;
+  int64_t metrics_lines = 0;
+  Sha256 metrics_hash;
+  Accuracy last_validation;
+  if (folder.resume) {
+    const auto ckpt = rl::read_checkpoint(ckpt_path);
+    rl::check_identity(ckpt, ident, ckpt_path);
+    std::istringstream is(ckpt.payload);
+    torch::serialize::InputArchive archive, model_archive, optimizer_archive;
+    archive.load_from(is, device);
+    archive.read("model", model_archive);
+    model->load(model_archive);
+    archive.read("optimizer", optimizer_archive);
+    optimizer.load(optimizer_archive);
+    torch::Tensor position, sums;
+    archive.read("position", position);
+    archive.read("sums", sums);
+    epoch = position[0].item<int64_t>();
+    batch = position[1].item<int64_t>();
+    done = position[2].item<int64_t>();
+    correct = position[3].item<int64_t>();
+    seen = position[4].item<int64_t>();
+    loss_sum = sums[0].item<double>();
+    elapsed_before = sums[1].item<double>();
+    last_validation = {sums[2].item<double>(), sums[3].item<double>(), position[5].item<int64_t>()};
+    io::truncate_jsonl_after((dir / kMetricsFile).string(), epoch);
+    if (std::error_code ec; fs::exists(dir / kMetricsFile, ec)) {
+      const auto text = io::read_file((dir / kMetricsFile).string());
+      metrics_lines = std::count(text.begin(), text.end(), '\n');
+      metrics_hash.update(text);
+    }
+    log::info("resuming " + options.run_dir + " at epoch " + std::to_string(epoch + 1) + ", minibatch " +
+              std::to_string(batch) + " of " + std::to_string(per_epoch));
+  }
+
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  io::AppendFile metrics((dir / kMetricsFile).string());
+  auto save = [&] {
+    metrics.sync();
+    const double elapsed = elapsed_before + std::chrono::duration<double>(Clock::now() - start).count();
+    torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+    model->save(model_archive);
+    optimizer.save(optimizer_archive);
+    archive.write("model", model_archive);
+    archive.write("optimizer", optimizer_archive);
+    archive.write("position", torch::tensor({epoch, batch, done, correct, seen, last_validation.images}, torch::kInt64));
+    archive.write("sums", torch::tensor({loss_sum, elapsed, last_validation.accuracy, last_validation.loss},
+                                        torch::kFloat64));
+    std::ostringstream os;
+    archive.save_to(os);
+    rl::write_checkpoint(ckpt_path,
+                         {kAlgo, ident, epoch, config.to_json().dump(), folder.nonce, metrics_lines,
+                          Sha256(metrics_hash).hex_digest()},
+                         os.str());
+  };
+
+  ClassifierResult result;
+  result.run_dir = options.run_dir;
+  const float pad_value = static_cast<float>((0.0 - data->stats.mean) / data->stats.std);
+  const int64_t done_at_start = done;
+  auto last_progress = start;
+  torch::Tensor order;
+  model->train();
+  while (epoch < config.steps) {
+    if (!order.defined() || batch == 0 || order.size(0) != n) {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(mix(static_cast<uint64_t>(config.seed), epoch));
+      order = torch::randperm(n, gen, torch::kInt64);
+    }
+    bool stopped = false;
+    while (batch < per_epoch) {
+      if ((options.stop && options.stop->load()) ||
+          (options.stop_after_batches && done >= *options.stop_after_batches)) {
+        stopped = true;
+        break;
+      }
+      const int64_t first = batch * o.batch_size, count = std::min(o.batch_size, n - first);
+      const auto index = order.narrow(0, first, count);
+      auto x = data->train.x.index_select(0, index);
+      const auto y = data->train.y.index_select(0, index).to(device);
+      x = augment(x, o.augment, mix(mix(static_cast<uint64_t>(config.seed), epoch), batch + 1), pad_value).to(device);
+      const double lr = 0.5 * o.lr * (1.0 + std::cos(M_PI * static_cast<double>(done) / static_cast<double>(total)));
+      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+      optimizer.zero_grad();
+      const auto logits = model->forward(x);
+      const auto loss = torch::nn::functional::cross_entropy(logits, y);
+      loss.backward();
+      optimizer.step();
+      loss_sum += loss.item<double>() * static_cast<double>(count);
+      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      seen += count;
+      ++batch;
+      ++done;
+      const double now = std::chrono::duration<double>(Clock::now() - start).count();
+      if (!options.quiet &&
+          std::chrono::duration<double>(Clock::now() - last_progress).count() >= options.progress_seconds) {
+        last_progress = Clock::now();
+        const double rate = now > 0 ? static_cast<double>((done - done_at_start) * o.batch_size) / now : 0.0;
+        const double left = rate > 0 ? static_cast<double>((total - done) * o.batch_size) / rate : 0.0;
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "%5.1f%%  epoch %lld/%lld  minibatch %lld/%lld  loss %.4f  accuracy %.2f%%  %.0f images/s  eta %s",
+                      100.0 * static_cast<double>(done) / static_cast<double>(total), static_cast<long long>(epoch + 1),
+                      static_cast<long long>(config.steps), static_cast<long long>(batch),
+                      static_cast<long long>(per_epoch), loss_sum / static_cast<double>(std::max<int64_t>(seen, 1)),
+                      100.0 * static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(seen, 1)), rate,
+                      format_duration(left).c_str());
+        log::info(buf);
+      }
+      if (batch < per_epoch && batch % o.checkpoint_batches == 0) save();
+    }
+    if (stopped) break;
+    // The epoch's line: its minibatches as trained, then the validation images.
+    result.train = {static_cast<double>(correct) / static_cast<double>(seen), loss_sum / static_cast<double>(seen), seen};
+    last_validation = evaluate(model, data->validation, device);
+    const double now = std::chrono::duration<double>(Clock::now() - start).count();
+    ordered_json line = {{"step", epoch + 1},
+                         {"time", elapsed_before + now},
+                         {"train_loss", result.train.loss},
+                         {"train_accuracy", 100 * result.train.accuracy},
+                         {"validation_loss", last_validation.loss},
+                         {"validation_accuracy", 100 * last_validation.accuracy},
+                         {"lr", 0.5 * o.lr * (1.0 + std::cos(M_PI * static_cast<double>(done) / static_cast<double>(total)))},
+                         {"images_per_s", now > 0 ? static_cast<double>((done - done_at_start) * o.batch_size) / now : 0.0}};
+    const std::string text = line.dump() + "\n";
+    metrics.write(text);
+    ++metrics_lines;
+    metrics_hash.update(text);
+    if (!options.quiet) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "epoch %lld/%lld: training loss %.4f accuracy %.2f%%, validation loss %.4f accuracy %.2f%%",
+                    static_cast<long long>(epoch + 1), static_cast<long long>(config.steps), result.train.loss,
+                    100 * result.train.accuracy, last_validation.loss, 100 * last_validation.accuracy);
+      log::info(buf);
+    }
+    ++epoch;
+    batch = 0;
+    loss_sum = 0;
+    correct = 0;
+    seen = 0;
+    save();
+  }
+  if (epoch < config.steps) {
+    result.interrupted = true;
+    save();
+  }
+  metrics.close();
+  result.epochs = epoch;
+  result.batches = done;
+  result.validation = last_validation;
+  result.seconds = elapsed_before + std::chrono::duration<double>(Clock::now() - start).count();
+  if (result.interrupted) {
+    log::info("stopped at epoch " + std::to_string(epoch + 1) + ", minibatch " + std::to_string(batch) +
+              "; continue with: rlnas train --resume " + options.run_dir);
+    return result;
+  }
+  result.test = evaluate(model, data->test, device);
+  ordered_json e = {{"split", "test"}, {"test", accuracy_json(result.test)}, {"validation", accuracy_json(result.validation)}};
+  io::write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n", io::Target::own);
+  return result;
+}
+
+Accuracy evaluate_run(const std::string& run_dir, const rl::TrainConfig& config, const std::string& split) {
+  if (split != "test" && split != "validation") {
+    throw Error("evaluate_run: split: expected test or validation, found '" + split + "'");
+  }
+  const auto data = prepare(config.supervised);
+  const torch::Device device = rl::parse_device(config.device);
+  Classifier model = build(config, *data, device);
+  const auto path = (fs::path(run_dir) / kCheckpointFile).string();
+  const auto ckpt = rl::read_checkpoint(path);
+  rl::check_identity(ckpt, identity(config, *data), path);
+  std::istringstream is(ckpt.payload);
+  torch::serialize::InputArchive archive, model_archive;
+  archive.load_from(is, device);
+  archive.read("model", model_archive);
+  model->load(model_archive);
+  return evaluate(model, split == "test" ? data->test : data->validation, device);
+}
+
+}  // namespace rlnas::vision

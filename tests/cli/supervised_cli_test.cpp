@@ -1,0 +1,189 @@
+// The supervised workload from the command line (issue 28): `rlnas train --dataset`, `rlnas eval`
+// of its run, exact resume after kill -9 in the middle of an epoch, bad data and options, and a
+// search on a dataset whose test split never reaches selection. Short: 1,000-2,000 training images.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli_util.h"
+
+namespace rlnas::cli_test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
+
+bool have_fashion_mnist() { return fs::exists(kFashion / "train-images-idx3-ubyte.gz"); }
+
+#define REQUIRE_FASHION_MNIST()                                                                      \
+  if (!have_fashion_mnist()) GTEST_SKIP() << "Debian's dataset-fashion-mnist is not installed here " \
+                                             "(bash scripts/setup installs it)"
+
+// A short training on the first `images` training images: LeNet unless `net` says otherwise.
+std::string train_args(const fs::path& out, int64_t images, int64_t epochs, const std::string& extra = "") {
+  return "--store '' train --dataset fashion-mnist --epochs " + std::to_string(epochs) +
+         " --set supervised.train_images=" + std::to_string(images) +
+         " --set supervised.validation_images=1000 --quiet --out " + q(out) + " " + extra;
+}
+
+std::vector<std::string> lines_of(const fs::path& p) {
+  std::vector<std::string> out;
+  std::ifstream in(p);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// metrics.jsonl without its clock fields.
+std::vector<std::string> clock_free_lines(const fs::path& run) {
+  std::vector<std::string> out;
+  for (const auto& line : lines_of(run / "metrics.jsonl")) {
+    auto j = json::parse(line);
+    j.erase("time");
+    j.erase("images_per_s");
+    out.push_back(j.dump());
+  }
+  return out;
+}
+
+json eval_json(const fs::path& run) {
+  std::ifstream in(run / "eval.json");
+  return json::parse(in);
+}
+
+TEST(SupervisedCli, TrainsLeNetAndEvaluatesTheTestSet) {
+  REQUIRE_FASHION_MNIST();
+  const auto d = fresh_folder("rlnas_supervised_cli", "train");
+  const auto r = run(train_args(d / "run", 2000, 2));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "test accuracy")) << r.out;
+  const auto lines = lines_of(d / "run" / "metrics.jsonl");
+  ASSERT_EQ(lines.size(), 2u);
+  const auto last = json::parse(lines.back());
+  EXPECT_EQ(last["step"], 2);
+  // Chance is 10%: two epochs of 2,000 images take LeNet well past it.
+  EXPECT_GT(last["validation_accuracy"].get<double>(), 50) << lines.back();
+  const auto e = eval_json(d / "run");
+  EXPECT_EQ(e["test"]["images"], 10000);
+  EXPECT_GT(e["test"]["accuracy"].get<double>(), 50);
+  // rlnas eval computes the same test figures from the checkpoint.
+  const auto ev = run("eval --run " + q(d / "run") + " --json");
+  ASSERT_EQ(ev.code, 0) << ev.out;
+  const auto ej = json::parse(ev.out.substr(ev.out.find('{')));
+  EXPECT_NEAR(ej["accuracy"].get<double>(), e["test"]["accuracy"].get<double>(), 1e-9);
+}
+
+// kill -9 between checkpoints inside an epoch; the resumed run's lines and test figures equal an
+// uninterrupted run's.
+TEST(SupervisedCli, ResumesExactlyAfterAKillInTheMiddleOfAnEpoch) {
+  REQUIRE_FASHION_MNIST();
+  const auto d = fresh_folder("rlnas_supervised_cli", "kill");
+  const std::string extra = "--set supervised.checkpoint_batches=3 --set supervised.augment=crop+flip";
+  ASSERT_EQ(run(train_args(d / "ref", 1500, 2, extra)).code, 0);
+  const auto runf = d / "run";
+  const pid_t pid = spawn(train_args(runf, 1500, 2, extra), (d / "log").string());
+  // The first checkpoint falls after 3 of the epoch's 12 minibatches.
+  ASSERT_TRUE(wait_for([&] { return fs::exists(runf / "checkpoint.ckpt"); }, 120)) << slurp(d / "log");
+  ::kill(pid, SIGKILL);
+  wait_exit(pid, 10);
+  ASSERT_FALSE(fs::exists(runf / "eval.json")) << "finished before the kill";
+  const auto r = run("--store '' train --resume " + q(runf) + " --quiet");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(clock_free_lines(runf), clock_free_lines(d / "ref"));
+  EXPECT_EQ(eval_json(runf), eval_json(d / "ref"));
+}
+
+TEST(SupervisedCli, BadDataAndOptionsAreClearErrors) {
+  const auto d = fresh_folder("rlnas_supervised_cli", "errors");
+  const auto missing = run("--store '' train --dataset idx:" + (d / "none").string() + " --out " + q(d / "a"));
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_TRUE(contains(missing.out, "no train-images-idx3-ubyte")) << missing.out;
+  const auto bad = run("--store '' train --dataset mnist --out " + q(d / "b"));
+  EXPECT_NE(bad.code, 0);
+  EXPECT_TRUE(contains(bad.out, "expected fashion-mnist or idx:DIR")) << bad.out;
+  const auto env = run("--store '' train --dataset fashion-mnist --env classic/cartpole --out " + q(d / "c"));
+  EXPECT_NE(env.code, 0);
+  EXPECT_TRUE(contains(env.out, "'env' is not one of the supervised workload")) << env.out;
+  // A truncated image file.
+  fs::create_directories(d / "idx");
+  {
+    std::ofstream f(d / "idx" / "train-images-idx3-ubyte", std::ios::binary);
+    const unsigned char header[] = {0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3};
+    f.write(reinterpret_cast<const char*>(header), sizeof header);
+  }
+  for (const char* name : {"train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+    std::ofstream(d / "idx" / name) << "x";
+  }
+  const auto truncated = run("--store '' train --dataset idx:" + (d / "idx").string() + " --out " + q(d / "e"));
+  EXPECT_EQ(truncated.code, 1);
+  EXPECT_TRUE(contains(truncated.out, "truncated")) << truncated.out;
+  EXPECT_FALSE(fs::exists(d / "e" / "config.json")) << "bad data must leave no run folder";
+  if (have_fashion_mnist()) {
+    const auto nature = run(train_args(d / "f", 500, 1, "--net nature_cnn"));
+    EXPECT_EQ(nature.code, 1);
+    EXPECT_TRUE(contains(nature.out, "nature_cnn: needs H, W >= 36")) << nature.out;
+  }
+}
+
+// Fashion-MNIST's files with the test labels rotated ((label + 1) mod 10): another test set.
+void write_rotated_test_labels(const fs::path& dir) {
+  fs::create_directories(dir);
+  for (const char* name : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"}) {
+    fs::copy_file(kFashion / name, dir / name);
+  }
+  ASSERT_EQ(run_command("gzip -dc " + q(kFashion / "t10k-labels-idx1-ubyte.gz") + " > " +
+                        q(dir / "t10k-labels-idx1-ubyte.orig"))
+                .code,
+            0);
+  std::ifstream in(dir / "t10k-labels-idx1-ubyte.orig", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (size_t i = 8; i < bytes.size(); ++i) bytes[i] = static_cast<char>((bytes[i] + 1) % 10);
+  std::ofstream(dir / "t10k-labels-idx1-ubyte", std::ios::binary) << bytes;
+  fs::remove(dir / "t10k-labels-idx1-ubyte.orig");
+}
+
+json summary_of(const fs::path& store) {
+  const auto r = run("--store " + q(store) + " runs show 1 --json");
+  return json::parse(r.out.substr(r.out.find('{')))["summary"];
+}
+
+// The same search on two datasets that differ only in their test labels picks the same
+// architecture with the same validation figures: nothing of the test split reaches selection.
+TEST(SupervisedCli, ASearchSelectsOnValidationAndNeverOnTheTestSplit) {
+  REQUIRE_FASHION_MNIST();
+  const auto d = fresh_folder("rlnas_supervised_cli", "search");
+  write_rotated_test_labels(d / "rotated");
+  const std::string common =
+      " search --space image/small --strategy random --top-k 3 --seeds 1 --baselines none "
+      "--epochs 1 --set supervised.train_images=1000 --set supervised.validation_images=1000 --jobs 2 ";
+  const auto a = run("--store " + q(d / "a.db") + common + "--dataset fashion-mnist --out " + q(d / "a"));
+  ASSERT_EQ(a.code, 0) << a.out;
+  const auto b = run("--store " + q(d / "b.db") + common + "--dataset idx:" + (d / "rotated").string() + " --out " +
+                     q(d / "b"));
+  ASSERT_EQ(b.code, 0) << b.out;
+  const auto sa = summary_of(d / "a.db"), sb = summary_of(d / "b.db");
+  ASSERT_FALSE(sa["rows"].empty());
+  EXPECT_EQ(sa["selection"]["metric"], "validation_accuracy");
+  EXPECT_EQ(sa["selection"]["test_metric"], "test_accuracy");
+  const auto& fa = sa["rows"][0];
+  const auto& fb = sb["rows"][0];
+  EXPECT_EQ(fa["kind"], "found");
+  EXPECT_EQ(fa["arch_id"], fb["arch_id"]);
+  EXPECT_EQ(fa["selection"], fb["selection"]);
+  // The rotated labels are wrong for almost every image the classifier gets right.
+  EXPECT_GT(fa["total_reward"].get<double>(), fb["total_reward"].get<double>() + 20) << fa.dump() << fb.dump();
+}
+
+}  // namespace
+}  // namespace rlnas::cli_test
