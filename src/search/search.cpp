@@ -259,9 +259,11 @@ class Driver {
         const auto t = *store_.trial(e->trial_id);
         char buf[512];
         if (t.status == store::Status::done) {
-          std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld done in %.0f s: reward mean %.3f, total reward %.3f",
-                        finished, total, static_cast<long long>(t.id), e->seconds,
-                        t.metric("train_return_mean").value_or(NAN), t.metric("eval_return_mean").value_or(NAN));
+          // The rule's two figures, by the names the summary gives them.
+          std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld done in %.0f s: %s %.3f, %s %.3f", finished, total,
+                        static_cast<long long>(t.id), e->seconds, rule_.name().c_str(),
+                        t.metric(rule_.metric().c_str()).value_or(NAN), rule_.test_name().c_str(),
+                        t.metric(rule_.test_metric.c_str()).value_or(NAN));
         } else {
           std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld %s: %s", finished, total, static_cast<long long>(t.id),
                         store::to_string(t.status), t.reason.c_str());

@@ -57,6 +57,10 @@ std::string SelectionRule::name() const {
   return select == "late_return" ? "late return" : "reward mean";
 }
 
+std::string SelectionRule::test_name() const {
+  return test_metric == "test_accuracy" ? "test accuracy" : "total reward";
+}
+
 SelectionRule selection_rule_of(const nlohmann::json& train_config, const std::string& select) {
   SelectionRule r;
   if (train_config.is_object() && train_config.value("workload", std::string()) == "supervised") {
@@ -235,7 +239,7 @@ std::string SearchSummary::table() const {
   // The supervised workload: validation accuracy (selection) and test accuracy in the two figure columns.
   const bool supervised = rule.select == "validation_accuracy";
   const bool late = rule.select == "late_return";  // the selection figure gets its own column
-  const std::string test_name = supervised ? "test accuracy" : "total reward";
+  const std::string test_name = rule.test_name();
   std::snprintf(buf, sizeof buf, "%-44s %-12s %12s %16s %16s%s %9s %9s %5s\n", "", "arch", "proxy",
                 supervised ? "validation acc" : "reward mean", test_name.c_str(), late ? "      late return" : "",
                 "params", "MFLOPs", "seeds");

@@ -1,96 +1,122 @@
-// `image/small`: small CNNs for 28x28 images (the supervised workload's benchmark space). Two
-// stages, each 1 or 2 convs (kernel 3 or 5, 8/16 then 16/32 channels, each followed by ReLU),
-// optionally with a residual 1x1 projection of the stage input added to its output, then a 2x2
-// pooling (max or average, the same after both stages); the features are the flattened map
-// (32 x 7 x 7 at most for 28x28). 2^8 = 256 architectures, at most 13.0 M multiply-adds per 28x28
-// image (stage 1: 16 channels, kernel 5, depth 2; stage 2: 32, 5, 2; residual).
+// `image/small`: small CNNs for 28x28 images, the supervised workload's benchmark space. A fixed
+// stem (conv 3x3, 1 -> 16, ReLU) and four chosen layers, each one op of the op library:
+//   layer1  28x28, 16 -> 16, stride 1: conv3x3 | conv5x5 | sep_conv3x3 | skip
+//   layer2  28 -> 14, 16 -> 32, stride 2: conv3x3 | conv5x5 | max_pool3x3 | avg_pool3x3
+//   layer3  14x14, 32 -> 32, stride 1: conv3x3 | conv5x5 | ir_k3_e3 (residual) | skip
+//   layer4  14 -> 7, 32 -> 32, stride 2: conv3x3 | conv5x5 | max_pool3x3 | avg_pool3x3
+// then the flattened 32 x 7 x 7 map as features. 4^4 = 256 architectures that differ in depth (skip
+// removes a layer), kernel, separable and inverted-residual convs, and pooling against strided
+// convs; at most 13.9 M multiply-adds per 28x28 image. Built through an OpChooser, so its
+// single-path and mixed supernets come from the same code (supernet.h, mixed.h).
 #include "builtin.h"
 #include "rlnas/core/error.h"
+#include "rlnas/space/ops.h"
 
 namespace rlnas::space::detail {
 namespace {
 
-struct StageChoice {
-  int64_t width, kernel, depth;
+struct ImageLayer {
+  std::vector<std::string> ops;
+  int64_t c_out, stride;
 };
 
-class ImageStage : public torch::nn::Module {
- public:
-  ImageStage(int64_t c_in, const StageChoice& s, bool residual) {
-    for (int64_t i = 0; i < s.depth; ++i) {
-      convs_.push_back(register_module(
-          "conv" + std::to_string(i + 1),
-          torch::nn::Conv2d(torch::nn::Conv2dOptions(i == 0 ? c_in : s.width, s.width, s.kernel).padding(s.kernel / 2))));
-    }
-    if (residual) proj_ = register_module("proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(c_in, s.width, 1)));
-  }
-  torch::Tensor forward(const torch::Tensor& x) {
-    auto h = x;
-    for (auto& c : convs_) h = torch::relu(c->forward(h));
-    return proj_ ? h + proj_->forward(x) : h;
-  }
+const std::vector<ImageLayer>& image_layers() {
+  static const std::vector<ImageLayer> layers = {
+      {{"conv3x3", "conv5x5", "sep_conv3x3", "skip"}, 16, 1},
+      {{"conv3x3", "conv5x5", "max_pool3x3", "avg_pool3x3"}, 32, 2},
+      {{"conv3x3", "conv5x5", "ir_k3_e3", "skip"}, 32, 1},
+      {{"conv3x3", "conv5x5", "max_pool3x3", "avg_pool3x3"}, 32, 2},
+  };
+  return layers;
+}
+constexpr int64_t kStemChannels = 16;
 
- private:
-  std::vector<torch::nn::Conv2d> convs_;
-  torch::nn::Conv2d proj_{nullptr};
-};
+std::string layer_key(size_t i) { return "layer" + std::to_string(i + 1); }
 
 class ImageNetwork final : public SpaceBackbone {
  public:
-  ImageNetwork(const Architecture& arch, const std::vector<int64_t>& obs_shape) : SpaceBackbone(arch, obs_shape) {
-    if (obs_shape.size() != 3 || obs_shape[1] < 4 || obs_shape[2] < 4) {
-      std::string shape;
-      for (auto d : obs_shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
-      throw Error("image/small: needs image inputs C x H x W with H, W >= 4 (two 2x2 poolings), got " + shape);
+  ImageNetwork(std::string label, const std::vector<int64_t>& obs_shape, const OpChooser& choose)
+      : SpaceBackbone(std::move(label), obs_shape) {
+    stem_ = register_module("stem", make_op("conv3x3", {.c_in = obs_shape[0], .c_out = kStemChannels, .stride = 1}));
+    int64_t c = kStemChannels, h = obs_shape[1], w = obs_shape[2];
+    const auto& layers = image_layers();
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const OpArgs args{.c_in = c, .c_out = layers[i].c_out, .stride = layers[i].stride};
+      std::vector<Candidate> candidates;
+      for (const auto& op : layers[i].ops) candidates.push_back({op, op, args});
+      layers_.push_back(register_module(layer_key(i), choose(layer_key(i), candidates)));
+      c = layers[i].c_out;
+      h = op_output_size(h, layers[i].stride);
+      w = op_output_size(w, layers[i].stride);
     }
-    const auto& c = arch.choices;
-    const bool residual = c.at("skip").get<std::string>() == "residual";
-    max_pool_ = c.at("pool").get<std::string>() == "max";
-    const StageChoice s1{c.at("stage1.width").get<int64_t>(), c.at("stage1.kernel").get<int64_t>(),
-                         c.at("stage1.depth").get<int64_t>()};
-    const StageChoice s2{c.at("stage2.width").get<int64_t>(), c.at("stage2.kernel").get<int64_t>(),
-                         c.at("stage2.depth").get<int64_t>()};
-    stage1_ = register_module("stage1", std::make_shared<ImageStage>(obs_shape[0], s1, residual));
-    stage2_ = register_module("stage2", std::make_shared<ImageStage>(s1.width, s2, residual));
-    feature_dim_ = s2.width * (obs_shape[1] / 4) * (obs_shape[2] / 4);
+    feature_dim_ = c * h * w;
     init_weights(*this);
   }
+
   torch::Tensor forward(const torch::Tensor& obs) override {
     check_batch(obs);
-    const auto pool = [&](const torch::Tensor& x) {
-      return max_pool_ ? torch::max_pool2d(x, 2) : torch::avg_pool2d(x, 2);
-    };
-    return pool(stage2_->forward(pool(stage1_->forward(obs)))).flatten(1);
+    auto x = stem_->forward(obs);
+    for (auto& op : layers_) x = op->forward(x);
+    return x.flatten(1);
   }
 
  private:
-  bool max_pool_ = true;
-  std::shared_ptr<ImageStage> stage1_, stage2_;
+  Op stem_;
+  std::vector<Op> layers_;
 };
 
 class ImageSpace final : public SearchSpace {
  public:
   std::string name() const override { return "image/small"; }
   std::string description() const override {
-    return "Small CNNs for 28x28 images (the supervised workload's benchmark space): two stages of 1 or 2 convs "
-           "(kernel 3 or 5; 8 or 16, then 16 or 32 channels; ReLU after each), optionally a residual 1x1 projection "
-           "of each stage's input added to its output, a 2x2 max or average pooling after each stage; the flattened "
-           "map is the feature vector. 256 architectures, at most 13.0 M multiply-adds per 28x28 image";
+    return "Small CNNs for 28x28 images (the supervised workload's benchmark space): a fixed stem (conv 3x3, 16 "
+           "channels) and four layers each choosing an op: layer1 (28x28, 16) conv3x3 | conv5x5 | sep_conv3x3 | skip; "
+           "layer2 (to 14x14, 32) conv3x3 | conv5x5 | max_pool3x3 | avg_pool3x3; layer3 (14x14, 32) conv3x3 | conv5x5 "
+           "| ir_k3_e3 | skip; layer4 (to 7x7, 32) as layer2; the flattened 32x7x7 map is the feature vector. "
+           "256 architectures, at most 13.9 M multiply-adds per 28x28 image";
   }
   std::vector<int64_t> default_input_shape() const override { return {1, 28, 28}; }
+  std::vector<std::string> baselines() const override { return {"net:lenet"}; }
   std::vector<Decision> decisions() const override {
-    return {{"stage1.width", {8, 16}, "channels of stage 1's convs (28x28)"},
-            {"stage1.kernel", {3, 5}, "kernel of stage 1's convs"},
-            {"stage1.depth", {1, 2}, "convs in stage 1"},
-            {"stage2.width", {16, 32}, "channels of stage 2's convs (14x14)"},
-            {"stage2.kernel", {3, 5}, "kernel of stage 2's convs"},
-            {"stage2.depth", {1, 2}, "convs in stage 2"},
-            {"pool", {"max", "avg"}, "the 2x2 pooling after each stage"},
-            {"skip", {"none", "residual"}, "a 1x1 projection of each stage's input added to its output"}};
+    std::vector<Decision> out;
+    const auto& layers = image_layers();
+    for (size_t i = 0; i < layers.size(); ++i) {
+      out.push_back({layer_key(i),
+                     {layers[i].ops.begin(), layers[i].ops.end()},
+                     "op of layer " + std::to_string(i + 1) + " (" + std::to_string(layers[i].c_out) +
+                         " channels, stride " + std::to_string(layers[i].stride) + ")"});
+    }
+    return out;
   }
   nn::Backbone build(const Architecture& arch, const std::vector<int64_t>& obs_shape) const override {
     validate(arch);
-    return std::make_shared<ImageNetwork>(arch, obs_shape);
+    require_image(name(), obs_shape);
+    const OpChooser pick = [&](const std::string& decision, const std::vector<Candidate>& candidates) {
+      const auto& chosen = arch.choices.at(decision);
+      for (const auto& c : candidates) {
+        if (c.value == chosen) return make_op(c.op, c.args);
+      }
+      throw Error("image/small: " + decision + ": no op " + chosen.dump());  // validate() refused it already
+    };
+    return std::make_shared<ImageNetwork>(arch.space + ", " + arch.short_id(), obs_shape, pick);
+  }
+  nn::Backbone build_with(const std::vector<int64_t>& obs_shape, const OpChooser& choose) const override {
+    require_image(name(), obs_shape);
+    return std::make_shared<ImageNetwork>(name() + ", supernet", obs_shape, choose);
+  }
+  std::vector<std::string> describe(const Architecture& arch) const override {
+    std::vector<std::string> lines = {"stem    conv3x3 1 -> 16 + ReLU  (28x28)"};
+    const auto& layers = image_layers();
+    int64_t c = kStemChannels, h = 28;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      h = op_output_size(h, layers[i].stride);
+      lines.push_back(layer_key(i) + "  " + arch.choices.at(layer_key(i)).get<std::string>() + "  " +
+                      std::to_string(c) + " -> " + std::to_string(layers[i].c_out) + "  stride " +
+                      std::to_string(layers[i].stride) + "  -> " + std::to_string(h) + "x" + std::to_string(h));
+      c = layers[i].c_out;
+    }
+    lines.push_back("features  flatten " + std::to_string(c * h * h) + " (at 28x28)");
+    return lines;
   }
 };
 

@@ -278,7 +278,10 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
   ClassifierResult result;
   result.run_dir = options.run_dir;
   const float pad_value = static_cast<float>((0.0 - data->stats.mean) / data->stats.std);
-  const int64_t done_at_start = done;
+  // Throughput, on the clock of this session: training images per second of minibatch steps (the
+  // epoch's line: that epoch's steps), evaluation images per second of evaluation.
+  int64_t images_this_session = 0, epoch_images = 0;
+  double epoch_seconds = 0;
   auto last_progress = start;
   torch::Tensor order;
   model->train();
@@ -288,7 +291,10 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
       order = torch::randperm(n, gen, torch::kInt64);
     }
     bool stopped = false;
+    epoch_images = 0;
+    epoch_seconds = 0;
     while (batch < per_epoch) {
+      const auto step_start = Clock::now();
       if ((options.stop && options.stop->load()) ||
           (options.stop_after_batches && done >= *options.stop_after_batches)) {
         stopped = true;
@@ -311,11 +317,14 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
       seen += count;
       ++batch;
       ++done;
+      images_this_session += count;
+      epoch_images += count;
+      epoch_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
       const double now = std::chrono::duration<double>(Clock::now() - start).count();
       if (!options.quiet &&
           std::chrono::duration<double>(Clock::now() - last_progress).count() >= options.progress_seconds) {
         last_progress = Clock::now();
-        const double rate = now > 0 ? static_cast<double>((done - done_at_start) * o.batch_size) / now : 0.0;
+        const double rate = now > 0 ? static_cast<double>(images_this_session) / now : 0.0;
         const double left = rate > 0 ? static_cast<double>((total - done) * o.batch_size) / rate : 0.0;
         char buf[256];
         std::snprintf(buf, sizeof buf, "%5.1f%%  epoch %lld/%lld  minibatch %lld/%lld  loss %.4f  accuracy %.2f%%  %.0f images/s  eta %s",
@@ -331,7 +340,9 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
     if (stopped) break;
     // The epoch's line: its minibatches as trained, then the validation images.
     result.train = {static_cast<double>(correct) / static_cast<double>(seen), loss_sum / static_cast<double>(seen), seen};
+    const auto eval_start = Clock::now();
     last_validation = evaluate(model, data->validation, device);
+    const double eval_seconds = std::chrono::duration<double>(Clock::now() - eval_start).count();
     const double now = std::chrono::duration<double>(Clock::now() - start).count();
     ordered_json line = {{"step", epoch + 1},
                          {"time", elapsed_before + now},
@@ -340,7 +351,9 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
                          {"validation_loss", last_validation.loss},
                          {"validation_accuracy", 100 * last_validation.accuracy},
                          {"lr", 0.5 * o.lr * (1.0 + std::cos(M_PI * static_cast<double>(done) / static_cast<double>(total)))},
-                         {"images_per_s", now > 0 ? static_cast<double>((done - done_at_start) * o.batch_size) / now : 0.0}};
+                         {"images_per_s", epoch_seconds > 0 ? static_cast<double>(epoch_images) / epoch_seconds : 0.0},
+                         {"eval_images_per_s",
+                          eval_seconds > 0 ? static_cast<double>(last_validation.images) / eval_seconds : 0.0}};
     const std::string text = line.dump() + "\n";
     metrics.write(text);
     ++metrics_lines;

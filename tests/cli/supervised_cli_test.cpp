@@ -52,6 +52,7 @@ std::vector<std::string> clock_free_lines(const fs::path& run) {
     auto j = json::parse(line);
     j.erase("time");
     j.erase("images_per_s");
+    j.erase("eval_images_per_s");
     out.push_back(j.dump());
   }
   return out;

@@ -14,7 +14,7 @@ struct SupervisedOptions {
   int64_t split_seed = 0;                 // the training/validation split (numpy RandomState(seed).permutation)
   int64_t train_images = 0;               // 0: every training image of the split; N: its first N (short runs)
   int64_t batch_size = 128;
-  double lr = 0.05;  // peak learning rate of the cosine schedule (per minibatch, to 0 at the end)
+  double lr = 0.02;  // peak learning rate of the cosine schedule (per minibatch, to 0 at the end)
   double momentum = 0.9;
   bool nesterov = true;
   double weight_decay = 5e-4;

@@ -41,6 +41,7 @@ struct SelectionRule {
   std::string metric() const;          // the trial metric: train_return_mean | train_return_late | validation_accuracy
   std::string name() const;            // for tables: "reward mean" | "late return" | "validation accuracy"
   std::string test_metric = "eval_return_mean";  // test_accuracy (supervised)
+  std::string test_name() const;                 // for tables: "total reward" | "test accuracy"
   static std::vector<std::string> names();       // the valid values of search.select (rl)
 };
 // The rule of a stored search: its training configuration's workload and its search.select.

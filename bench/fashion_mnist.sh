@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The image tabular benchmark (docs/results/fashion-mnist.md): every architecture of image/small
+# (256) trained from scratch over SEEDS training seeds on Fashion-MNIST (the first TRAIN_IMAGES
+# images of the seeded 50k/10k training/validation split, EPOCHS epochs, SGD with Nesterov momentum,
+# cosine learning rate from LR, batch 128), with the baselines (LeNet-5, ResNet-20); selected on
+# validation accuracy, reported on the official test set. Two trials at a time, one core each
+# (rlnas's default --threads 1).
+# The experiment is exported to bench/results/fashion-mnist/ every EXPORT_MINUTES while it runs
+# and when it ends, so that a stopped machine loses at most that much; run the script again to
+# continue (the search resumes; an exported store can be imported first: rlnas runs import).
+#
+#   bash bench/fashion_mnist.sh RLNAS_BIN OUT_DIR [EPOCHS] [TRAIN_IMAGES] [SEEDS] [LR]
+#   e.g. bash bench/fashion_mnist.sh build/bin/rlnas out/fmnist 2 10000 3 0.02
+set -uo pipefail
+BIN=${1:?rlnas binary}
+OUT=${2:?output folder}
+EPOCHS=${3:-2}
+TRAIN_IMAGES=${4:-10000}
+SEEDS=${5:-3}
+LR=${6:-0.02}
+EXPORT_MINUTES=${EXPORT_MINUTES:-10}
+RESULTS="$(cd "$(dirname "$0")" && pwd)/results/fashion-mnist"
+mkdir -p "$OUT" "$RESULTS"
+STORE="$OUT/rlnas.db"
+COMMON=(--epochs "$EPOCHS" --seeds "$SEEDS" --set "supervised.train_images=$TRAIN_IMAGES" --set "supervised.lr=$LR")
+
+source "$(dirname "$0")/search_lib.sh"
+
+export_grid() {
+  [ -f "$OUT/grid.id" ] || return 0
+  "$BIN" --store "$STORE" runs export "$(cat "$OUT/grid.id")" --out "$RESULTS/grid.json.gz" > /dev/null 2>&1 &&
+    echo "$(date -u +%FT%TZ) exported experiment $(cat "$OUT/grid.id") to $RESULTS/grid.json.gz"
+}
+( while sleep $((EXPORT_MINUTES * 60)); do export_grid; done ) &
+exporter=$!
+trap 'kill $exporter 2>/dev/null' EXIT
+
+JOBS=2 run_search grid --dataset fashion-mnist --space image/small --strategy grid \
+  --baselines auto
+rc=$?
+export_grid
+exit $rc
