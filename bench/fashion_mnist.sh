@@ -5,12 +5,16 @@
 # cosine learning rate from LR, batch 128), with the baselines (LeNet-5, ResNet-20); selected on
 # validation accuracy, reported on the official test set. Two trials at a time, one core each
 # (rlnas's default --threads 1).
-# The experiment is exported to bench/results/fashion-mnist/ every EXPORT_MINUTES while it runs
-# and when it ends, so that a stopped machine loses at most that much; run the script again to
-# continue (the search resumes; an exported store can be imported first: rlnas runs import).
+# Then SPOS, ENAS and DARTS with SEARCH_SEEDS search seeds each, in their supervised form
+# (docs/images.md): a supernet trained for the same EPOCHS on the same images, the top 3 by proxy
+# retrained over the same seeds (found in the store by cache key: the benchmark's trainings).
+# The grid experiment is exported to bench/results/fashion-mnist/ every EXPORT_MINUTES while it
+# runs and when it ends, each search when it ends, so that a stopped machine loses at most that
+# much; run the script again to continue (a search resumes; an exported store can be imported
+# first: rlnas runs import).
 #
-#   bash bench/fashion_mnist.sh RLNAS_BIN OUT_DIR [EPOCHS] [TRAIN_IMAGES] [SEEDS] [LR]
-#   e.g. bash bench/fashion_mnist.sh build/bin/rlnas out/fmnist 2 10000 3 0.02
+#   bash bench/fashion_mnist.sh RLNAS_BIN OUT_DIR [EPOCHS] [TRAIN_IMAGES] [SEEDS] [LR] [SEARCH_SEEDS]
+#   e.g. bash bench/fashion_mnist.sh build/bin/rlnas out/fmnist 2 10000 3 0.02 5
 set -uo pipefail
 BIN=${1:?rlnas binary}
 OUT=${2:?output folder}
@@ -18,6 +22,7 @@ EPOCHS=${3:-2}
 TRAIN_IMAGES=${4:-10000}
 SEEDS=${5:-3}
 LR=${6:-0.02}
+SEARCH_SEEDS=${7:-5}
 EXPORT_MINUTES=${EXPORT_MINUTES:-10}
 RESULTS="$(cd "$(dirname "$0")" && pwd)/results/fashion-mnist"
 mkdir -p "$OUT" "$RESULTS"
@@ -39,4 +44,18 @@ JOBS=2 run_search grid --dataset fashion-mnist --space image/small --strategy gr
   --baselines auto
 rc=$?
 export_grid
-exit $rc
+[ $rc -eq 0 ] || exit $rc
+
+# export_search NAME: the search's experiment, once it finished.
+export_search() {
+  [ -f "$OUT/$1.id" ] && grep -q "stored as experiment" "$OUT/$1.log" 2>/dev/null || return 0
+  [ -f "$RESULTS/$1.json.gz" ] && return 0
+  "$BIN" --store "$STORE" runs export "$(cat "$OUT/$1.id")" --out "$RESULTS/$1.json.gz" > /dev/null
+}
+for seed in $(seq 1 "$SEARCH_SEEDS"); do
+  for strategy in spos enas darts; do
+    JOBS=1 run_search "$strategy-$seed" --dataset fashion-mnist --space image/small --strategy "$strategy" \
+      --search-seed "$seed" --top-k 3 --baselines auto || exit $?
+    export_search "$strategy-$seed"
+  done
+done

@@ -318,9 +318,19 @@ TrainConfig resolve_supervised(const std::vector<Setting>& settings, const env::
   }
   if (c.net_keys.backbone.name.empty()) c.net_keys.backbone.name = "lenet";
   c.net = NetworkSpec::from_keys(c.net_keys, c.net_keys.backbone.name);
-  if (c.net.is_supernet()) {
-    throw Error("net.supernet / net.mixed: supernets are trained on the reinforcement-learning workload only so far; "
-                "the supervised supernet loop is not built yet (a search on a dataset uses random or grid)");
+  // DARTS's original bi-level split (weights on training data, alpha on validation data) unless
+  // arch.level says otherwise.
+  // The papers' alpha optimizer on images (DARTS: Adam lr 3e-4, betas 0.5, 0.999; plain softmax;
+  // GDAS: Gumbel temperature from 10 to 0.1, here exponentially) where the settings do not say.
+  if (c.net.is_mixed()) {
+    const auto unset = [&](const char* key) { return !last_value(settings, key); };
+    if (unset("arch.level")) c.arch.level = "bi";
+    if (unset("arch.lr")) c.arch.lr = 3e-4;
+    if (unset("arch.beta1")) c.arch.beta1 = 0.5;
+    if (unset("arch.temperature")) c.arch.temperature = c.net.supernet_kind() == SupernetKind::gumbel ? 10.0 : 1.0;
+  }
+  if (c.arch.hard && !(c.net.is_mixed() && c.net.supernet_kind() == SupernetKind::gumbel)) {
+    throw Error("arch.hard needs net.mixed gumbel");
   }
   parse_device(c.device);
   return c;

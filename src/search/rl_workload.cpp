@@ -44,11 +44,6 @@ class RlWorkload final : public Workload {
   bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
                  const std::atomic<bool>* stop) const override {
     const fs::path dir(run_dir);
-    json trial = json::object();
-    if (fs::exists(dir / kTrialFile)) {
-      trial = parse_json_input(io::read_file((dir / kTrialFile).string(), io::kMaxInputFileBytes),
-                               (dir / kTrialFile).string());
-    }
     rl::TrainOptions options;
     options.run_dir = run_dir;
     // The search wrote config.json: the trainer continues from the checkpoint, or starts (again) at
@@ -58,21 +53,8 @@ class RlWorkload final : public Workload {
     options.stop = stop;
     options.progress_seconds = 10;
     fs::remove(dir / kResultFile);  // a result of an earlier, interrupted session
-    // Who chooses the supernet's paths: uniform draws, or the strategy named by the sampler's kind.
-    std::unique_ptr<TrialSampler> chosen;
-    const json sampler = trial.value("sampler", json());
-    const std::string sampler_kind = sampler.is_object() ? sampler.value("kind", "") : "";
-    if (!sampler.is_null() && sampler_kind != "uniform") {
-      std::string valid = "null, {\"kind\": \"uniform\"}";
-      for (const auto& e : strategy_table()) {
-        if (!e.sampler) continue;
-        if (e.name == sampler_kind) chosen = e.sampler(sampler, space::find_space(config.net.space()), run_dir);
-        valid += ", {\"kind\": \"" + e.name + "\", ...}";
-      }
-      if (!chosen)
-        throw Error((dir / kTrialFile).string() + ": sampler: expected " + valid + ", found " + sampler.dump());
-      options.path_sampler = &chosen->path_sampler();
-    }
+    const auto chosen = trial_sampler(run_dir, config);
+    if (chosen) options.path_sampler = &chosen->path_sampler();
     const auto r = rl::train(config, envs_, options);
     if (chosen && !r.interrupted) chosen->finish(run_dir);
     ordered_json out = {{"interrupted", r.interrupted}, {"steps", r.steps}};
@@ -149,6 +131,26 @@ class SyntheticWorkload final : public Workload {
 };
 
 }  // namespace
+
+std::unique_ptr<TrialSampler> trial_sampler(const std::string& run_dir, const rl::TrainConfig& config) {
+  const fs::path dir(run_dir);
+  json trial = json::object();
+  if (fs::exists(dir / kTrialFile)) {
+    trial = parse_json_input(io::read_file((dir / kTrialFile).string(), io::kMaxInputFileBytes),
+                             (dir / kTrialFile).string());
+  }
+  // Who chooses the supernet's paths: uniform draws, or the strategy named by the sampler's kind.
+  const json sampler = trial.value("sampler", json());
+  const std::string sampler_kind = sampler.is_object() ? sampler.value("kind", "") : "";
+  if (sampler.is_null() || sampler_kind == "uniform") return nullptr;
+  std::string valid = "null, {\"kind\": \"uniform\"}";
+  for (const auto& e : strategy_table()) {
+    if (!e.sampler) continue;
+    if (e.name == sampler_kind) return e.sampler(sampler, space::find_space(config.net.space()), run_dir);
+    valid += ", {\"kind\": \"" + e.name + "\", ...}";
+  }
+  throw Error((dir / kTrialFile).string() + ": sampler: expected " + valid + ", found " + sampler.dump());
+}
 
 std::unique_ptr<Workload> make_workload(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
   if (config.workload == "rl") return std::make_unique<RlWorkload>(config, envs);

@@ -122,6 +122,7 @@ class Driver {
     ctx_.options = c_.search;
     ctx_.search_steps = c_.search.search_steps > 0 ? c_.search.search_steps : train_steps_;
     ctx_.rollout_steps = rollout_steps(c_.train);
+    ctx_.search_iterations = workload_->iterations(ctx_.search_steps);
     strategy_ = make_strategy(ctx_);
     io::create_folders(o_.out_dir, "--out (the search's trial folders)");
   }
@@ -363,7 +364,7 @@ class Driver {
     if (!states.empty()) strategy_->load(states.back().payload);
     if (!strategy_->done()) {
       info("phase 1/3: search (" + strategy_->name() + " on " + space_.name() + ", " +
-           std::to_string(ctx_.search_steps) + " environment steps)");
+           std::to_string(ctx_.search_steps) + " " + workload_->budget_unit() + ")");
     }
     while (!strategy_->done()) {
       const auto requests = strategy_->propose(runner_.capacity());
@@ -433,7 +434,8 @@ class Driver {
     std::vector<int64_t> ids;
     for (const auto& r : planned_rows_) ids.insert(ids.end(), r.trials.begin(), r.trials.end());
     info("phase 2/3: retrain " + std::to_string(planned_rows_.size()) + " architectures from scratch over " +
-         std::to_string(c_.search.seeds) + " seeds (" + std::to_string(train_steps_) + " steps each)");
+         std::to_string(c_.search.seeds) + " seeds (" + std::to_string(train_steps_) + " " + workload_->budget_unit() +
+         " each)");
     return run_trials(ids, "retrain");
   }
 

@@ -6,6 +6,7 @@
 #include "rlnas/rl/evaluation.h"
 #include "rlnas/rl/trainer.h"
 #include "rlnas/space/supernet.h"
+#include "rlnas/vision/classifier.h"
 
 namespace rlnas::search {
 
@@ -16,6 +17,7 @@ struct SposEvaluator::State {
   ProxyOptions options;
   std::string run_dir;
   env::VectorEnv::Factory make_env;
+  std::unique_ptr<vision::PathScorer> images;  // a supervised supernet: accuracy on validation images
 };
 
 SposEvaluator::SposEvaluator(const std::string& supernet_run_dir, const env::EnvRegistry& registry,
@@ -24,6 +26,11 @@ SposEvaluator::SposEvaluator(const std::string& supernet_run_dir, const env::Env
   auto& s = *state_;
   s.options = options;
   s.run_dir = supernet_run_dir;
+  s.config = rl::load_run_config(supernet_run_dir, registry);
+  if (s.config.workload == "supervised") {  // the proxy of the supervised workload: validation accuracy
+    s.images = std::make_unique<vision::PathScorer>(supernet_run_dir, s.config, options.images);
+    return;
+  }
   s.algo = rl::load_trained_algorithm(supernet_run_dir, registry, &s.config);
   if (!s.config.net.is_single_path()) {
     throw Error("'" + supernet_run_dir + "' trained one network, not a supernet (rlnas train --space S --supernet)");
@@ -42,6 +49,10 @@ ProxyScore SposEvaluator::score(const space::Architecture& arch) {
   if (arch.space != s.config.net.space()) {
     throw Error("architecture " + arch.short_id() + " belongs to space '" + arch.space + "', the supernet of '" +
                 s.run_dir + "' to '" + s.config.net.space() + "'");
+  }
+  if (s.images) {
+    const auto a = s.images->score(arch);
+    return {arch, a.accuracy, 0, a.images};
   }
   for (const auto& n : s.supernets) n->set_path(arch);
   rl::EvalOptions eval;

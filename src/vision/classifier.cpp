@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "rlnas/core/error.h"
@@ -18,7 +19,11 @@
 #include "rlnas/core/sha256.h"
 #include "rlnas/data/idx.h"
 #include "rlnas/rl/checkpoint.h"
+#include "rlnas/core/rng.h"
+#include "rlnas/rl/arch.h"
 #include "rlnas/space/mixed.h"
+#include "rlnas/space/space.h"
+#include "rlnas/space/supernet.h"
 
 namespace rlnas::vision {
 
@@ -30,6 +35,7 @@ namespace {
 constexpr const char* kMetricsFile = "metrics.jsonl";
 constexpr const char* kCheckpointFile = "checkpoint.ckpt";
 constexpr const char* kEvalFile = "eval.json";
+constexpr const char* kAlphaFile = "alpha.jsonl";
 constexpr const char* kAlgo = "sgd";
 constexpr int64_t kEvalBatch = 1000;
 constexpr int64_t kCropPadding = 2;
@@ -113,7 +119,11 @@ TORCH_MODULE(Classifier);
 
 Classifier build(const rl::TrainConfig& config, const Prepared& data, const torch::Device& device) {
   torch::manual_seed(static_cast<uint64_t>(config.seed));  // weight initialisation
-  Classifier model(config.net.net_options(space::MixOptions{}), data.input_shape, data.classes);
+  space::MixOptions mix;
+  mix.hard = config.arch.hard;
+  mix.freeze = config.arch.freeze;
+  mix.seed = static_cast<uint64_t>(config.seed);
+  Classifier model(config.net.net_options(mix), data.input_shape, data.classes);
   model->to(device);
   return model;
 }
@@ -121,7 +131,8 @@ Classifier build(const rl::TrainConfig& config, const Prepared& data, const torc
 std::string identity(const rl::TrainConfig& config, const Prepared& data) {
   return std::string("workload=supervised dataset=") + config.supervised.dataset + " input=" +
          std::to_string(data.input_shape[0]) + "x" + std::to_string(data.input_shape[1]) + "x" +
-         std::to_string(data.input_shape[2]) + " classes=" + std::to_string(data.classes) + config.net.identity(false);
+         std::to_string(data.input_shape[2]) + " classes=" + std::to_string(data.classes) +
+         config.net.identity(config.arch.hard);
 }
 
 // Seeds of the data order and augmentation, from the run's seed and the position: a resumed run
@@ -178,6 +189,12 @@ Accuracy evaluate(Classifier& model, const Part& part, const torch::Device& devi
   return a;
 }
 
+// Loss and accuracy of one batch.
+std::pair<torch::Tensor, torch::Tensor> batch_loss(Classifier& model, const torch::Tensor& x, const torch::Tensor& y) {
+  const auto logits = model->forward(x);
+  return {torch::nn::functional::cross_entropy(logits, y), logits.argmax(1).eq(y).to(torch::kFloat64).mean()};
+}
+
 std::string format_duration(double seconds) {
   const auto s = static_cast<int64_t>(seconds);
   char buf[32];
@@ -194,6 +211,7 @@ ordered_json accuracy_json(const Accuracy& a) {
 
 std::vector<int64_t> input_shape(const rl::TrainConfig& config) { return prepare(config.supervised)->input_shape; }
 int64_t num_classes(const rl::TrainConfig& config) { return prepare(config.supervised)->classes; }
+int64_t train_images(const rl::TrainConfig& config) { return prepare(config.supervised)->train.size(); }
 
 ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::TrainOptions& options) {
   if (config.workload != "supervised") {
@@ -207,11 +225,24 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
   const torch::Device device = rl::parse_device(config.device);
   Classifier model = build(config, *data, device);  // a network that cannot be built leaves no run folder
   const std::string ident = identity(config, *data);
-  const rl::RunFolder folder = rl::open_run_folder(config, options, {(dir / kMetricsFile).string()});
-
+  const rl::RunFolder folder =
+      rl::open_run_folder(config, options, {(dir / kMetricsFile).string(), (dir / kAlphaFile).string()});
+  // Supernets: the single-path ones' paths, a mixed one's alpha (its own Adam; SGD gets the rest).
+  const auto supernets = space::find_supernets(*model);
+  const auto mixed = space::find_mixed_supernets(*model);
+  rl::ArchUpdater arch(config.arch, {model.get()});
+  rl::PathSampler* sampler = supernets.empty() ? nullptr : options.path_sampler;
   torch::optim::SGD optimizer(
-      model->parameters(),
+      arch.active() ? arch.weights_of(*model) : model->parameters(),
       torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
+  const int64_t n_val = data->validation.size();
+  // The validation minibatch after `batches_done` minibatches (ENAS's reward, DARTS's alpha step).
+  const auto validation_batch = [&](int64_t batches_done) {
+    const int64_t first = (batches_done * o.batch_size) % n_val;
+    const int64_t count = std::min(o.batch_size, n_val - first);
+    return std::pair{data->validation.x.narrow(0, first, count).to(device),
+                     data->validation.y.narrow(0, first, count).to(device)};
+  };
   const int64_t n = data->train.size();
   const int64_t per_epoch = (n + o.batch_size - 1) / o.batch_size;
   const int64_t total = per_epoch * config.steps;
@@ -232,6 +263,16 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
     model->load(model_archive);
     archive.read("optimizer", optimizer_archive);
     optimizer.load(optimizer_archive);
+    if (arch.active()) {
+      torch::serialize::InputArchive arch_archive;
+      archive.read("arch", arch_archive);
+      arch.load(arch_archive);
+    }
+    if (sampler) {
+      torch::serialize::InputArchive sampler_archive;
+      archive.read("path_sampler", sampler_archive);
+      sampler->load(sampler_archive);
+    }
     torch::Tensor position, sums;
     archive.read("position", position);
     archive.read("sums", sums);
@@ -244,6 +285,7 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
     elapsed_before = sums[1].item<double>();
     last_validation = {sums[2].item<double>(), sums[3].item<double>(), position[5].item<int64_t>()};
     io::truncate_jsonl_after((dir / kMetricsFile).string(), epoch);
+    io::truncate_jsonl_after((dir / kAlphaFile).string(), epoch);
     if (std::error_code ec; fs::exists(dir / kMetricsFile, ec)) {
       const auto text = io::read_file((dir / kMetricsFile).string());
       metrics_lines = std::count(text.begin(), text.end(), '\n');
@@ -256,14 +298,27 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   io::AppendFile metrics((dir / kMetricsFile).string());
+  std::optional<io::AppendFile> alpha_log;
+  if (!mixed.empty()) alpha_log.emplace((dir / kAlphaFile).string());
   auto save = [&] {
     metrics.sync();
+    if (alpha_log) alpha_log->sync();
     const double elapsed = elapsed_before + std::chrono::duration<double>(Clock::now() - start).count();
     torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
     model->save(model_archive);
     optimizer.save(optimizer_archive);
     archive.write("model", model_archive);
     archive.write("optimizer", optimizer_archive);
+    if (arch.active()) {
+      torch::serialize::OutputArchive arch_archive;
+      arch.save(arch_archive);
+      archive.write("arch", arch_archive);
+    }
+    if (sampler) {
+      torch::serialize::OutputArchive sampler_archive;
+      sampler->save(sampler_archive);
+      archive.write("path_sampler", sampler_archive);
+    }
     archive.write("position", torch::tensor({epoch, batch, done, correct, seen, last_validation.images}, torch::kInt64));
     archive.write("sums", torch::tensor({loss_sum, elapsed, last_validation.accuracy, last_validation.loss},
                                         torch::kFloat64));
@@ -307,11 +362,38 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
       x = augment(x, o.augment, mix(mix(static_cast<uint64_t>(config.seed), epoch), batch + 1), pad_value).to(device);
       const double lr = 0.5 * o.lr * (1.0 + std::cos(M_PI * static_cast<double>(done) / static_cast<double>(total)));
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+      if (!supernets.empty()) {
+        space::Architecture path;
+        if (sampler) {
+          path = sampler->next(done);
+        } else {
+          Mt19937 rng(static_cast<uint32_t>(mix(static_cast<uint64_t>(config.seed), static_cast<uint64_t>(done))));
+          path = supernets.front()->space().sample(rng);
+        }
+        for (const auto& net : supernets) net->set_path(path);
+      }
+      if (arch.active()) {
+        arch.begin_iteration(done, total);
+        if (arch.bilevel()) {  // alpha first, on validation data, with the weights fixed
+          const auto [xv, yv] = validation_batch(done);
+          arch.step_alone(batch_loss(model, xv, yv).first);
+        }
+      }
       optimizer.zero_grad();
       const auto logits = model->forward(x);
       const auto loss = torch::nn::functional::cross_entropy(logits, y);
-      loss.backward();
+      (arch.active() ? arch.weight_loss(loss) : loss).backward();
       optimizer.step();
+      if (arch.active()) arch.after_weight_step();
+      if (sampler) {  // the path's reward: its accuracy on the next validation minibatch
+        const auto [xv, yv] = validation_batch(done);
+        torch::NoGradGuard no_grad;
+        rl::IterationReturns r;
+        r.episode_return = r.rollout_return = 100 * batch_loss(model, xv, yv).second.item<double>();
+        r.episodes = 1;
+        r.steps = count;
+        sampler->observe(supernets.front()->path(), r, done + 1);
+      }
       loss_sum += loss.item<double>() * static_cast<double>(count);
       correct += logits.argmax(1).eq(y).sum().item<int64_t>();
       seen += count;
@@ -354,10 +436,20 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
                          {"images_per_s", epoch_seconds > 0 ? static_cast<double>(epoch_images) / epoch_seconds : 0.0},
                          {"eval_images_per_s",
                           eval_seconds > 0 ? static_cast<double>(last_validation.images) / eval_seconds : 0.0}};
+    line["minibatches"] = done;
+    if (arch.active()) {
+      for (const auto& [k, v] : arch.metrics()) line[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+    }
     const std::string text = line.dump() + "\n";
     metrics.write(text);
     ++metrics_lines;
     metrics_hash.update(text);
+    if (alpha_log) {
+      ordered_json a = {{"step", epoch + 1}};
+      const auto snapshot = mixed.front()->snapshot();
+      for (const auto& [k, v] : snapshot.items()) a[k] = v;
+      alpha_log->write_line(a.dump());
+    }
     if (!options.quiet) {
       char buf[160];
       std::snprintf(buf, sizeof buf, "epoch %lld/%lld: training loss %.4f accuracy %.2f%%, validation loss %.4f accuracy %.2f%%",
@@ -377,6 +469,7 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
     save();
   }
   metrics.close();
+  if (alpha_log) alpha_log->close();
   result.epochs = epoch;
   result.batches = done;
   result.validation = last_validation;
@@ -386,8 +479,13 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
               "; continue with: rlnas train --resume " + options.run_dir);
     return result;
   }
-  result.test = evaluate(model, data->test, device);
-  ordered_json e = {{"split", "test"}, {"test", accuracy_json(result.test)}, {"validation", accuracy_json(result.validation)}};
+  // A supernet is many networks: no test figure (its architectures are retrained and tested).
+  ordered_json e = {{"split", "test"}};
+  if (!config.net.is_supernet()) {
+    result.test = evaluate(model, data->test, device);
+    e["test"] = accuracy_json(result.test);
+  }
+  e["validation"] = accuracy_json(result.validation);
   io::write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n", io::Target::own);
   return result;
 }
@@ -408,6 +506,47 @@ Accuracy evaluate_run(const std::string& run_dir, const rl::TrainConfig& config,
   archive.read("model", model_archive);
   model->load(model_archive);
   return evaluate(model, split == "test" ? data->test : data->validation, device);
+}
+
+struct PathScorer::State {
+  std::shared_ptr<const Prepared> data;
+  torch::Device device = torch::kCPU;
+  Classifier model{nullptr};
+  std::vector<space::Supernet> supernets;
+  Part images;
+};
+
+PathScorer::PathScorer(const std::string& run_dir, const rl::TrainConfig& config, int64_t images)
+    : state_(std::make_unique<State>()) {
+  auto& s = *state_;
+  if (!config.net.is_single_path()) {
+    throw Error("'" + run_dir + "' trained one network, not a single-path supernet (net.supernet)");
+  }
+  s.data = prepare(config.supervised);
+  s.device = rl::parse_device(config.device);
+  s.model = build(config, *s.data, s.device);
+  const auto path = (fs::path(run_dir) / kCheckpointFile).string();
+  const auto ckpt = rl::read_checkpoint(path);
+  rl::check_identity(ckpt, identity(config, *s.data), path);
+  std::istringstream is(ckpt.payload);
+  torch::serialize::InputArchive archive, model_archive;
+  archive.load_from(is, s.device);
+  archive.read("model", model_archive);
+  s.model->load(model_archive);
+  s.supernets = space::find_supernets(*s.model);
+  if (s.supernets.empty()) throw Error("'" + run_dir + "': no supernet inside the trained network");
+  const int64_t n = std::min(images, s.data->validation.size());
+  s.images = {s.data->validation.x.narrow(0, 0, n), s.data->validation.y.narrow(0, 0, n)};
+}
+
+PathScorer::~PathScorer() = default;
+
+Accuracy PathScorer::score(const space::Architecture& path) {
+  auto& s = *state_;
+  for (const auto& net : s.supernets) net->set_path(path);
+  auto a = evaluate(s.model, s.images, s.device);
+  a.accuracy *= 100;
+  return a;
 }
 
 }  // namespace rlnas::vision

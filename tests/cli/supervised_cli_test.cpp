@@ -186,5 +186,32 @@ TEST(SupervisedCli, ASearchSelectsOnValidationAndNeverOnTheTestSplit) {
   EXPECT_GT(fa["total_reward"].get<double>(), fb["total_reward"].get<double>() + 20) << fa.dump() << fb.dump();
 }
 
+// Every one-shot strategy runs on a dataset in its supervised form: a supernet trained on training
+// minibatches, the strategy stepping on validation minibatches (ENAS's reward, DARTS's and GDAS's
+// alpha) or scoring paths on validation images (SPOS); its pick retrained and tested.
+TEST(SupervisedCli, OneShotStrategiesSearchOnADataset) {
+  REQUIRE_FASHION_MNIST();
+  const auto d = fresh_folder("rlnas_supervised_cli", "one_shot");
+  for (const std::string strategy : {"spos", "enas", "darts", "gdas"}) {
+    const auto store = d / (strategy + ".db");
+    const auto r = run("--store " + q(store) + " search --dataset fashion-mnist --space image/small --strategy " +
+                       strategy +
+                       " --top-k 1 --seeds 1 --baselines none --epochs 1 --set supervised.train_images=1000 "
+                       "--set supervised.validation_images=1000 --set search.spos.proxy_images=100 --out " +
+                       q(d / strategy));
+    ASSERT_EQ(r.code, 0) << strategy << ": " << r.out;
+    const auto s = summary_of(store);
+    ASSERT_FALSE(s["rows"].empty()) << strategy;
+    EXPECT_EQ(s["rows"][0]["kind"], "found") << strategy;
+    EXPECT_TRUE(s["rows"][0]["total_reward"].is_number()) << strategy << ": " << s["rows"][0].dump();
+    // The supernet trial: 8 minibatches of 128 of the 1,000 training images.
+    EXPECT_EQ(s["learning"].value("supernet_minibatches", int64_t{0}), 8) << strategy << ": " << s["learning"].dump();
+    if (strategy == "darts" || strategy == "gdas") {
+      const auto alpha = run_command("find " + q(d / strategy) + " -name alpha.jsonl | head -1");
+      EXPECT_FALSE(alpha.out.empty()) << strategy << ": no alpha.jsonl";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rlnas::cli_test

@@ -23,6 +23,7 @@ struct ProxyOptions {
   int64_t episodes = 10;  // per architecture, on evaluation environments seeded apart from training
   uint32_t seed = 777;    // every architecture sees the same evaluation seeds
   bool greedy = false;    // sample actions (the policy as trained), or take the mode
+  int64_t images = 2000;  // supervised: the first validation images, the same for every architecture
 };
 
 // The supernet trained in a run directory (`rlnas train --supernet`), loaded once, scoring

@@ -128,6 +128,9 @@ struct StrategyContext {
   SearchOptions options;
   int64_t search_steps = 0;   // resolved
   int64_t rollout_steps = 0;  // environment steps per training iteration (ENAS's cosine horizon)
+  // The supernet's iterations over search_steps when the workload knows them in advance
+  // (Workload::iterations: supervised epochs x minibatches); 0: from rollout_steps.
+  int64_t search_iterations = 0;
 };
 
 // The path sampler of a strategy's supernet trial, rebuilt in the trial's process from the

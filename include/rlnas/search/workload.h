@@ -30,6 +30,9 @@ class Workload {
   virtual std::vector<std::string> baselines() const = 0;     // "net:NAME" / "named:NAME" (search.baselines auto)
   virtual bool trains_backbones() const = 0;  // fixed backbones (net:NAME) are networks of it, not only a space's
   virtual bool trains_supernets() const = 0;  // one-shot strategies (a supernet per search) run on it
+  // Supernet iterations (paths drawn, controller children) in `budget` when known in advance
+  // (supervised: epochs x minibatches per epoch); 0: the strategy derives them (RL rollouts).
+  virtual int64_t iterations(int64_t budget) const { return 0; }
   // Trains the trial of run_dir (`config` is its config.json, resumed from its checkpoint) and
   // writes result.json; `stop` interrupts it with a checkpoint. Whether it was interrupted.
   virtual bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
@@ -38,6 +41,10 @@ class Workload {
 
 // The workload of a training configuration (its `workload` key).
 std::unique_ptr<Workload> make_workload(const rl::TrainConfig& config, const env::EnvRegistry& envs);
+// The path sampler of a supernet trial (its trial.json's "sampler", made by the strategy table),
+// or null for uniform paths.
+class TrialSampler;
+std::unique_ptr<TrialSampler> trial_sampler(const std::string& run_dir, const rl::TrainConfig& config);
 // The supervised one (supervised_workload.cpp).
 std::unique_ptr<Workload> make_supervised_workload(const rl::TrainConfig& config);
 

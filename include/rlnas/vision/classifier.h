@@ -4,6 +4,14 @@
 // minibatch) for a budget of epochs, selected on validation accuracy (a seeded split of the
 // official training set) and reported on the official test set.
 //
+// Supernets (net.supernet, net.mixed) train the same way, in the supervised form their papers used:
+// a single-path supernet runs one path per minibatch, drawn uniformly (SPOS) or by
+// options.path_sampler (ENAS), which is rewarded with the path's accuracy on the next validation
+// minibatch; a mixed supernet (DARTS softmax, GDAS Gumbel) steps its weights on the training
+// minibatch and alpha on the next validation minibatch (first-order bi-level, arch.level bi, the
+// default here; arch.level one steps both on the training minibatch), and writes alpha.jsonl with
+// every epoch's line. The validation minibatches cycle through the validation images in order.
+//
 // Accuracies are written in percent (metrics.jsonl, eval.json, a trial's result.json).
 //
 //   run dir: config.json, metrics.jsonl (one line per epoch: "step" = epochs done), checkpoint.ckpt
@@ -12,11 +20,13 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "rlnas/rl/trainer.h"
+#include "rlnas/space/architecture.h"
 
 namespace rlnas::vision {
 
@@ -41,11 +51,27 @@ struct ClassifierResult {
 std::vector<int64_t> input_shape(const rl::TrainConfig& config);
 int64_t num_classes(const rl::TrainConfig& config);
 
+// Training images per epoch of a configuration (the split's training part, after train_images).
+int64_t train_images(const rl::TrainConfig& config);
+
 // Trains (or resumes: options.resume) the classifier of `config` into options.run_dir. Uses
-// run_dir, resume, quiet, progress_seconds, stop and stop_after_batches of `options`.
+// run_dir, resume, quiet, progress_seconds, stop, stop_after_batches and path_sampler of `options`.
 ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::TrainOptions& options);
 
 // The trained classifier of a run on its dataset's "test" or "validation" images.
 Accuracy evaluate_run(const std::string& run_dir, const rl::TrainConfig& config, const std::string& split);
+
+// The single-path supernet trained in a run, scoring paths by their accuracy (percent) on the first
+// `images` validation images with the inherited weights (SPOS's proxy on images).
+class PathScorer {
+ public:
+  PathScorer(const std::string& run_dir, const rl::TrainConfig& config, int64_t images);
+  ~PathScorer();
+  Accuracy score(const space::Architecture& path);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace rlnas::vision

@@ -56,6 +56,9 @@ class OneShotStrategy : public SearchStrategy {
   // `out`, and warnings below their documented thresholds pushed onto out["warnings"]. Called after
   // rank(); `config` is the supernet training's config.json.
   virtual void learning(const std::string& run_dir, const nlohmann::json& config, nlohmann::json& out) const {}
+  // The supernet trial's iterations: the minibatches a supervised trial counted, else
+  // training_updates of its steps (`out` as learning() receives it).
+  int64_t iterations(const nlohmann::json& config, const nlohmann::json& out) const;
   StrategyContext ctx_;
   std::vector<std::pair<std::string, nlohmann::json>> snapshots_;
 

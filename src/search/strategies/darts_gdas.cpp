@@ -59,7 +59,7 @@ class DifferentiableStrategy final : public OneShotStrategy {
     }
     const auto j = json::parse(last, nullptr, false);
     const std::string algo = config.value("algo", "");
-    int64_t steps = training_updates(config, out.value("supernet_steps", int64_t{0}));
+    int64_t steps = iterations(config, out);
     if (algo == "ppo") steps *= config.value("ppo.epochs", int64_t{1}) * config.value("ppo.minibatches", int64_t{1});
     out["alpha_steps"] = steps;
     if (j.is_discarded() || !j.is_object()) return;

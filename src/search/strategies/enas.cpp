@@ -40,7 +40,9 @@ class EnasStrategy final : public OneShotStrategy {
     EnasOptions o = ctx_.options.own_as<EnasStrategyOptions>("enas").enas;
     o.controller.seed = static_cast<uint64_t>(ctx_.options.seed);
     // Cosine horizon: the expected number of updates if every child were rewarded.
-    const int64_t children = ctx_.rollout_steps > 0 ? ctx_.search_steps / ctx_.rollout_steps : 0;
+    const int64_t children = ctx_.search_iterations > 0 ? ctx_.search_iterations
+                             : ctx_.rollout_steps > 0  ? ctx_.search_steps / ctx_.rollout_steps
+                                                       : 0;
     o.controller.total_updates = std::max<int64_t>(1, children / o.batch);
     return o.to_json();
   }
@@ -70,7 +72,7 @@ class EnasStrategy final : public OneShotStrategy {
       ++updates;
       last = j.at("payload");
     }
-    const int64_t children = training_updates(config, out.value("supernet_steps", int64_t{0}));
+    const int64_t children = iterations(config, out);
     out["controller_updates"] = updates;
     out["children"] = children;
     out["rewarded_children"] = last.is_object() ? last.value("rewarded_children", json()) : json();

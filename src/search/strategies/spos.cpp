@@ -15,6 +15,7 @@ using nlohmann::json;
 
 struct SposOptions final : StrategyOptions {
   int64_t proxy_episodes = 10;      // evaluation episodes per architecture
+  int64_t proxy_images = 2000;      // supervised: validation images per architecture
   int64_t exhaustive_limit = 1000;  // score every architecture of spaces up to this size
   int64_t population = 50;          // evolutionary selection (larger spaces)
   int64_t generations = 20;
@@ -22,6 +23,8 @@ struct SposOptions final : StrategyOptions {
   void bind(OptionTable& t) override {
     t.add("search.spos.proxy_episodes", &proxy_episodes, "spos: evaluation episodes per architecture (proxy reward)", 1,
           1e6)
+        .add("search.spos.proxy_images", &proxy_images,
+             "spos on a dataset: validation images per architecture (proxy: accuracy with inherited weights)", 1, 1e9)
         .add("search.spos.exhaustive_limit", &exhaustive_limit,
              "spos: score every architecture of spaces up to this size; evolutionary search above", 1, 1e9)
         .add("search.spos.population", &population, "spos evolutionary selection: population", 2, 1e6)
@@ -45,6 +48,7 @@ class SposStrategy final : public OneShotStrategy {
     const auto& o = ctx_.options.own_as<SposOptions>("spos");
     ProxyOptions po;
     po.episodes = o.proxy_episodes;
+    po.images = o.proxy_images;
     po.seed = static_cast<uint32_t>(777 + ctx_.options.seed);
     std::vector<ProxyScore> scores;
     const auto& space = *ctx_.space;
@@ -87,7 +91,7 @@ class SposStrategy final : public OneShotStrategy {
   // Every iteration trains one uniformly drawn path: iterations per path is how often each path's
   // ops were trained on average (fewer than 20 and the ranking mostly reflects initialisation).
   void learning(const std::string&, const json& config, json& out) const override {
-    const int64_t iterations = training_updates(config, out.value("supernet_steps", int64_t{0}));
+    const int64_t iterations = this->iterations(config, out);
     const double per_path =
         static_cast<double>(iterations) / static_cast<double>(std::max<uint64_t>(1, ctx_.space->size()));
     out["supernet_iterations"] = iterations;

@@ -136,6 +136,11 @@ int64_t training_updates(const json& config, int64_t steps) {
   return 0;
 }
 
+int64_t OneShotStrategy::iterations(const json& config, const json& out) const {
+  if (out.contains("supernet_minibatches")) return out["supernet_minibatches"].get<int64_t>();
+  return training_updates(config, out.value("supernet_steps", int64_t{0}));
+}
+
 void OneShotStrategy::observe(const TrialOutcome& o) {
   if (!o.final) return;
   if (!o.ok) throw Error("the supernet training failed: " + o.reason);
@@ -145,7 +150,14 @@ void OneShotStrategy::observe(const TrialOutcome& o) {
   if (config.is_discarded()) config = json::object();
   learned_ = json::object();
   learned_["supernet_steps"] = o.steps;
-  learned_["supernet_return"] = o.metrics.value("train_return_mean", json());
+  // A supervised supernet trial counts its minibatches (one path or alpha step each) and reports
+  // its validation accuracy where an RL one reports its training return.
+  if (o.metrics.contains("minibatches")) {
+    learned_["supernet_minibatches"] = o.metrics["minibatches"];
+    learned_["supernet_validation_accuracy"] = o.metrics.value("validation_accuracy", json());
+  } else {
+    learned_["supernet_return"] = o.metrics.value("train_return_mean", json());
+  }
   learned_["warnings"] = json::array();
   learning(o.run_dir, config, learned_);
   done_ = true;
