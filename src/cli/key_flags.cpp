@@ -43,8 +43,9 @@ std::vector<std::string> KeyFlags::given_against_resume() const {
 }
 
 std::string KeyFlags::value(const std::string& key) const {
+  // Several flags may set one key (--steps, --epochs): the one given.
   for (size_t i = 0; i < table_.size(); ++i) {
-    if (table_[i].key == key) return (*values_)[i];
+    if (table_[i].key == key && !(*values_)[i].empty()) return (*values_)[i];
   }
   return "";
 }

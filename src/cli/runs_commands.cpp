@@ -69,10 +69,10 @@ std::optional<double> best_return(const std::vector<store::TrialRecord>& trials)
 // Space and short id of a trial's network, e.g. "minatar/ss1 3fa2c0ffee12" or "net mlp".
 std::string network_text(const store::TrialRecord& t) {
   try {
-    const auto a = ordered_json::parse(t.architecture);
-    if (a.contains("supernet")) return t.space + " supernet";
-    if (!t.space.empty()) return t.space + " " + t.arch_id.substr(0, 12);
-    if (a.contains("net") && a["net"].contains("name")) return "net " + a["net"]["name"].get<std::string>();
+    const auto spec = rl::NetworkSpec::from_cache_architecture(nlohmann::json::parse(t.architecture));
+    if (spec.kind() == rl::NetworkSpec::Kind::backbone) return "net " + spec.backbone_options().name;
+    if (spec.kind() == rl::NetworkSpec::Kind::architecture) return t.space + " " + t.arch_id.substr(0, 12);
+    return spec.label();
   } catch (const std::exception&) {
   }
   return t.arch_id.substr(0, 12);
@@ -191,15 +191,29 @@ void show(const Context& ctx, int64_t id, bool as_json) {
     for (const auto& [k, v] : c["env_options"].items())
       env += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
   }
-  std::printf("  env       %s\n", env.c_str());
-  std::printf("  algo      %s (preset %s)\n", config_text(c, "algo").c_str(), config_text(c, "preset").c_str());
+  const bool supervised = config_text(c, "supervised.dataset") != "-";
+  if (supervised) {
+    std::printf("  dataset   %s (%s training images of the split, %s validation, split seed %s)\n",
+                config_text(c, "supervised.dataset").c_str(),
+                config_text(c, "supervised.train_images") == "0" ? "all" : config_text(c, "supervised.train_images").c_str(),
+                config_text(c, "supervised.validation_images").c_str(), config_text(c, "supervised.split_seed").c_str());
+    std::printf("  optimizer SGD lr %s (cosine), momentum %s, nesterov %s, weight decay %s, batch %s, augment %s\n",
+                config_text(c, "supervised.lr").c_str(), config_text(c, "supervised.momentum").c_str(),
+                config_text(c, "supervised.nesterov").c_str(), config_text(c, "supervised.weight_decay").c_str(),
+                config_text(c, "supervised.batch_size").c_str(), config_text(c, "supervised.augment").c_str());
+  } else {
+    std::printf("  env       %s\n", env.c_str());
+    std::printf("  algo      %s (preset %s)\n", config_text(c, "algo").c_str(), config_text(c, "preset").c_str());
+  }
   std::string net = config_text(c, "net.name");
   if (config_text(c, "net.space") != "-") {
     net = config_text(c, "net.space") + (config_text(c, "net.supernet") == "true" ? " supernet" : "");
+    if (config_text(c, "net.mixed") != "-" && config_text(c, "net.mixed") != "none")
+      net += " mixed supernet (" + config_text(c, "net.mixed") + ")";
     if (config_text(c, "net.named") != "-") net += " (" + config_text(c, "net.named") + ")";
   }
   std::printf("  network   %s\n", net.c_str());
-  std::printf("  budget    %s steps, seed %s, device %s\n", config_text(c, "steps").c_str(),
+  std::printf("  budget    %s %s, seed %s, device %s\n", config_text(c, "steps").c_str(), supervised ? "epochs" : "steps",
               config_text(c, "seed").c_str(), config_text(c, "device").c_str());
   if (!e->name.empty()) std::printf("  name      %s\n", e->name.c_str());
   std::printf("  (full configuration: rlnas runs show %lld --json)\n\n", static_cast<long long>(e->id));

@@ -225,6 +225,31 @@ json NetworkSpec::cache_architecture(const json& mix_options) const {
   return nullptr;
 }
 
+NetworkSpec NetworkSpec::from_cache_architecture(const json& a) {
+  try {
+    if (a.contains("net")) {
+      const auto& n = a.at("net");
+      nn::NetOptions o;
+      o.name = n.at("name").get<std::string>();
+      if (n.contains("mlp_hidden")) o.mlp_hidden = n.at("mlp_hidden").get<std::vector<int64_t>>();
+      if (n.contains("activation")) o.activation = n.at("activation").get<std::string>();
+      if (n.contains("impala_channels")) o.impala_channels = n.at("impala_channels").get<std::vector<int64_t>>();
+      if (n.contains("resnet_depth")) o.resnet_depth = n.at("resnet_depth").get<int64_t>();
+      if (n.contains("resnet_features")) o.resnet_features = n.at("resnet_features").get<int64_t>();
+      return backbone(std::move(o));
+    }
+    if (a.contains("supernet")) return supernet(a.at("supernet").get<std::string>(), SupernetKind::single_path);
+    if (a.contains("mixed")) {
+      return supernet(a.at("space").get<std::string>(), parse_supernet_kind(a.at("mixed").get<std::string>()));
+    }
+    if (a.contains("choices")) return architecture(space::Architecture::from_json(a));
+  } catch (const json::exception& e) {
+    throw Error("stored network: " + std::string(e.what()) + " in " + a.dump());
+  }
+  throw Error("stored network: expected {\"net\": ...}, an architecture, {\"supernet\": ...} or {\"mixed\": ...}, found " +
+              a.dump());
+}
+
 std::string NetworkSpec::identity(bool hard) const {
   switch (kind_) {
     case Kind::backbone:

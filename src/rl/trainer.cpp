@@ -64,6 +64,10 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("supervised.batch_size", &c.supervised.batch_size, "supervised workload: minibatch size", 1, 1e6)
       .add("supervised.lr", &c.supervised.lr, "supervised workload: peak learning rate (cosine to 0 over the budget)",
            0, 1e3)
+      .add("supervised.warmup", &c.supervised.warmup,
+           "supervised workload: fraction of the minibatches over which the learning rate rises linearly from 0 "
+           "(before the cosine decay takes over)",
+           0, 1)
       .add("supervised.momentum", &c.supervised.momentum, "supervised workload: SGD momentum", 0, 1)
       .add("supervised.nesterov", &c.supervised.nesterov, "supervised workload: Nesterov momentum")
       .add("supervised.weight_decay", &c.supervised.weight_decay, "supervised workload: SGD weight decay", 0, 1)

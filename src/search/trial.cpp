@@ -157,13 +157,19 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
 
 std::string network_label(const store::TrialRecord& t) {
   try {
-    const auto a = json::parse(t.architecture);
-    if (a.contains("net") && a["net"].contains("name")) return "net:" + a["net"]["name"].get<std::string>();
-    if (a.contains("supernet")) return t.space + " supernet";
-    for (const auto& named : space::named_architectures()) {
-      if (named.arch.id() == t.arch_id) return named.name;
+    const auto spec = rl::NetworkSpec::from_cache_architecture(json::parse(t.architecture));
+    switch (spec.kind()) {
+      case rl::NetworkSpec::Kind::backbone:
+        return "net:" + spec.backbone_options().name;
+      case rl::NetworkSpec::Kind::supernet:
+        return spec.label();
+      case rl::NetworkSpec::Kind::architecture:
+        for (const auto& named : space::named_architectures()) {
+          if (named.arch.id() == t.arch_id) return named.name;
+        }
+        break;
     }
-  } catch (const std::exception&) {
+  } catch (const std::exception&) {  // an architecture of a space this rlnas does not know
   }
   return "arch " + t.arch_id.substr(0, 12);
 }

@@ -246,6 +246,13 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
   const int64_t n = data->train.size();
   const int64_t per_epoch = (n + o.batch_size - 1) / o.batch_size;
   const int64_t total = per_epoch * config.steps;
+  // Minibatch t's rate: a linear warmup over the first warmup x total minibatches (deep nets
+  // without batch normalisation otherwise die early at some seeds), times the cosine decay to 0.
+  const double warmup = std::ceil(o.warmup * static_cast<double>(total));
+  const auto learning_rate = [&](int64_t t) {
+    const double cosine = 0.5 * o.lr * (1.0 + std::cos(M_PI * static_cast<double>(t) / static_cast<double>(total)));
+    return warmup > 0 ? cosine * std::min(1.0, static_cast<double>(t + 1) / warmup) : cosine;
+  };
   // Position and the current epoch's sums (loss, correct, images), saved in every checkpoint.
   int64_t epoch = 0, batch = 0, done = 0;
   double loss_sum = 0, elapsed_before = 0;
@@ -360,7 +367,7 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
       auto x = data->train.x.index_select(0, index);
       const auto y = data->train.y.index_select(0, index).to(device);
       x = augment(x, o.augment, mix(mix(static_cast<uint64_t>(config.seed), epoch), batch + 1), pad_value).to(device);
-      const double lr = 0.5 * o.lr * (1.0 + std::cos(M_PI * static_cast<double>(done) / static_cast<double>(total)));
+      const double lr = learning_rate(done);
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
       if (!supernets.empty()) {
         space::Architecture path;
@@ -432,7 +439,7 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
                          {"train_accuracy", 100 * result.train.accuracy},
                          {"validation_loss", last_validation.loss},
                          {"validation_accuracy", 100 * last_validation.accuracy},
-                         {"lr", 0.5 * o.lr * (1.0 + std::cos(M_PI * static_cast<double>(done) / static_cast<double>(total)))},
+                         {"lr", learning_rate(std::min(done, total - 1))},
                          {"images_per_s", epoch_seconds > 0 ? static_cast<double>(epoch_images) / epoch_seconds : 0.0},
                          {"eval_images_per_s",
                           eval_seconds > 0 ? static_cast<double>(last_validation.images) / eval_seconds : 0.0}};

@@ -46,7 +46,21 @@ int64_t count_convs(torch::nn::Module& module) {
 }
 
 TEST(BackboneRegistry, ListsEveryBackbone) {
-  EXPECT_EQ(backbone_names(), (std::vector<std::string>{"mlp", "minatar", "nature_cnn", "impala_cnn", "resnet"}));
+  EXPECT_EQ(backbone_names(),
+            (std::vector<std::string>{"mlp", "minatar", "nature_cnn", "impala_cnn", "resnet", "lenet"}));
+}
+
+// LeNet-5 as usually written: 28x28 -> conv 6 5x5 pad 2 -> pool -> conv 16 5x5 -> pool: 16 x 5 x 5,
+// then 120 and 84 features; 61,706 parameters with LeNet's 10-way layer (84 x 10 + 10 = 850).
+TEST(LeNet, HasLeNet5sShapesAndRefusesSmallImages) {
+  auto body = make_backbone(named("lenet"), {1, 28, 28});
+  EXPECT_EQ(body->feature_dim(), 84);
+  EXPECT_EQ(body->forward(torch::zeros({3, 1, 28, 28})).sizes(), (std::vector<int64_t>{3, 84}));
+  int64_t params = 0;
+  for (const auto& p : body->parameters()) params += p.numel();
+  EXPECT_EQ(params + 84 * 10 + 10, 61706);
+  const auto message = error_of([] { make_backbone(named("lenet"), {1, 10, 10}); });
+  EXPECT_NE(message.find("lenet: needs H, W >= 12"), std::string::npos) << message;
 }
 
 TEST(BackboneRegistry, UnknownNameIsAnErrorListingTheValidNames) {
@@ -61,7 +75,7 @@ TEST(BackboneRegistry, RejectsEmptyOrNonPositiveObservationShapes) {
 }
 
 TEST(CnnBackbones, RejectVectorObservationsNamingBackboneAndShape) {
-  for (const std::string name : {"minatar", "nature_cnn", "impala_cnn", "resnet"}) {
+  for (const std::string name : {"minatar", "nature_cnn", "impala_cnn", "resnet", "lenet"}) {
     const auto message = error_of([&] { make_backbone(named(name), {4}); });
     EXPECT_NE(message.find(name), std::string::npos) << message;
     EXPECT_NE(message.find("[4]"), std::string::npos) << message;

@@ -78,6 +78,10 @@ class NetworkSpec {
   // JSON, {"supernet": space}, or {"mixed": kind, "space": space, "options": mix_options} where
   // mix_options are the resolved arch.* keys.
   nlohmann::json cache_architecture(const nlohmann::json& mix_options) const;
+  // The spec a trial record's architecture text holds (cache_architecture's forms: {"net": ...},
+  // an architecture's canonical JSON, {"supernet": S}, {"mixed": kind, "space": S, ...}): the one
+  // decoding of stored networks (`runs show`, trial labels). Throws rlnas::Error for other JSON.
+  static NetworkSpec from_cache_architecture(const nlohmann::json& stored);
   // The network's part of the checkpoint identity: " net={...}", " space=S arch=ID",
   // " space=S supernet", " space=S mixed=softmax" / "mixed=gumbel" (+ "-hard").
   std::string identity(bool hard) const;

@@ -15,6 +15,7 @@ struct SupervisedOptions {
   int64_t train_images = 0;               // 0: every training image of the split; N: its first N (short runs)
   int64_t batch_size = 128;
   double lr = 0.02;  // peak learning rate of the cosine schedule (per minibatch, to 0 at the end)
+  double warmup = 0.05;  // fraction of the budget's minibatches over which the rate rises linearly from 0
   double momentum = 0.9;
   bool nesterov = true;
   double weight_decay = 5e-4;
