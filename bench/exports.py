@@ -78,3 +78,33 @@ def interval_text(c):
     if c["verdict"] == "no interval" and c["note"]:
         text += f" ({c['note']})"
     return text
+
+
+def sd_text(mean, sd):
+    """"mean ± sd", or the mean alone where there is no sd."""
+    return f"{mean:.2f}" if sd is None else f"{mean:.2f} ± {sd:.2f}"
+
+
+def protocol_rows(env, selection_name, caveat="", label=lambda name: name):
+    """The rows of a page's table for one environment of `rlnas compare --json`: the benchmark's best
+    by the selection metric and its mean, random search's exact best-of-K, each baseline, each arm's
+    found architecture (selection figure, test figure, n)."""
+    rows = []
+    b = env["benchmark"]
+    if b:
+        best = b["best_by_selection"]
+        rows.append(f"| tabular benchmark: its best by {selection_name}{caveat} | {best['selection']:.2f} | "
+                    f"{best['test']:.2f} | {b['architectures']} architectures |")
+        rows.append(f"| tabular benchmark: mean of all | {b['mean_selection']:.2f} | {b['mean_test']:.2f} | "
+                    f"{b['architectures']} architectures |")
+        for r in b["random_search"]:
+            rows.append(f"| random search: expected best-of-{r['k']} ± sd over draws (exact, picked by "
+                        f"{selection_name}) | {r['expected_selection']:.2f} | "
+                        f"{sd_text(r['expected_test'], r['sd_test'])} | all C({b['architectures']}, {r['k']}) draws |")
+    for bl in env["baselines"]:
+        rows.append(f"| baseline `{bl['label']}` | {sd_text(bl['selection_mean'], bl['selection_sd'])} | "
+                    f"{sd_text(bl['test_mean'], bl['test_sd'])} | {bl['seeds']} seeds |")
+    for a in env["arms"]:
+        rows.append(f"| {label(a['name'])}: found architecture | {sd_text(a['selection_mean'], a['selection_sd'])} | "
+                    f"{sd_text(a['test_mean'], a['test_sd'])} | {a['searches']} searches |")
+    return rows

@@ -10,11 +10,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from exports import compare, interval_text, read_exports  # noqa: E402
-
-
-def sd_text(mean, sd):
-    return f"{mean:.2f}" if sd is None else f"{mean:.2f} ± {sd:.2f}"
+from exports import compare, interval_text, protocol_rows, read_exports  # noqa: E402
 
 
 def choices(arch):
@@ -62,22 +58,8 @@ def main(folder):
                       f"{sep['mde']:.2f} points. So {sep['statement']}.\n")
         print("| | validation accuracy | test accuracy | n |")
         print("|---|---:|---:|---:|")
-        if b:
-            best = b["best_by_selection"]
-            print(f"| tabular benchmark: its best by validation accuracy | {best['selection']:.2f} | "
-                  f"{best['test']:.2f} | {b['architectures']} architectures |")
-            print(f"| tabular benchmark: mean of all | {b['mean_selection']:.2f} | {b['mean_test']:.2f} | "
-                  f"{b['architectures']} architectures |")
-            for r in b["random_search"]:
-                print(f"| random search: expected best-of-{r['k']} ± sd over draws (exact, picked by validation "
-                      f"accuracy) | {r['expected_selection']:.2f} | {sd_text(r['expected_test'], r['sd_test'])} | "
-                      f"all C({b['architectures']}, {r['k']}) draws |")
-        for bl in env["baselines"]:
-            print(f"| baseline `{bl['label']}` | {sd_text(bl['selection_mean'], bl['selection_sd'])} | "
-                  f"{sd_text(bl['test_mean'], bl['test_sd'])} | {bl['seeds']} seeds |")
-        for a in env["arms"]:
-            print(f"| {a['name']}: found architecture | {sd_text(a['selection_mean'], a['selection_sd'])} | "
-                  f"{sd_text(a['test_mean'], a['test_sd'])} | {a['searches']} searches |")
+        for row in protocol_rows(env, "validation accuracy"):
+            print(row)
         if env["comparisons"]:
             print(f"\nComparisons on test accuracy (a - b, 95% interval, p, Holm's p over the {env['holm']['family']} "
                   "comparisons; \"inconclusive\" unless the interval excludes 0 and Holm's p < 0.05; between "

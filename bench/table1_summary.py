@@ -20,7 +20,7 @@ import sys
 from collections import defaultdict
 from datetime import datetime
 
-from exports import compare, interval_text, learning_text, read_exports
+from exports import compare, interval_text, learning_text, protocol_rows, read_exports
 
 
 def ts(text):
@@ -80,23 +80,9 @@ def main(folder):
 
         print("| | reward mean | total reward | n |")
         print("|---|---:|---:|---:|")
-        if b:
-            best = b["best_by_selection"]
-            caveat = "" if not sep or sep["separates"] else " (not separated from the rest)"
-            print(f"| tabular benchmark: its best by reward mean{caveat} | {best['selection']:.2f} | "
-                  f"{best['test']:.2f} | {b['architectures']} architectures |")
-            print(f"| tabular benchmark: mean of all | {b['mean_selection']:.2f} | {b['mean_test']:.2f} | "
-                  f"{b['architectures']} architectures |")
-            for r in b["random_search"]:
-                print(f"| random search: expected best-of-{r['k']} ± sd over draws (exact, picked by reward mean) | "
-                      f"{r['expected_selection']:.2f} | {sd_text(r['expected_test'], r['sd_test'])} | all "
-                      f"C({b['architectures']}, {r['k']}) draws |")
-        for bl in env["baselines"]:
-            print(f"| baseline `{bl['label']}` | {sd_text(bl['selection_mean'], bl['selection_sd'])} | "
-                  f"{sd_text(bl['test_mean'], bl['test_sd'])} | {bl['seeds']} seeds |")
-        for a in env["arms"]:
-            print(f"| {label(a['name'])}: found architecture | {sd_text(a['selection_mean'], a['selection_sd'])} | "
-                  f"{sd_text(a['test_mean'], a['test_sd'])} | {a['searches']} searches |")
+        caveat = "" if not sep or sep["separates"] else " (not separated from the rest)"
+        for row in protocol_rows(env, "reward mean", caveat, label):
+            print(row)
 
         print(f"\nComparisons on total reward (a - b, 95% interval, p, Holm's p over the {env['holm']['family']} "
               "comparisons of this game; \"inconclusive\" unless the interval excludes 0 and Holm's p < 0.05). "

@@ -84,6 +84,32 @@ void refuse_search_trial_folder(const Context& ctx, const std::string& run_dir) 
               "(rlnas search --resume ID, with the store that records it)");
 }
 
+// Runs `train` (a training that may be interrupted) with Ctrl-C caught, and on an exception
+// updates the run's record: refused (nothing started: no "continue with") or failed (with the
+// command that continues from the last checkpoint, where there is one).
+template <typename Train>
+auto recorded(TrainRecorder* recorder, const std::string& run_dir, Train&& train) -> decltype(train()) {
+  try {
+    auto result = train();
+    release_interrupt();
+    return result;
+  } catch (const rl::RunRefused&) {
+    release_interrupt();
+    if (recorder) recorder->refused();
+    throw;
+  } catch (const std::exception& e) {
+    release_interrupt();
+    if (recorder) recorder->fail(e.what());
+    if (std::filesystem::exists(std::filesystem::path(run_dir) / "checkpoint.ckpt")) {
+      throw Error(std::string(e.what()) +
+                  "\nthe run stopped; its last checkpoint is kept: once the cause is mended, continue with: rlnas "
+                  "train --resume " +
+                  run_dir);
+    }
+    throw;
+  }
+}
+
 // `rlnas train --dataset NAME`: a classifier (vision/classifier.h), recorded in the store as any run.
 void train_supervised(Context& ctx, const rl::TrainConfig& config, rl::TrainOptions options, bool no_store) {
   log::info("training a classifier on " + config.supervised.dataset + " (" + std::to_string(config.steps) +
@@ -92,25 +118,7 @@ void train_supervised(Context& ctx, const rl::TrainConfig& config, rl::TrainOpti
   const auto recorder =
       TrainRecorder::start(no_store ? "" : ctx.store, config, ctx.envs, options.run_dir, options.resume, std::nullopt);
   options.stop = catch_interrupt();
-  vision::ClassifierResult r;
-  try {
-    r = vision::train_classifier(config, options);
-  } catch (const rl::RunRefused&) {
-    release_interrupt();
-    if (recorder) recorder->refused();
-    throw;
-  } catch (const std::exception& e) {
-    release_interrupt();
-    if (recorder) recorder->fail(e.what());
-    if (std::filesystem::exists(std::filesystem::path(options.run_dir) / "checkpoint.ckpt")) {
-      throw Error(std::string(e.what()) +
-                  "\nthe run stopped; its last checkpoint is kept: once the cause is mended, continue with: rlnas "
-                  "train --resume " +
-                  options.run_dir);
-    }
-    throw;
-  }
-  release_interrupt();
+  const auto r = recorded(recorder.get(), options.run_dir, [&] { return vision::train_classifier(config, options); });
   nlohmann::ordered_json metrics;
   if (!r.interrupted) {
     metrics = {{"validation_accuracy", 100 * r.validation.accuracy}, {"validation_loss", r.validation.loss},
@@ -261,25 +269,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       const auto recorder = TrainRecorder::start(a->no_store ? "" : ctx.store, config, ctx.envs, options.run_dir,
                                                  options.resume, options.previous_steps);
       options.stop = catch_interrupt();
-      rl::TrainResult result;
-      try {
-        result = rl::train(config, ctx.envs, options);
-      } catch (const rl::RunRefused&) {
-        release_interrupt();
-        if (recorder) recorder->refused();
-        throw;  // nothing started: no "continue with"
-      } catch (const std::exception& e) {
-        release_interrupt();
-        if (recorder) recorder->fail(e.what());
-        if (std::filesystem::exists(std::filesystem::path(options.run_dir) / "checkpoint.ckpt")) {
-          throw Error(std::string(e.what()) +
-                      "\nthe run stopped; its last checkpoint is kept: once the cause is "
-                      "mended, continue with: rlnas train --resume " +
-                      options.run_dir);
-        }
-        throw;
-      }
-      release_interrupt();
+      const auto result = recorded(recorder.get(), options.run_dir, [&] { return rl::train(config, ctx.envs, options); });
       if (recorder) recorder->finish(result);
       print_result(result, config.eval_greedy);
       if (result.interrupted) ctx.exit_code = kExitInterrupted;

@@ -32,10 +32,6 @@ using nlohmann::ordered_json;
 namespace {
 
 constexpr const char* kConfigFile = "config.json";
-constexpr const char* kMetricsFile = "metrics.jsonl";
-constexpr const char* kCheckpointFile = "checkpoint.ckpt";
-constexpr const char* kEvalFile = "eval.json";
-constexpr const char* kAlphaFile = "alpha.jsonl";
 constexpr const char* kLockFile = "run.lock";
 constexpr const char* kRunNonceKey = "run_nonce";  // in config.json: which run the folder's files belong to
 
@@ -171,13 +167,6 @@ env::EnvSource check_recorded_source(const env::EnvRegistry& registry, const std
   return now;
 }
 
-std::string format_duration(double seconds) {
-  const auto s = static_cast<int64_t>(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  return buf;
-}
 
 // Iteration metrics accumulated between two metrics.jsonl lines: each key's mean over the
 // iterations where it was finite (null when it never was), keys in first-seen order. Saved in
@@ -812,6 +801,14 @@ void check_resume(const TrainConfig& config, const TrainOptions& options) {
   } catch (const Error& e) {
     throw RunRefused(e.what());
   }
+}
+
+std::string format_duration(double seconds) {
+  const auto s = static_cast<int64_t>(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
 }
 
 torch::Device parse_device(const std::string& text) {

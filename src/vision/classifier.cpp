@@ -30,12 +30,14 @@ namespace rlnas::vision {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
+using rl::format_duration;
+using rl::kAlphaFile;
+using rl::kCheckpointFile;
+using rl::kEvalFile;
+using rl::kMetricsFile;
+
 namespace {
 
-constexpr const char* kMetricsFile = "metrics.jsonl";
-constexpr const char* kCheckpointFile = "checkpoint.ckpt";
-constexpr const char* kEvalFile = "eval.json";
-constexpr const char* kAlphaFile = "alpha.jsonl";
 constexpr const char* kAlgo = "sgd";
 constexpr int64_t kEvalBatch = 1000;
 constexpr int64_t kCropPadding = 2;
@@ -195,13 +197,6 @@ std::pair<torch::Tensor, torch::Tensor> batch_loss(Classifier& model, const torc
   return {torch::nn::functional::cross_entropy(logits, y), logits.argmax(1).eq(y).to(torch::kFloat64).mean()};
 }
 
-std::string format_duration(double seconds) {
-  const auto s = static_cast<int64_t>(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  return buf;
-}
 
 ordered_json accuracy_json(const Accuracy& a) {
   return {{"accuracy", 100 * a.accuracy}, {"loss", a.loss}, {"images", a.images}};

@@ -203,6 +203,15 @@ struct RunFolder {
 };
 RunFolder open_run_folder(const TrainConfig& config, const TrainOptions& options, const std::vector<std::string>& logs);
 
+// The files of a run folder, as every workload's trainer writes them.
+inline constexpr const char* kMetricsFile = "metrics.jsonl";
+inline constexpr const char* kCheckpointFile = "checkpoint.ckpt";
+inline constexpr const char* kEvalFile = "eval.json";
+inline constexpr const char* kAlphaFile = "alpha.jsonl";
+
+// "H:MM:SS" for progress lines.
+std::string format_duration(double seconds);
+
 // "cpu", "cuda", "cuda:N" as a device; an Error for other text or CUDA where there is none.
 torch::Device parse_device(const std::string& text);
 
