@@ -46,12 +46,12 @@ def main(folder):
         b = env["benchmark"]
         if b:
             sep = b["separation"]
-            tests = [a["test"] for a in b.get("architectures_list", [])] if "architectures_list" in b else None
             if sep:
                 rc = ", ".join(f"{r:+.2f}" for r in sep["seed_rank_correlations"])
+                p_text = "< 0.001" if sep["p"] < 0.001 else f"= {sep['p']:.3f}"
                 print(f"**Does the benchmark separate architectures?** One-way ANOVA of test accuracy over the "
                       f"{b['architectures']} architectures x their training seeds: F({sep['df_between']:.0f}, "
-                      f"{sep['df_within']:.0f}) = {sep['f']:.2f}, p = {sep['p']:.3g}; intraclass correlation ICC(1) = "
+                      f"{sep['df_within']:.0f}) = {sep['f']:.2f}, p {p_text}; intraclass correlation ICC(1) = "
                       f"{sep['icc1']:.2f}, reliability of a {sep['seeds_per_architecture']:.0f}-seed mean "
                       f"{sep['icc_mean']:.2f}; rank correlation of the architectures between training seeds {rc}; "
                       f"the smallest difference between two architectures this design detects with 80% power: "
