@@ -38,12 +38,13 @@ export_grid() {
 }
 ( while sleep $((EXPORT_MINUTES * 60)); do export_grid; done ) &
 exporter=$!
-trap 'kill $exporter 2>/dev/null' EXIT
+# On every exit, an interrupted one included: the grid as it was left (stopped, so that rlnas
+# compare and the page take it).
+trap 'kill $exporter 2>/dev/null; export_grid' EXIT
 
 JOBS=2 run_search grid --dataset fashion-mnist --space image/small --strategy grid \
   --baselines auto
 rc=$?
-export_grid
 [ $rc -eq 0 ] || exit $rc
 
 # export_search NAME: the search's experiment, once it finished.
