@@ -38,7 +38,7 @@ const char* const kStems[] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyt
                              "t10k-labels-idx1-ubyte"};
 
 // The four files of a dataset folder ("" where one is missing).
-std::array<std::string, 4> dataset_files(const std::string& spec, const std::string& dir) {
+std::array<std::string, 4> dataset_files(const std::string& dir) {
   std::array<std::string, 4> paths;
   for (int i = 0; i < 4; ++i) paths[i] = find_file(dir, kStems[i]);
   return paths;
@@ -49,7 +49,7 @@ std::array<std::string, 4> dataset_files(const std::string& spec, const std::str
 std::string dataset_sha256(const std::string& spec) {
   if (spec.rfind("idx:", 0) != 0) return "";
   Sha256 h;
-  for (const auto& p : dataset_files(spec, spec.substr(4))) {
+  for (const auto& p : dataset_files(spec.substr(4))) {
     if (p.empty()) return "";  // loading it names what is missing
     h.update(fs::path(p).filename().string() + "\n" + io::read_file(p, kMaxIdxBytes) + "\n");
   }
@@ -109,7 +109,7 @@ ImageDataset load_image_dataset(const std::string& spec, const std::string& fash
     throw Error("--dataset: expected fashion-mnist or idx:DIR (a folder of IDX files), found '" + spec + "'");
   }
   d.source = dir;
-  const auto paths = dataset_files(spec, dir);
+  const auto paths = dataset_files(dir);
   for (int i = 0; i < 4; ++i) {
     if (paths[i].empty()) {
       std::string msg = spec + ": no " + kStems[i] + "[.gz] in " + dir;

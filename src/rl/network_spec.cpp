@@ -1,6 +1,8 @@
 // The typed network spec (see rlnas/rl/network_spec.h).
 #include "rlnas/rl/network_spec.h"
 
+#include <type_traits>
+
 #include "rlnas/core/error.h"
 #include "rlnas/space/mixed.h"
 #include "rlnas/space/space.h"
@@ -25,6 +27,22 @@ SupernetKind parse_supernet_kind(const std::string& text) {
     if (text == k.text) return k.kind;
   }
   throw Error("supernet kind: expected single_path, softmax or gumbel, found '" + text + "'");
+}
+
+// The inverse of backbone_json; `every_knob`: each knob must be there (a spec's JSON), else the
+// missing ones keep their defaults (a cache key's architecture holds only those that apply).
+nn::NetOptions backbone_from_json(const json& b, bool every_knob) {
+  nn::NetOptions o;
+  o.name = b.at("name").get<std::string>();
+  const auto read = [&](const char* key, auto& into) {
+    if (every_knob || b.contains(key)) into = b.at(key).get<std::decay_t<decltype(into)>>();
+  };
+  read("mlp_hidden", o.mlp_hidden);
+  read("activation", o.activation);
+  read("impala_channels", o.impala_channels);
+  read("resnet_depth", o.resnet_depth);
+  read("resnet_features", o.resnet_features);
+  return o;
 }
 
 ordered_json backbone_json(const nn::NetOptions& o) {
@@ -156,17 +174,7 @@ ordered_json NetworkSpec::to_json() const {
 
 NetworkSpec NetworkSpec::from_json(const json& j) {
   try {
-    if (j.contains("backbone")) {
-      const auto& b = j.at("backbone");
-      nn::NetOptions o;
-      o.name = b.at("name").get<std::string>();
-      o.mlp_hidden = b.at("mlp_hidden").get<std::vector<int64_t>>();
-      o.activation = b.at("activation").get<std::string>();
-      o.impala_channels = b.at("impala_channels").get<std::vector<int64_t>>();
-      o.resnet_depth = b.at("resnet_depth").get<int64_t>();
-      o.resnet_features = b.at("resnet_features").get<int64_t>();
-      return backbone(std::move(o));
-    }
+    if (j.contains("backbone")) return backbone(backbone_from_json(j.at("backbone"), /*every_knob=*/true));
     if (j.contains("architecture")) {
       return architecture(space::Architecture::from_json(j.at("architecture")), j.value("named", std::string()));
     }
@@ -227,17 +235,8 @@ json NetworkSpec::cache_architecture(const json& mix_options) const {
 
 NetworkSpec NetworkSpec::from_cache_architecture(const json& a) {
   try {
-    if (a.contains("net")) {
-      const auto& n = a.at("net");
-      nn::NetOptions o;
-      o.name = n.at("name").get<std::string>();
-      if (n.contains("mlp_hidden")) o.mlp_hidden = n.at("mlp_hidden").get<std::vector<int64_t>>();
-      if (n.contains("activation")) o.activation = n.at("activation").get<std::string>();
-      if (n.contains("impala_channels")) o.impala_channels = n.at("impala_channels").get<std::vector<int64_t>>();
-      if (n.contains("resnet_depth")) o.resnet_depth = n.at("resnet_depth").get<int64_t>();
-      if (n.contains("resnet_features")) o.resnet_features = n.at("resnet_features").get<int64_t>();
-      return backbone(std::move(o));
-    }
+    // The cache key holds only the knobs that apply to the backbone (cache_architecture).
+    if (a.contains("net")) return backbone(backbone_from_json(a.at("net"), /*every_knob=*/false));
     if (a.contains("supernet")) return supernet(a.at("supernet").get<std::string>(), SupernetKind::single_path);
     if (a.contains("mixed")) {
       return supernet(a.at("space").get<std::string>(), parse_supernet_kind(a.at("mixed").get<std::string>()));

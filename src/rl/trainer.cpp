@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
@@ -869,6 +870,19 @@ RunFolder open_run_folder(const TrainConfig& config, const TrainOptions& options
   return folder;
 }
 
+std::pair<int64_t, Sha256> cut_logs_to(const std::vector<std::string>& logs, int64_t step) {
+  // Lines written after the checkpoint (and a line a kill cut short) are written again.
+  for (const auto& f : logs) io::truncate_jsonl_after(f, step);
+  // The repair left only whole lines up to the checkpoint's step: one read gives count and hash.
+  std::pair<int64_t, Sha256> tally{0, Sha256()};
+  if (std::error_code ec; !logs.empty() && fs::exists(logs.front(), ec)) {
+    const auto text = io::read_file(logs.front());
+    tally.first = std::count(text.begin(), text.end(), '\n');
+    tally.second.update(text);
+  }
+  return tally;
+}
+
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
   if (config.workload != "rl") {
     throw Error("workload '" + config.workload +
@@ -922,14 +936,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     c10::IValue pending;
     if (archive.try_read("metric_window", pending)) window.from_text(pending.toStringRef());
     for (auto* o : observers) o->load(archive);
-    // Lines written after the checkpoint (and a line a kill cut short) are written again.
-    for (const auto& f : logs) io::truncate_jsonl_after(f, venv.total_steps());
-    // The repair left only whole lines up to the checkpoint's step: one read gives count and hash.
-    if (std::error_code ec; fs::exists(dir / kMetricsFile, ec)) {
-      const auto text = io::read_file((dir / kMetricsFile).string());
-      metrics_lines = std::count(text.begin(), text.end(), '\n');
-      metrics_hash.update(text);
-    }
+    std::tie(metrics_lines, metrics_hash) = cut_logs_to(logs, venv.total_steps());
     if (options.previous_steps) {
       // A longer budget (rlnas train --resume RUN --steps N): config.json says so from now on.
       auto j = config.to_json();

@@ -12,14 +12,15 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
 #include "rlnas/data/idx.h"
-#include "rlnas/rl/checkpoint.h"
 #include "rlnas/core/rng.h"
+#include "rlnas/rl/checkpoint.h"
 #include "rlnas/rl/arch.h"
 #include "rlnas/space/mixed.h"
 #include "rlnas/space/space.h"
@@ -220,8 +221,8 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
   const torch::Device device = rl::parse_device(config.device);
   Classifier model = build(config, *data, device);  // a network that cannot be built leaves no run folder
   const std::string ident = identity(config, *data);
-  const rl::RunFolder folder =
-      rl::open_run_folder(config, options, {(dir / kMetricsFile).string(), (dir / kAlphaFile).string()});
+  const std::vector<std::string> logs = {(dir / kMetricsFile).string(), (dir / kAlphaFile).string()};
+  const rl::RunFolder folder = rl::open_run_folder(config, options, logs);
   // Supernets: the single-path ones' paths, a mixed one's alpha (its own Adam; SGD gets the rest).
   const auto supernets = space::find_supernets(*model);
   const auto mixed = space::find_mixed_supernets(*model);
@@ -286,13 +287,7 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
     loss_sum = sums[0].item<double>();
     elapsed_before = sums[1].item<double>();
     last_validation = {sums[2].item<double>(), sums[3].item<double>(), position[5].item<int64_t>()};
-    io::truncate_jsonl_after((dir / kMetricsFile).string(), epoch);
-    io::truncate_jsonl_after((dir / kAlphaFile).string(), epoch);
-    if (std::error_code ec; fs::exists(dir / kMetricsFile, ec)) {
-      const auto text = io::read_file((dir / kMetricsFile).string());
-      metrics_lines = std::count(text.begin(), text.end(), '\n');
-      metrics_hash.update(text);
-    }
+    std::tie(metrics_lines, metrics_hash) = rl::cut_logs_to(logs, epoch);
     log::info("resuming " + options.run_dir + " at epoch " + std::to_string(epoch + 1) + ", minibatch " +
               std::to_string(batch) + " of " + std::to_string(per_epoch));
   }
@@ -343,7 +338,7 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
   torch::Tensor order;
   model->train();
   while (epoch < config.steps) {
-    if (!order.defined() || batch == 0 || order.size(0) != n) {
+    if (!order.defined() || batch == 0) {  // a new epoch, or a resume inside one
       auto gen = at::make_generator<at::CPUGeneratorImpl>(mix(static_cast<uint64_t>(config.seed), epoch));
       order = torch::randperm(n, gen, torch::kInt64);
     }
@@ -492,21 +487,32 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
   return result;
 }
 
+namespace {
+
+// The classifier of a run with the weights of its checkpoint (identity checked).
+Classifier load_trained(const std::string& run_dir, const rl::TrainConfig& config, const Prepared& data,
+                        const torch::Device& device) {
+  Classifier model = build(config, data, device);
+  const auto path = (fs::path(run_dir) / kCheckpointFile).string();
+  const auto ckpt = rl::read_checkpoint(path);
+  rl::check_identity(ckpt, identity(config, data), path);
+  std::istringstream is(ckpt.payload);
+  torch::serialize::InputArchive archive, model_archive;
+  archive.load_from(is, device);
+  archive.read("model", model_archive);
+  model->load(model_archive);
+  return model;
+}
+
+}  // namespace
+
 Accuracy evaluate_run(const std::string& run_dir, const rl::TrainConfig& config, const std::string& split) {
   if (split != "test" && split != "validation") {
     throw Error("evaluate_run: split: expected test or validation, found '" + split + "'");
   }
   const auto data = prepare(config.supervised);
   const torch::Device device = rl::parse_device(config.device);
-  Classifier model = build(config, *data, device);
-  const auto path = (fs::path(run_dir) / kCheckpointFile).string();
-  const auto ckpt = rl::read_checkpoint(path);
-  rl::check_identity(ckpt, identity(config, *data), path);
-  std::istringstream is(ckpt.payload);
-  torch::serialize::InputArchive archive, model_archive;
-  archive.load_from(is, device);
-  archive.read("model", model_archive);
-  model->load(model_archive);
+  Classifier model = load_trained(run_dir, config, *data, device);
   return evaluate(model, split == "test" ? data->test : data->validation, device);
 }
 
@@ -526,15 +532,7 @@ PathScorer::PathScorer(const std::string& run_dir, const rl::TrainConfig& config
   }
   s.data = prepare(config.supervised);
   s.device = rl::parse_device(config.device);
-  s.model = build(config, *s.data, s.device);
-  const auto path = (fs::path(run_dir) / kCheckpointFile).string();
-  const auto ckpt = rl::read_checkpoint(path);
-  rl::check_identity(ckpt, identity(config, *s.data), path);
-  std::istringstream is(ckpt.payload);
-  torch::serialize::InputArchive archive, model_archive;
-  archive.load_from(is, s.device);
-  archive.read("model", model_archive);
-  s.model->load(model_archive);
+  s.model = load_trained(run_dir, config, *s.data, s.device);
   s.supernets = space::find_supernets(*s.model);
   if (s.supernets.empty()) throw Error("'" + run_dir + "': no supernet inside the trained network");
   const int64_t n = std::min(images, s.data->validation.size());

@@ -11,11 +11,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rlnas/core/config.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
+#include "rlnas/core/sha256.h"
 #include "rlnas/env/registry.h"
 #include "rlnas/rl/algorithm.h"
 #include "rlnas/rl/evaluation.h"
@@ -202,6 +204,9 @@ struct RunFolder {
   bool resume = false;  // continue from checkpoint.ckpt (false: start at step 0)
 };
 RunFolder open_run_folder(const TrainConfig& config, const TrainOptions& options, const std::vector<std::string>& logs);
+// A resume: cuts every log back to the checkpoint's `step` and returns the first one's (metrics.jsonl)
+// line count and running SHA-256, as the next checkpoint's header records them.
+std::pair<int64_t, Sha256> cut_logs_to(const std::vector<std::string>& logs, int64_t step);
 
 // The files of a run folder, as every workload's trainer writes them.
 inline constexpr const char* kMetricsFile = "metrics.jsonl";
