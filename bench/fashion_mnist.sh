@@ -15,6 +15,10 @@
 #
 #   bash bench/fashion_mnist.sh RLNAS_BIN OUT_DIR [EPOCHS] [TRAIN_IMAGES] [SEEDS] [LR] [SEARCH_SEEDS]
 #   e.g. bash bench/fashion_mnist.sh build/bin/rlnas out/fmnist 2 10000 3 0.02 5
+# PHASE=grid or PHASE=searches runs one part only (default: both, the grid first), so that the two
+# can run side by side on one store: e.g. PHASE=grid GRID_JOBS=1 ... & PHASE=searches ... (a
+# search's retrainings and the grid's trainings of the same architecture and seed are one cache
+# entry, whichever trains it first). GRID_JOBS: the grid's trials at once (default 2).
 set -uo pipefail
 BIN=${1:?rlnas binary}
 OUT=${2:?output folder}
@@ -36,16 +40,21 @@ export_grid() {
   "$BIN" --store "$STORE" runs export "$(cat "$OUT/grid.id")" --out "$RESULTS/grid.json.gz" > /dev/null 2>&1 &&
     echo "$(date -u +%FT%TZ) exported experiment $(cat "$OUT/grid.id") to $RESULTS/grid.json.gz"
 }
-( while sleep $((EXPORT_MINUTES * 60)); do export_grid; done ) &
-exporter=$!
-# On every exit, an interrupted one included: the grid as it was left (stopped, so that rlnas
-# compare and the page take it).
-trap 'kill $exporter 2>/dev/null; export_grid' EXIT
 
-JOBS=2 run_search grid --dataset fashion-mnist --space image/small --strategy grid \
-  --baselines auto
-rc=$?
-[ $rc -eq 0 ] || exit $rc
+PHASE=${PHASE:-all}
+case "$PHASE" in all|grid|searches) ;; *) echo "PHASE: expected all, grid or searches, found '$PHASE'" >&2; exit 2 ;; esac
+if [ "$PHASE" != searches ]; then
+  ( while sleep $((EXPORT_MINUTES * 60)); do export_grid; done ) &
+  exporter=$!
+  # On every exit, an interrupted one included: the grid as it was left (stopped, so that rlnas
+  # compare and the page take it).
+  trap 'kill $exporter 2>/dev/null; export_grid' EXIT
+  JOBS=${GRID_JOBS:-2} run_search grid --dataset fashion-mnist --space image/small --strategy grid \
+    --baselines auto
+  rc=$?
+  [ $rc -eq 0 ] || exit $rc
+fi
+[ "$PHASE" != grid ] || exit 0
 
 # export_search NAME: the search's experiment, once it finished.
 export_search() {

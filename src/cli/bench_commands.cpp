@@ -173,9 +173,8 @@ void add_bench_commands(CLI::App& app, Context& ctx) {
                   {"seconds", b.seconds},
                   {"steps_per_s", b.steps_per_s()},
                   {"parameters", b.parameters}};
-      if (o->algo == "ppo" || o->algo == "a2c") {
+      if (const auto c = config.to_json(); c.contains(o->algo + ".epochs")) {  // the actor-critic algorithms
         // Update FLOPs: epochs x samples x (forward + backward ~ 3 forwards).
-        const auto c = config.to_json();
         const double samples = static_cast<double>(b.steps) * c[o->algo + ".epochs"].get<double>();
         out["rollout_s"] = b.rollout_seconds;
         out["update_s"] = b.update_seconds;

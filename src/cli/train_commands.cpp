@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "interrupt.h"
+#include "rlnas/rl/workloads.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
 #include "rlnas/core/json_input.h"
@@ -24,7 +25,7 @@ namespace rlnas::cli {
 namespace {
 
 std::string default_run_dir(const rl::TrainConfig& c) {
-  std::string env = c.workload == "supervised" ? c.supervised.dataset : c.env;
+  std::string env = rl::subject_of(c);
   for (auto& ch : env) {
     if (ch == '/') ch = '-';
   }
@@ -34,7 +35,7 @@ std::string default_run_dir(const rl::TrainConfig& c) {
   for (auto& ch : env) {
     if (ch == ':') ch = '-';
   }
-  return "runs/" + env + "-" + (c.workload == "supervised" ? std::string("sgd") : c.algo) + "-s" + std::to_string(c.seed) + "-" + stamp;
+  return "runs/" + env + "-" + rl::trainer_of(c) + "-s" + std::to_string(c.seed) + "-" + stamp;
 }
 
 void print_result(const rl::TrainResult& r, bool greedy) {
@@ -136,8 +137,12 @@ void train_supervised(Context& ctx, const rl::TrainConfig& config, rl::TrainOpti
   std::printf("done: %lld epochs in %.0f s; validation accuracy %.2f%% (%lld images, selection)\n",
               static_cast<long long>(r.epochs), r.seconds, 100 * r.validation.accuracy,
               static_cast<long long>(r.validation.images));
-  std::printf("test accuracy %.2f%%, loss %.4f (%lld images of the official test set)\n", 100 * r.test.accuracy,
-              r.test.loss, static_cast<long long>(r.test.images));
+  if (r.test.images > 0) {
+    std::printf("test accuracy %.2f%%, loss %.4f (%lld images of the official test set)\n", 100 * r.test.accuracy,
+                r.test.loss, static_cast<long long>(r.test.images));
+  } else {  // a supernet: many networks, none tested (validation: the mean over drawn paths)
+    std::printf("no test figure: a supernet is many networks (its architectures are retrained and tested)\n");
+  }
   std::printf("run directory: %s\n", r.run_dir.c_str());
 }
 
@@ -243,7 +248,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         for (const auto& p : rl::presets()) std::cout << "  " << p.name << ": " << p.description << "\n";
         return;
       }
-      if (config.workload == "supervised") {
+      if (rl::workload_of(config).kind == rl::WorkloadKind::supervised) {
         if (options.previous_steps) {
           throw Error("--steps with --resume: a supervised run's cosine learning rate is fixed by its budget of " +
                       std::to_string(config.steps) + " epochs; train a new run for a longer budget");
@@ -293,7 +298,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       rl::TrainConfig config;
       load_run_dir_plugin(ctx, *run);
       config = rl::load_run_config(*run, ctx.envs);
-      if (config.workload == "supervised") {
+      if (rl::workload_of(config).kind == rl::WorkloadKind::supervised) {
         const auto a = vision::evaluate_run(*run, config, "test");
         nlohmann::ordered_json out = {{"run", *run},       {"split", "test"},        {"images", a.images},
                                       {"accuracy", 100 * a.accuracy}, {"loss", a.loss}};

@@ -13,6 +13,7 @@
 #include "rlnas/core/json_input.h"
 #include "rlnas/core/stats.h"
 #include "rlnas/report/report.h"
+#include "rlnas/rl/workloads.h"
 #include "rlnas/search/search.h"
 #include "rlnas/space/space.h"
 #include "rlnas/store/store.h"
@@ -329,7 +330,10 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   out["machine"] = e.machine;
   for (const char* key : {"env", "env_options", "algo", "preset", "steps", "seed"}) out[key] = setting(e.config, key);
   // The synthetic workload trains nothing on an environment: say what its trials are instead.
-  if (setting(e.config, "workload") == "synthetic") {
+  const auto workload_value = setting(e.config, "workload");
+  const std::string workload_name = workload_value.is_string() ? workload_value.get<std::string>() : "";
+  const auto* workload = rl::stored_workload(workload_value.is_string() ? &workload_name : nullptr);
+  if (workload && workload->kind == rl::WorkloadKind::synthetic) {
     const auto seed = setting(e.config, "synthetic.seed"), noise = setting(e.config, "synthetic.noise");
     out["env"] = "synthetic workload (score table seed " + seed.dump() + ", noise " + noise.dump() + ")";
     out["env_options"] = ordered_json::object();

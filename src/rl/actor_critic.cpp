@@ -436,6 +436,13 @@ class ActorCriticFactory final : public AlgorithmFactory {
   std::unique_ptr<Algorithm> create(const AlgorithmContext& ctx) const override {
     return std::make_unique<ActorCriticAlgorithm>(options_, ctx);
   }
+  int64_t updates(const nlohmann::json& config, int64_t steps) const override {  // one per rollout
+    const int64_t per = config.value(name_ + ".num_envs", int64_t{0}) * config.value(name_ + ".num_steps", int64_t{0});
+    return per > 0 ? steps / per : 0;
+  }
+  int64_t gradient_steps_per_update(const nlohmann::json& config) const override {
+    return config.value(name_ + ".epochs", int64_t{1}) * config.value(name_ + ".minibatches", int64_t{1});
+  }
 
  private:
   std::string name_;

@@ -404,6 +404,11 @@ class DqnFactory final : public AlgorithmFactory {
   std::unique_ptr<Algorithm> create(const AlgorithmContext& ctx) const override {
     return std::make_unique<DqnAlgorithm>(options_, ctx);
   }
+  int64_t updates(const nlohmann::json& config, int64_t steps) const override {  // one per train_frequency steps
+    const int64_t freq = config.value("dqn.train_frequency", int64_t{1}),
+                  start = config.value("dqn.learning_starts", int64_t{0});
+    return freq > 0 ? std::max<int64_t>(0, steps - start) / freq : 0;
+  }
 
  private:
   DqnOptions options_;

@@ -1,5 +1,6 @@
 // Training runs: configuration resolution, the training loop, checkpoints and resume.
 #include "rlnas/rl/trainer.h"
+#include "rlnas/rl/workloads.h"
 
 #include <algorithm>
 #include <chrono>
@@ -36,14 +37,21 @@ constexpr const char* kConfigFile = "config.json";
 constexpr const char* kLockFile = "run.lock";
 constexpr const char* kRunNonceKey = "run_nonce";  // in config.json: which run the folder's files belong to
 
+// The `workload` key's help: each workload of the table with its flag and own options.
+std::string workload_help() {
+  std::string out = "what trials train:";
+  for (const auto& w : workloads()) {
+    out += (w.name == workloads().front().name ? " " : " | ") + w.name + " (" + w.flag +
+           (w.option_prefix.empty() ? "" : ", " + w.option_prefix + "*") + ")";
+  }
+  return out;
+}
+
 // Binds every top-level and network option of `c` (algorithm options are bound by its factory).
 void bind_common(TrainConfig& c, OptionTable& t) {
   c.arch.bind(t);
   c.distill.bind(t);
-  t.add("workload", &c.workload,
-        "what trials train: rl (an environment, --env) | supervised (image classification, --dataset, "
-        "supervised.*) | synthetic (a known-answer score table, synthetic.*)",
-        {"rl", "supervised", "synthetic"})
+  t.add("workload", &c.workload, workload_help(), workload_names())
       .add("synthetic.seed", &c.synthetic.seed, "synthetic workload: seed of the score table and its optimum", 0,
            4294967295.0)
       .add("synthetic.noise", &c.synthetic.noise, "synthetic workload: noise sigma (the optimum scores 1)", 0, 1e6)
@@ -68,6 +76,11 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("supervised.momentum", &c.supervised.momentum, "supervised workload: SGD momentum", 0, 1)
       .add("supervised.nesterov", &c.supervised.nesterov, "supervised workload: Nesterov momentum")
       .add("supervised.weight_decay", &c.supervised.weight_decay, "supervised workload: SGD weight decay", 0, 1)
+      .add("supervised.grad_clip", &c.supervised.grad_clip,
+           "supervised workload: clip the weights' gradient to this L2 norm per minibatch (0: none; -1: 5 for "
+           "supernets, none for one network)",
+           -1,
+           1e6)
       .add("supervised.augment", &c.supervised.augment,
            "supervised workload: training augmentation: none | crop (random, padding 2) | flip (horizontal) | crop+flip",
            {"none", "crop", "flip", "crop+flip"})
@@ -212,11 +225,12 @@ class MetricWindow {
 
 namespace {
 
-// The keys of a supervised configuration: its own, the network's and the workload-neutral ones (an
-// RL algorithm, its environment, evaluation episodes and step intervals mean nothing there).
-bool supervised_key(const std::string& k, bool mixed) {
-  for (const char* prefix : {"supervised.", "net."}) {
-    if (k.rfind(prefix, 0) == 0) return true;
+// The keys of a configuration of a workload without an environment: its own, the network's and the
+// workload-neutral ones (an RL algorithm, its environment, evaluation episodes and step intervals
+// mean nothing there).
+bool neutral_or_own_key(const std::string& k, const WorkloadEntry& w, bool mixed) {
+  for (const auto& prefix : {w.option_prefix, std::string("net.")}) {
+    if (!prefix.empty() && k.rfind(prefix, 0) == 0) return true;
   }
   if (mixed && k.rfind("arch.", 0) == 0) return true;
   return k == "workload" || k == "steps" || k == "seed" || k == "device";
@@ -231,8 +245,8 @@ ordered_json TrainConfig::to_json() const {
   bind_common(self, t);
   factory->bind(t);
   ordered_json out;
-  const bool supervised = workload == "supervised";
-  if (!supervised) {
+  const auto& w = workload_of(*this);
+  if (w.has_environment) {
     out["env"] = env;
     out["env_options"] = env_options;
     if (!env_source.empty()) out["env_source"] = {{"path", env_source}, {"sha256", env_source_sha256}};
@@ -241,9 +255,14 @@ ordered_json TrainConfig::to_json() const {
   for (const auto& [k, v] : values.items()) {
     if (k == "env") continue;
     // Each workload's own options only where they mean something.
-    if (k.rfind("synthetic.", 0) == 0 && workload != "synthetic") continue;
-    if (k.rfind("supervised.", 0) == 0 && !supervised) continue;
-    if (supervised && !supervised_key(k, net.is_mixed())) continue;
+    bool other_workloads = false;
+    for (const auto& other : workloads()) {
+      if (other.kind != w.kind && !other.option_prefix.empty() && k.rfind(other.option_prefix, 0) == 0) {
+        other_workloads = true;
+      }
+    }
+    if (other_workloads) continue;
+    if (!w.has_environment && !neutral_or_own_key(k, w, net.is_mixed())) continue;
     out[k] = v;
   }
   return out;
@@ -286,7 +305,8 @@ namespace {
 
 // A supervised configuration: no environment and no RL algorithm (an option of theirs is an
 // error naming where it was given); the network defaults to LeNet-5 and the budget to 10 epochs.
-TrainConfig resolve_supervised(const std::vector<Setting>& settings, const env::EnvOptions& env_options) {
+TrainConfig resolve_supervised(const std::vector<Setting>& settings, const env::EnvOptions& env_options,
+                               const WorkloadEntry& workload) {
   if (!env_options.empty()) {
     throw Error("env_options: the supervised workload trains on a dataset, not an environment (found option '" +
                 env_options.begin()->first + "')");
@@ -298,7 +318,7 @@ TrainConfig resolve_supervised(const std::vector<Setting>& settings, const env::
   OptionTable t;
   bind_common(c, t);
   for (const auto& s : settings) {
-    if (!supervised_key(s.key, true)) {
+    if (!neutral_or_own_key(s.key, workload, true)) {
       throw Error(s.where + ": option '" + s.key +
                   "' is not one of the supervised workload (--dataset): its options are supervised.*, net.*, "
                   "steps (epochs), seed and device (rlnas train --dataset NAME --list-options)");
@@ -371,12 +391,14 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     it = settings.erase(it);
   }
 
-  // --dataset NAME (supervised.dataset) alone says the workload.
-  if (last_value(settings, "supervised.dataset") && !last_value(settings, "workload")) {
-    settings.insert(settings.begin(), {"workload", "supervised", "--dataset"});
+  // A key that says the workload (--dataset NAME, supervised.dataset) where `workload` is not set.
+  for (const auto& w : workloads()) {
+    if (!w.implied_by.empty() && last_value(settings, w.implied_by) && !last_value(settings, "workload")) {
+      settings.insert(settings.begin(), {"workload", w.name, w.implied_by});
+    }
   }
-  if (last_value(settings, "workload") == std::optional<std::string>("supervised")) {
-    return resolve_supervised(settings, env_options);
+  if (const auto w = last_value(settings, "workload"); w && find_workload(*w).kind == WorkloadKind::supervised) {
+    return resolve_supervised(settings, env_options, find_workload(*w));
   }
   TrainConfig c;
   const auto preset_name = last_value(settings, "preset");
@@ -884,7 +906,7 @@ std::pair<int64_t, Sha256> cut_logs_to(const std::vector<std::string>& logs, int
 }
 
 TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, const TrainOptions& options) {
-  if (config.workload != "rl") {
+  if (workload_of(config).kind != WorkloadKind::rl) {
     throw Error("workload '" + config.workload +
                 "': its trials are not trained by an agent; run it through rlnas "
                 "search --workload " +

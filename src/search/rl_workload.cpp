@@ -32,14 +32,12 @@ class RlWorkload final : public Workload {
     obs_shape_ = probe->observation_spec().shape;
     action_ = probe->action_spec().to_string();
   }
-  std::string kind() const override { return "rl"; }
+  const rl::WorkloadEntry& entry() const override { return rl::find_workload("rl"); }
   std::string name() const override { return env_; }
-  std::string budget_unit() const override { return "environment steps"; }
   bool trains_backbones() const override { return true; }
   bool trains_supernets() const override { return true; }
   std::vector<int64_t> input_shape() const override { return obs_shape_; }
   std::vector<std::string> output_heads() const override { return {"policy: " + action_, "value"}; }
-  std::string test_metric() const override { return kTest; }
   std::vector<std::string> baselines() const override { return envs_.baselines(env_); }
   bool run_trial(const rl::TrainConfig& config, const std::string& run_dir,
                  const std::atomic<bool>* stop) const override {
@@ -84,14 +82,12 @@ class RlWorkload final : public Workload {
 class SyntheticWorkload final : public Workload {
  public:
   explicit SyntheticWorkload(const rl::TrainConfig& config) : options_(config.synthetic) {}
-  std::string kind() const override { return "synthetic"; }
-  std::string budget_unit() const override { return "simulated steps"; }
+  const rl::WorkloadEntry& entry() const override { return rl::find_workload("synthetic"); }
   bool trains_backbones() const override { return false; }
   bool trains_supernets() const override { return false; }
   std::string name() const override { return "synthetic (seed " + std::to_string(options_.seed) + ")"; }
   std::vector<int64_t> input_shape() const override { return {}; }  // any: nothing is built
   std::vector<std::string> output_heads() const override { return {"score"}; }
-  std::string test_metric() const override { return kTest; }
   std::vector<std::string> baselines() const override { return {}; }
   bool run_trial(const rl::TrainConfig& config, const std::string& run_dir, const std::atomic<bool>*) const override {
     if (config.net.kind() != rl::NetworkSpec::Kind::architecture) {
@@ -153,12 +149,15 @@ std::unique_ptr<TrialSampler> trial_sampler(const std::string& run_dir, const rl
 }
 
 std::unique_ptr<Workload> make_workload(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
-  if (config.workload == "rl") return std::make_unique<RlWorkload>(config, envs);
-  if (config.workload == "synthetic") return std::make_unique<SyntheticWorkload>(config);
-  if (config.workload == "supervised") return make_supervised_workload(config);
-  throw Error("workload '" + config.workload +
-              "' is not available; valid workloads: rl (an environment, --env), supervised (--dataset), "
-              "synthetic (--workload synthetic)");
+  switch (rl::workload_of(config).kind) {  // throws, naming the workloads, for an unknown one
+    case rl::WorkloadKind::rl:
+      return std::make_unique<RlWorkload>(config, envs);
+    case rl::WorkloadKind::synthetic:
+      return std::make_unique<SyntheticWorkload>(config);
+    case rl::WorkloadKind::supervised:
+      return make_supervised_workload(config);
+  }
+  throw Error("workload '" + config.workload + "': no Workload for it");
 }
 
 }  // namespace rlnas::search

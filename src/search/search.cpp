@@ -355,7 +355,9 @@ class Driver {
     o.run_dir = t.run_dir;
     o.steps = t.steps;
     o.metrics = t.metrics;
-    if (const auto r = t.metric("train_return_mean")) o.objectives = {*r};
+    for (const auto& name : workload_->entry().objectives) {  // what the strategy maximises
+      if (const auto r = t.metric(name.c_str())) o.objectives.push_back(*r);
+    }
     return o;
   }
 

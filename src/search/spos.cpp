@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include "rlnas/core/error.h"
+#include "rlnas/core/log.h"
 #include "rlnas/rl/evaluation.h"
 #include "rlnas/rl/trainer.h"
+#include "rlnas/rl/workloads.h"
 #include "rlnas/space/supernet.h"
 #include "rlnas/vision/classifier.h"
 
@@ -27,7 +29,7 @@ SposEvaluator::SposEvaluator(const std::string& supernet_run_dir, const env::Env
   s.options = options;
   s.run_dir = supernet_run_dir;
   s.config = rl::load_run_config(supernet_run_dir, registry);
-  if (s.config.workload == "supervised") {  // the proxy of the supervised workload: validation accuracy
+  if (rl::workload_of(s.config).kind == rl::WorkloadKind::supervised) {  // the proxy of the supervised workload: validation accuracy
     s.images = std::make_unique<vision::PathScorer>(supernet_run_dir, s.config, options.images);
     return;
   }
@@ -43,6 +45,11 @@ SposEvaluator::SposEvaluator(const std::string& supernet_run_dir, const env::Env
 }
 
 SposEvaluator::~SposEvaluator() = default;
+
+std::string SposEvaluator::unit() const {
+  return state_->images ? std::to_string(state_->options.images) + " validation images"
+                        : std::to_string(state_->options.episodes) + " episodes";
+}
 
 ProxyScore SposEvaluator::score(const space::Architecture& arch) {
   auto& s = *state_;
@@ -67,6 +74,8 @@ ProxyScore SposEvaluator::score(const space::Architecture& arch) {
 std::vector<ProxyScore> spos_proxy_scores(const std::string& supernet_run_dir, const env::EnvRegistry& registry,
                                           const std::vector<space::Architecture>& archs, const ProxyOptions& options) {
   SposEvaluator evaluator(supernet_run_dir, registry, options);
+  log::info("spos: scoring " + std::to_string(archs.size()) + " architectures with inherited weights (" +
+            evaluator.unit() + " each)");
   std::vector<ProxyScore> scores;
   for (const auto& arch : archs) scores.push_back(evaluator.score(arch));
   std::stable_sort(scores.begin(), scores.end(),

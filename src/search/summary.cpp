@@ -10,6 +10,7 @@
 #include "rlnas/core/error.h"
 #include "rlnas/core/stats.h"
 #include "rlnas/search/tabular.h"
+#include "rlnas/rl/workloads.h"
 
 namespace rlnas::search {
 
@@ -63,13 +64,16 @@ std::string SelectionRule::test_name() const {
 
 SelectionRule selection_rule_of(const nlohmann::json& train_config, const std::string& select) {
   SelectionRule r;
-  if (train_config.is_object() && train_config.value("workload", std::string()) == "supervised") {
-    r.select = "validation_accuracy";
-    r.test_metric = "test_accuracy";
-    return r;
-  }
-  // A selection this rlnas does not know (a newer export) reads as the default, reward mean.
-  if (select == "late_return") r.select = select;
+  const auto* name = train_config.is_object() && train_config.contains("workload") && train_config["workload"].is_string()
+                         ? train_config["workload"].get_ptr<const std::string*>()
+                         : nullptr;
+  // A workload or a selection this rlnas does not know (a newer export) reads as the default: rl's
+  // first selection, reward mean.
+  const auto* workload = rl::stored_workload(name);
+  if (!workload) workload = &rl::workloads().front();
+  const auto& accepted = workload->select_values;
+  r.select = std::find(accepted.begin(), accepted.end(), select) != accepted.end() ? select : accepted.front();
+  r.test_metric = workload->test_metric;
   return r;
 }
 

@@ -23,12 +23,10 @@ class SupervisedWorkload final : public Workload {
         shape_(vision::input_shape(config)),
         classes_(vision::num_classes(config)),
         per_epoch_((vision::train_images(config) + config.supervised.batch_size - 1) / config.supervised.batch_size) {}
-  std::string kind() const override { return "supervised"; }
+  const rl::WorkloadEntry& entry() const override { return rl::find_workload("supervised"); }
   std::string name() const override { return dataset_; }
-  std::string budget_unit() const override { return "epochs"; }
   std::vector<int64_t> input_shape() const override { return shape_; }
   std::vector<std::string> output_heads() const override { return {"classes: " + std::to_string(classes_)}; }
-  std::string test_metric() const override { return "test_accuracy"; }
   // LeNet-5 and the small ResNet (ResNet-20 without batch normalisation, as rlnas's RL nets).
   std::vector<std::string> baselines() const override { return {"net:lenet", "net:resnet"}; }
   bool trains_backbones() const override { return true; }

@@ -19,6 +19,7 @@
 #include "rlnas/core/log.h"
 #include "rlnas/core/sha256.h"
 #include "rlnas/rl/checkpoint.h"
+#include "rlnas/rl/workloads.h"
 #include "rlnas/search/workload.h"
 #include "rlnas/data/idx.h"
 #include "rlnas/vision/classifier.h"
@@ -55,7 +56,9 @@ std::string tail_lines(const fs::path& path, size_t lines) {
 
 // A supervised trial: the dataset (an idx: folder with the SHA-256 of its files) in place of the
 // environment, the optimizer "sgd" with the supervised.* options (but for where checkpoints fall)
-// in place of an algorithm.
+// in place of an algorithm; a mixed supernet's arch.* options with them. supervised.grad_clip, added
+// later, as the clip in effect and only where there is one (none was every earlier trial's meaning,
+// and their keys stay as they were).
 store::CacheKeyParts supervised_key_parts(const rl::TrainConfig& config, const ordered_json& resolved) {
   store::CacheKeyParts key;
   key.env = config.supervised.dataset;
@@ -63,7 +66,13 @@ store::CacheKeyParts supervised_key_parts(const rl::TrainConfig& config, const o
   key.algo = "sgd";
   key.algo_options["workload"] = config.workload;
   for (const auto& [k, v] : resolved.items()) {
-    if (k.rfind("supervised.", 0) == 0 && k != "supervised.checkpoint_batches") key.algo_options[k] = json::parse(v.dump());
+    if (k == "supervised.checkpoint_batches" || k == "supervised.grad_clip") continue;
+    if (k.rfind("supervised.", 0) == 0 || (config.net.is_mixed() && k.rfind("arch.", 0) == 0)) {
+      key.algo_options[k] = json::parse(v.dump());
+    }
+  }
+  if (const double clip = config.supervised.clip(config.net.is_supernet()); clip > 0) {
+    key.algo_options["supervised.grad_clip"] = clip;
   }
   const auto& net = config.net;
   if (net.kind() != rl::NetworkSpec::Kind::backbone) {
@@ -81,7 +90,8 @@ store::CacheKeyParts supervised_key_parts(const rl::TrainConfig& config, const o
 store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::EnvRegistry& envs) {
   const ordered_json resolved = config.to_json();
   store::CacheKeyParts key;
-  if (config.workload == "supervised") return supervised_key_parts(config, resolved);
+  const auto& workload = rl::workload_of(config);
+  if (workload.kind == rl::WorkloadKind::supervised) return supervised_key_parts(config, resolved);
   key.env = config.env;
   key.env_source_sha256 = config.env_source_sha256;
   for (const auto& o : envs.options(config.env)) {
@@ -115,12 +125,12 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
   key.architecture = net.cache_architecture(mix_options);
   key.seed = config.seed;
   key.budget = config.steps;
-  if (config.workload != "rl") {
+  if (workload.kind != rl::WorkloadKind::rl) {
     // Another workload is another training: its options are part of the key (rl trials keep the
     // keys stores have always held).
     key.algo_options["workload"] = config.workload;
     for (const auto& [k, v] : resolved.items()) {
-      if (k.rfind(config.workload + ".", 0) == 0) key.algo_options[k] = json::parse(v.dump());
+      if (k.rfind(workload.option_prefix, 0) == 0) key.algo_options[k] = json::parse(v.dump());
     }
   }
   return key;
@@ -137,10 +147,9 @@ store::TrialRecord describe_trial(const rl::TrainConfig& config, const env::EnvR
   t.seed = config.seed;
   t.budget = config.steps;
   // A supernet is many architectures: no single figure; the synthetic workload builds no network.
-  if (with_cost && !config.is_supernet() && config.workload != "synthetic") {
+  if (with_cost && !config.is_supernet() && rl::workload_of(config).builds_network) {
     try {
-      const auto shape = config.workload == "supervised" ? vision::input_shape(config)
-                                                          : envs.make(config.env, config.env_options)->observation_spec().shape;
+      const auto shape = make_workload(config, envs)->input_shape();
       nn::Backbone net = nn::make_backbone(config.net.net_options({}), shape);
       const auto forward = [&](const torch::Tensor& x) { return net->forward(x); };
       const auto cost = space::measure_cost(*net, forward, shape);

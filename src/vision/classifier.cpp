@@ -1,4 +1,5 @@
 // The supervised workload's training loop (classifier.h).
+#include "rlnas/rl/workloads.h"
 #include "rlnas/vision/classifier.h"
 
 #include <torch/torch.h>
@@ -168,13 +169,22 @@ torch::Tensor augment(torch::Tensor x, const std::string& how, uint64_t seed, fl
   return x;
 }
 
-Accuracy evaluate(Classifier& model, const Part& part, const torch::Device& device) {
+// Loss and accuracy on a split. A single-path supernet (`supernets` not empty) runs a path drawn
+// uniformly for every evaluation batch (seeded by `path_seed`): its figure is the mean over paths,
+// not one path's.
+Accuracy evaluate(Classifier& model, const Part& part, const torch::Device& device,
+                  const std::vector<space::Supernet>& supernets = {}, uint64_t path_seed = 0) {
   torch::NoGradGuard no_grad;
   model->eval();
   double loss = 0;
   int64_t correct = 0;
+  Mt19937 rng(static_cast<uint32_t>(path_seed));
   for (int64_t start = 0; start < part.size(); start += kEvalBatch) {
     const int64_t n = std::min(kEvalBatch, part.size() - start);
+    if (!supernets.empty()) {
+      const auto path = supernets.front()->space().sample(rng);
+      for (const auto& net : supernets) net->set_path(path);
+    }
     const auto x = part.x.narrow(0, start, n).to(device), y = part.y.narrow(0, start, n).to(device);
     const auto logits = model->forward(x);
     loss += torch::nn::functional::cross_entropy(
@@ -210,7 +220,7 @@ int64_t num_classes(const rl::TrainConfig& config) { return prepare(config.super
 int64_t train_images(const rl::TrainConfig& config) { return prepare(config.supervised)->train.size(); }
 
 ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::TrainOptions& options) {
-  if (config.workload != "supervised") {
+  if (rl::workload_of(config).kind != rl::WorkloadKind::supervised) {
     throw Error("train_classifier: the configuration's workload is '" + config.workload + "', not supervised");
   }
   const auto& o = config.supervised;
@@ -231,6 +241,7 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
   torch::optim::SGD optimizer(
       arch.active() ? arch.weights_of(*model) : model->parameters(),
       torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
+  const double grad_clip = o.clip(config.net.is_supernet());
   const int64_t n_val = data->validation.size();
   // The validation minibatch after `batches_done` minibatches (ENAS's reward, DARTS's alpha step).
   const auto validation_batch = [&](int64_t batches_done) {
@@ -380,6 +391,9 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
       const auto logits = model->forward(x);
       const auto loss = torch::nn::functional::cross_entropy(logits, y);
       (arch.active() ? arch.weight_loss(loss) : loss).backward();
+      if (grad_clip > 0) {
+        for (const auto& group : optimizer.param_groups()) torch::nn::utils::clip_grad_norm_(group.params(), grad_clip);
+      }
       optimizer.step();
       if (arch.active()) arch.after_weight_step();
       if (sampler) {  // the path's reward: its accuracy on the next validation minibatch
@@ -420,7 +434,8 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
     // The epoch's line: its minibatches as trained, then the validation images.
     result.train = {static_cast<double>(correct) / static_cast<double>(seen), loss_sum / static_cast<double>(seen), seen};
     const auto eval_start = Clock::now();
-    last_validation = evaluate(model, data->validation, device);
+    last_validation = evaluate(model, data->validation, device, supernets,
+                               mix(mix(static_cast<uint64_t>(config.seed), static_cast<uint64_t>(epoch)), 0x5eed));
     const double eval_seconds = std::chrono::duration<double>(Clock::now() - eval_start).count();
     const double now = std::chrono::duration<double>(Clock::now() - start).count();
     ordered_json line = {{"step", epoch + 1},

@@ -14,7 +14,10 @@
 
 #include "../common/error_of.h"
 #include "../rl/run_test_util.h"
+#include "rlnas/rl/workloads.h"
+#include "rlnas/search/summary.h"
 #include "rlnas/search/trial.h"
+#include "rlnas/store/cache_key.h"
 #include "rlnas/search/workload.h"
 
 namespace rlnas::search {
@@ -515,6 +518,75 @@ TEST(Workload, TheRlWorkloadNamesItsShapesHeadsAndMetrics) {
   s.flags.back().second = "supervised";
   EXPECT_NE(error_of([&] { rl::resolve_train_config(s, rl::test_util::registry()); }).find("workload"),
             std::string::npos);
+}
+
+
+TEST(Workload, TheTableSaysEachWorkloadsBudgetOptionsAndMetrics) {
+  EXPECT_EQ(rl::workload_names(), (std::vector<std::string>{"rl", "supervised", "synthetic"}));
+  const auto& supervised = rl::find_workload("supervised");
+  EXPECT_EQ(supervised.kind, rl::WorkloadKind::supervised);
+  EXPECT_EQ(supervised.budget_unit, "epochs");
+  EXPECT_EQ(supervised.option_prefix, "supervised.");
+  EXPECT_FALSE(supervised.has_environment);
+  EXPECT_FALSE(rl::find_workload("synthetic").builds_network);
+  EXPECT_EQ(error_of([] { rl::find_workload("images"); }),
+            "workload: expected one of rl, supervised, synthetic, found 'images'");
+  // A stored configuration from before the key (none) is rl's; an unknown name is nobody's.
+  EXPECT_EQ(rl::stored_workload(nullptr)->kind, rl::WorkloadKind::rl);
+  const std::string future = "speech";
+  EXPECT_EQ(rl::stored_workload(&future), nullptr);
+
+  // The selection rule asks the workload: supervised selects on validation accuracy whatever
+  // search.select says; rl keeps late_return; an unknown workload or selection reads as rl's default.
+  auto r = selection_rule_of({{"workload", "supervised"}}, "late_return");
+  EXPECT_EQ(r.metric(), "validation_accuracy");
+  EXPECT_EQ(r.test_metric, "test_accuracy");
+  r = selection_rule_of({{"env", "minatar/breakout"}}, "late_return");
+  EXPECT_EQ(r.metric(), "train_return_late");
+  EXPECT_EQ(r.test_metric, "eval_return_mean");
+  r = selection_rule_of({{"workload", "speech"}}, "wer");
+  EXPECT_EQ(r.metric(), "train_return_mean");
+
+  rl::TrainSources s;
+  s.flags = {{"supervised.dataset", "fashion-mnist"}};
+  const auto config = rl::resolve_train_config(s, rl::test_util::registry());
+  EXPECT_EQ(rl::subject_of(config), "fashion-mnist");
+  EXPECT_EQ(rl::trainer_of(config), "sgd");
+  const auto w = make_workload(config, rl::test_util::registry());
+  EXPECT_EQ(w->budget_unit(), "epochs");
+  EXPECT_EQ(w->test_metric(), "test_accuracy");
+  // The resolved configuration holds no key of another workload or of an environment.
+  const auto j = config.to_json();
+  for (const auto& [k, v] : j.items()) {
+    EXPECT_TRUE(k.rfind("synthetic.", 0) != 0 && k.rfind("ppo.", 0) != 0 && k != "env") << k;
+  }
+}
+
+// A trial of the image benchmark stored before supervised.grad_clip existed (the committed
+// bench/results/fashion-mnist/grid.json.gz: image/small all-conv3x3, seed 1, 2 epochs on 10,000
+// images at lr 0.02) keeps its cache key, so that the benchmark's trainings stay cache hits; a clip
+// set on one network, and the clip of 5 a supernet gets by default, are part of the key.
+TEST(Workload, SupervisedCacheKeysOfEarlierStoresStayAndAClipIsPartOfTheKey) {
+  const auto key = [](std::vector<std::string> sets) {
+    rl::TrainSources s;
+    s.flags = {{"supervised.dataset", "fashion-mnist"}, {"steps", "2"}, {"seed", "1"}};
+    sets.insert(sets.end(), {"supervised.train_images=10000", "supervised.lr=0.02"});
+    s.sets = sets;
+    const auto config = rl::resolve_train_config(s, rl::test_util::registry());
+    return store::trial_cache_key(cache_key_parts(config, rl::test_util::registry()));
+  };
+  const std::string arch =
+      R"(net.arch={"space":"image/small","version":1,"choices":{"layer1":"conv3x3","layer2":"conv3x3",)"
+      R"("layer3":"conv3x3","layer4":"conv3x3"}})";
+  EXPECT_EQ(key({arch}), "7a14ffdd753e3de74e626b5ab0bfdcf5f2681a3a779e3125445ab50c10ecd32f");
+  EXPECT_EQ(key({arch, "supervised.grad_clip=0"}), key({arch}));
+  EXPECT_NE(key({arch, "supervised.grad_clip=5"}), key({arch}));
+  const std::vector<std::string> supernet = {"net.space=image/small", "net.supernet=true"};
+  auto clipped = supernet, unclipped = supernet;
+  clipped.push_back("supervised.grad_clip=5");
+  unclipped.push_back("supervised.grad_clip=0");
+  EXPECT_EQ(key(supernet), key(clipped));
+  EXPECT_NE(key(supernet), key(unclipped));
 }
 
 }  // namespace

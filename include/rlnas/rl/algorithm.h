@@ -76,6 +76,11 @@ class AlgorithmFactory {
   // Checks the options fit the environment (e.g. DQN needs discrete actions); throws rlnas::Error.
   virtual void validate(const env::ActionSpec& action_spec) const = 0;
   virtual std::unique_ptr<Algorithm> create(const AlgorithmContext& context) const = 0;
+  // Read from a resolved configuration (a run's config.json): the weight updates of a training of
+  // `steps` environment steps (0: not known in advance), and the gradient steps of one update
+  // (PPO: epochs x minibatches). A search's one-shot strategies count supernet iterations with them.
+  virtual int64_t updates(const nlohmann::json& config, int64_t steps) const { return 0; }
+  virtual int64_t gradient_steps_per_update(const nlohmann::json& config) const { return 1; }
 };
 
 // "ppo", "a2c", "dqn", "sac"; unknown names throw rlnas::Error listing the valid ones.

@@ -19,6 +19,11 @@ struct SupervisedOptions {
   double momentum = 0.9;
   bool nesterov = true;
   double weight_decay = 5e-4;
+  // Largest L2 norm of the weights' gradient per minibatch (clipped to it); 0: no clipping; -1
+  // (auto): 5 for supernets (DARTS's and ENAS's bound: a shared weight set trained under a new path
+  // every minibatch diverges at one network's rates without it), none for one network.
+  double grad_clip = -1;
+  double clip(bool supernet) const { return grad_clip >= 0 ? grad_clip : (supernet ? 5.0 : 0.0); }
   std::string augment = "none";     // none | crop | flip | crop+flip (random crop with padding 2, horizontal flip)
   int64_t checkpoint_batches = 200;  // minibatches between checkpoints inside an epoch (and at every epoch's end)
 };

@@ -35,6 +35,8 @@ class SposEvaluator {
   ~SposEvaluator();
   // Throws rlnas::Error for an architecture of another space.
   ProxyScore score(const space::Architecture& arch);
+  // What one score costs, for progress lines: "10 episodes", "2000 validation images".
+  std::string unit() const;
 
  private:
   struct State;

@@ -15,18 +15,20 @@
 
 #include "rlnas/env/registry.h"
 #include "rlnas/rl/trainer.h"
+#include "rlnas/rl/workloads.h"
 
 namespace rlnas::search {
 
 class Workload {
  public:
   virtual ~Workload() = default;
-  virtual std::string kind() const = 0;                       // "rl" | "supervised" | "synthetic"
+  virtual const rl::WorkloadEntry& entry() const = 0;         // its row of the workload table
+  std::string kind() const { return entry().name; }           // "rl" | "supervised" | "synthetic"
   virtual std::string name() const = 0;                       // the environment, the dataset
-  virtual std::string budget_unit() const = 0;                // what `steps` counts: "environment steps", "epochs"
+  std::string budget_unit() const { return entry().budget_unit; }  // what `steps` counts: "environment steps", "epochs"
   virtual std::vector<int64_t> input_shape() const = 0;       // what the network takes (one sample); {}: any
   virtual std::vector<std::string> output_heads() const = 0;  // e.g. {"policy: discrete(6)", "value"}
-  virtual std::string test_metric() const = 0;                // result.json metric reported as the test score
+  std::string test_metric() const { return entry().test_metric; }  // result.json metric reported as the test score
   virtual std::vector<std::string> baselines() const = 0;     // "net:NAME" / "named:NAME" (search.baselines auto)
   virtual bool trains_backbones() const = 0;  // fixed backbones (net:NAME) are networks of it, not only a space's
   virtual bool trains_supernets() const = 0;  // one-shot strategies (a supernet per search) run on it

@@ -73,5 +73,7 @@ class OneShotStrategy : public SearchStrategy {
 // steps / (num_envs x num_steps) for ppo and a2c; gradient updates for dqn (one per
 // train_frequency steps after learning_starts). 0 when it cannot tell.
 int64_t training_updates(const nlohmann::json& config, int64_t steps);
+// Gradient steps of one of them (its algorithm's; 1 where there is none).
+int64_t gradient_steps_per_update(const nlohmann::json& config);
 
 }  // namespace rlnas::search::detail

@@ -58,9 +58,8 @@ class DifferentiableStrategy final : public OneShotStrategy {
       if (!line.empty()) last = line;
     }
     const auto j = json::parse(last, nullptr, false);
-    const std::string algo = config.value("algo", "");
     int64_t steps = iterations(config, out);
-    if (algo == "ppo") steps *= config.value("ppo.epochs", int64_t{1}) * config.value("ppo.minibatches", int64_t{1});
+    steps *= gradient_steps_per_update(config);  // an RL update's gradient steps (PPO: epochs x minibatches)
     out["alpha_steps"] = steps;
     if (j.is_discarded() || !j.is_object()) return;
     double entropy = 0;

@@ -53,8 +53,6 @@ class SposStrategy final : public OneShotStrategy {
     std::vector<ProxyScore> scores;
     const auto& space = *ctx_.space;
     if (space.size() <= static_cast<uint64_t>(o.exhaustive_limit)) {
-      log::info("spos: scoring all " + space::format_count(space.size()) + " architectures with inherited weights (" +
-                std::to_string(po.episodes) + " episodes each)");
       scores = spos_proxy_scores(run_dir, *ctx_.envs, space.enumerate(), po);
     } else {
       EvolutionOptions eo;

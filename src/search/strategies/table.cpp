@@ -4,6 +4,7 @@
 
 #include "builtin.h"
 #include "rlnas/core/error.h"
+#include "rlnas/rl/algorithm.h"
 
 namespace rlnas::search {
 
@@ -122,18 +123,23 @@ std::vector<TrialRequest> OneShotStrategy::propose(size_t slots) {
   return {r};
 }
 
+// The algorithm of a stored configuration (none: another workload's, or one this rlnas lacks).
+std::unique_ptr<rl::AlgorithmFactory> stored_algorithm(const json& config) {
+  try {
+    return rl::make_algorithm_factory(config.value("algo", ""));
+  } catch (const Error&) {
+    return nullptr;
+  }
+}
+
 int64_t training_updates(const json& config, int64_t steps) {
-  const std::string algo = config.value("algo", "");
-  if (algo == "ppo" || algo == "a2c") {
-    const int64_t per = config.value(algo + ".num_envs", int64_t{0}) * config.value(algo + ".num_steps", int64_t{0});
-    return per > 0 ? steps / per : 0;
-  }
-  if (algo == "dqn") {
-    const int64_t freq = config.value("dqn.train_frequency", int64_t{1}),
-                  start = config.value("dqn.learning_starts", int64_t{0});
-    return freq > 0 ? std::max<int64_t>(0, steps - start) / freq : 0;
-  }
-  return 0;
+  const auto algo = stored_algorithm(config);
+  return algo ? algo->updates(config, steps) : 0;
+}
+
+int64_t gradient_steps_per_update(const json& config) {
+  const auto algo = stored_algorithm(config);
+  return algo ? algo->gradient_steps_per_update(config) : 1;
 }
 
 int64_t OneShotStrategy::iterations(const json& config, const json& out) const {

@@ -1,0 +1,91 @@
+// The workload table (workloads.h). The one file of the configuration layer that names
+// workloads; the others ask an entry.
+#include "rlnas/rl/workloads.h"
+
+#include "rlnas/core/error.h"
+#include "rlnas/rl/trainer.h"
+
+namespace rlnas::rl {
+
+const std::vector<WorkloadEntry>& workloads() {
+  static const std::vector<WorkloadEntry> table = {
+      {.kind = WorkloadKind::rl,
+       .name = "rl",
+       .flag = "--env NAME",
+       .option_prefix = "",
+       .implied_by = "",
+       .budget_unit = "environment steps",
+       .progress_word = "steps",
+       .has_environment = true,
+       .builds_network = true,
+       // Selected on training returns (search.select), reported on the final policy's evaluation.
+       .select_values = {"reward_mean", "late_return"},
+       .test_metric = "eval_return_mean",
+       .test_name = "total reward",
+       .objectives = {"train_return_mean"}},
+      {.kind = WorkloadKind::supervised,
+       .name = "supervised",
+       .flag = "--dataset NAME",
+       .option_prefix = "supervised.",
+       .implied_by = "supervised.dataset",
+       .budget_unit = "epochs",
+       .progress_word = "epochs",
+       .has_environment = false,
+       .builds_network = true,
+       // Selected on the held-out validation split, reported on the official test set (percent).
+       .select_values = {"validation_accuracy"},
+       .test_metric = "test_accuracy",
+       .test_name = "test accuracy",
+       .objectives = {"validation_accuracy"}},
+      {.kind = WorkloadKind::synthetic,
+       .name = "synthetic",
+       .flag = "--workload synthetic",
+       .option_prefix = "synthetic.",
+       .implied_by = "",
+       .budget_unit = "simulated steps",
+       .progress_word = "steps",
+       .has_environment = true,  // its configurations carry an (unused) environment, as rl's
+       .builds_network = false,
+       // Its trials write RL-shaped results: a noisy training score and a noiseless evaluation.
+       .select_values = {"reward_mean", "late_return"},
+       .test_metric = "eval_return_mean",
+       .test_name = "total reward",
+       .objectives = {"train_return_mean"}},
+  };
+  return table;
+}
+
+std::vector<std::string> workload_names() {
+  std::vector<std::string> out;
+  for (const auto& w : workloads()) out.push_back(w.name);
+  return out;
+}
+
+const WorkloadEntry& find_workload(std::string_view name) {
+  for (const auto& w : workloads()) {
+    if (w.name == name) return w;
+  }
+  std::string names;
+  for (const auto& w : workloads()) names += (names.empty() ? "" : ", ") + w.name;
+  throw Error("workload: expected one of " + names + ", found '" + std::string(name) + "'");
+}
+
+const WorkloadEntry* stored_workload(const std::string* name) {
+  if (!name) return &workloads().front();
+  for (const auto& w : workloads()) {
+    if (w.name == *name) return &w;
+  }
+  return nullptr;
+}
+
+const WorkloadEntry& workload_of(const TrainConfig& config) { return find_workload(config.workload); }
+
+std::string subject_of(const TrainConfig& config) {
+  return workload_of(config).kind == WorkloadKind::supervised ? config.supervised.dataset : config.env;
+}
+
+std::string trainer_of(const TrainConfig& config) {
+  return workload_of(config).kind == WorkloadKind::supervised ? "sgd" : config.algo;
+}
+
+}  // namespace rlnas::rl
