@@ -398,9 +398,11 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
       if (arch.active()) arch.after_weight_step();
       if (sampler) {  // the path's reward: its accuracy on the next validation minibatch
         const auto [xv, yv] = validation_batch(done);
-        torch::NoGradGuard no_grad;
         rl::IterationReturns r;
-        r.episode_return = r.rollout_return = 100 * batch_loss(model, xv, yv).second.item<double>();
+        {  // no graph for the reward; the sampler's own update (ENAS's controller) needs gradients
+          torch::NoGradGuard no_grad;
+          r.episode_return = r.rollout_return = 100 * batch_loss(model, xv, yv).second.item<double>();
+        }
         r.episodes = 1;
         r.steps = count;
         sampler->observe(supernets.front()->path(), r, done + 1);

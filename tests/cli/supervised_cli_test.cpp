@@ -197,8 +197,9 @@ TEST(SupervisedCli, OneShotStrategiesSearchOnADataset) {
     const auto r = run("--store " + q(store) + " search --dataset fashion-mnist --space image/small --strategy " +
                        strategy +
                        " --top-k 1 --seeds 1 --baselines none --epochs 1 --set supervised.train_images=1000 "
-                       "--set supervised.validation_images=1000 --set search.spos.proxy_images=100 --out " +
-                       q(d / strategy));
+                       "--set supervised.validation_images=1000 --set search.spos.proxy_images=100 " +
+                       // ENAS's controller updates within the 8 minibatches (every 2 children)
+                       (strategy == "enas" ? "--set search.enas.batch=2 " : "") + "--out " + q(d / strategy));
     ASSERT_EQ(r.code, 0) << strategy << ": " << r.out;
     const auto s = summary_of(store);
     ASSERT_FALSE(s["rows"].empty()) << strategy;
