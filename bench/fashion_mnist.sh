@@ -16,9 +16,11 @@
 #   bash bench/fashion_mnist.sh RLNAS_BIN OUT_DIR [EPOCHS] [TRAIN_IMAGES] [SEEDS] [LR] [SEARCH_SEEDS]
 #   e.g. bash bench/fashion_mnist.sh build/bin/rlnas out/fmnist 2 10000 3 0.02 5
 # PHASE=grid or PHASE=searches runs one part only (default: both, the grid first), so that the two
-# can run side by side on one store: e.g. PHASE=grid GRID_JOBS=1 ... & PHASE=searches ... (a
-# search's retrainings and the grid's trainings of the same architecture and seed are one cache
-# entry, whichever trains it first). GRID_JOBS: the grid's trials at once (default 2).
+# can run side by side on one store: e.g. PHASE=grid GRID_JOBS=1 ... & PHASE=searches ... Side by
+# side costs more: the grid plans all its trainings (and baselines) when it starts, and a training
+# whose cache key a running experiment's pending trial holds is trained again by a search, not
+# shared (src/search/search.cpp, plan); run one after the other to share everything. GRID_JOBS:
+# the grid's trials at once (default 2).
 set -uo pipefail
 BIN=${1:?rlnas binary}
 OUT=${2:?output folder}
