@@ -75,6 +75,11 @@ def main(folder):
     if means:
         means.sort(key=lambda m: m[0])
         q = statistics.quantiles([m for m, _ in means], n=4)
+        dead = [t for t in done if t["metrics"]["test_accuracy"] <= 15]
+        if dead:
+            listed = "; ".join(f"`{choices(t['architecture'])}` seed {t['seed']}: {t['metrics']['test_accuracy']:.2f}"
+                               for t in dead)
+            print(f"\nTrainings at chance (test accuracy <= 15%, diverged): {len(dead)} of {len(done)} ({listed}).")
         print(f"\nSpread of the {len(means)} complete architectures' mean test accuracy: lowest {means[0][0]:.2f} "
               f"(`{choices(means[0][1]['architecture'])}`), quartiles {q[0]:.2f} / {q[1]:.2f} / {q[2]:.2f}, highest "
               f"{means[-1][0]:.2f} (`{choices(means[-1][1]['architecture'])}`).")
