@@ -397,8 +397,10 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
       settings.insert(settings.begin(), {"workload", w.name, w.implied_by});
     }
   }
-  if (const auto w = last_value(settings, "workload"); w && find_workload(*w).kind == WorkloadKind::supervised) {
-    return resolve_supervised(settings, env_options, find_workload(*w));
+  if (const auto w = last_value(settings, "workload")) {
+    if (const auto& workload = find_workload(*w); workload.kind == WorkloadKind::supervised) {
+      return resolve_supervised(settings, env_options, workload);
+    }
   }
   TrainConfig c;
   const auto preset_name = last_value(settings, "preset");

@@ -15,7 +15,6 @@ const std::vector<WorkloadEntry>& workloads() {
        .option_prefix = "",
        .implied_by = "",
        .budget_unit = "environment steps",
-       .progress_word = "steps",
        .has_environment = true,
        .builds_network = true,
        // Selected on training returns (search.select), reported on the final policy's evaluation.
@@ -29,7 +28,6 @@ const std::vector<WorkloadEntry>& workloads() {
        .option_prefix = "supervised.",
        .implied_by = "supervised.dataset",
        .budget_unit = "epochs",
-       .progress_word = "epochs",
        .has_environment = false,
        .builds_network = true,
        // Selected on the held-out validation split, reported on the official test set (percent).
@@ -43,7 +41,6 @@ const std::vector<WorkloadEntry>& workloads() {
        .option_prefix = "synthetic.",
        .implied_by = "",
        .budget_unit = "simulated steps",
-       .progress_word = "steps",
        .has_environment = true,  // its configurations carry an (unused) environment, as rl's
        .builds_network = false,
        // Its trials write RL-shaped results: a noisy training score and a noiseless evaluation.
@@ -61,22 +58,25 @@ std::vector<std::string> workload_names() {
   return out;
 }
 
-const WorkloadEntry& find_workload(std::string_view name) {
-  for (const auto& w : workloads()) {
-    if (w.name == name) return w;
-  }
-  std::string names;
-  for (const auto& w : workloads()) names += (names.empty() ? "" : ", ") + w.name;
-  throw Error("workload: expected one of " + names + ", found '" + std::string(name) + "'");
-}
+namespace {
 
-const WorkloadEntry* stored_workload(const std::string* name) {
-  if (!name) return &workloads().front();
+const WorkloadEntry* lookup(std::string_view name) {
   for (const auto& w : workloads()) {
-    if (w.name == *name) return &w;
+    if (w.name == name) return &w;
   }
   return nullptr;
 }
+
+}  // namespace
+
+const WorkloadEntry& find_workload(std::string_view name) {
+  if (const auto* w = lookup(name)) return *w;
+  std::string names;
+  for (const auto& n : workload_names()) names += (names.empty() ? "" : ", ") + n;
+  throw Error("workload: expected one of " + names + ", found '" + std::string(name) + "'");
+}
+
+const WorkloadEntry* stored_workload(const std::string* name) { return name ? lookup(*name) : &workloads().front(); }
 
 const WorkloadEntry& workload_of(const TrainConfig& config) { return find_workload(config.workload); }
 

@@ -58,8 +58,11 @@ std::string SelectionRule::name() const {
   return select == "late_return" ? "late return" : "reward mean";
 }
 
-std::string SelectionRule::test_name() const {
-  return test_metric == "test_accuracy" ? "test accuracy" : "total reward";
+std::string SelectionRule::test_name() const {  // the label of the workload that reports it
+  for (const auto& w : rl::workloads()) {
+    if (w.test_metric == test_metric) return w.test_name;
+  }
+  return "total reward";
 }
 
 SelectionRule selection_rule_of(const nlohmann::json& train_config, const std::string& select) {

@@ -27,7 +27,6 @@ struct WorkloadEntry {
   std::string option_prefix;  // its own configuration keys ("supervised."), empty: none of its own
   std::string implied_by;     // a key whose setting says the workload where `workload` is unset
   std::string budget_unit;  // what `steps` counts: "environment steps", "epochs"
-  std::string progress_word;  // a count of the budget in progress lines: "steps", "epochs"
   bool has_environment;     // trains on an environment (env, env_options, an RL algorithm)
   bool builds_network;      // trains a network (its trials have a size and a latency)
   // The trial metrics of the one protocol: the search.select values it takes (the first is the
