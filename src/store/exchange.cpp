@@ -259,6 +259,12 @@ ordered_json export_experiment(const Store& store, int64_t experiment_id, const 
   ordered_json trials = ordered_json::array();
   for (const auto& t : store.trials(experiment_id)) {
     auto j = to_json(t);
+    // A cache copy (done, no key of its own: another trial holds it) carries the key of the
+    // training it reuses, so that the export of a continued experiment is whole: imported into
+    // another store, its trials are that store's cache (where the key is free there).
+    if (t.status == Status::done && !t.cache_key && !t.run_dir.empty()) {
+      if (const auto trained = store.find_keyed_training_by_run_dir(t.run_dir)) j["cache_key"] = *trained->cache_key;
+    }
     const auto curve = store.curve(t.id);
     ordered_json points = ordered_json::array();
     for (const size_t i : thinned_indices(curve.size(), options.max_curve_points)) {

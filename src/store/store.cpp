@@ -445,6 +445,10 @@ std::optional<TrialRecord> Store::find_trial_by_run_dir(const std::string& run_d
   return select_one_trial(*db_, "run_dir = ? ORDER BY id DESC LIMIT 1", run_dir);
 }
 
+std::optional<TrialRecord> Store::find_keyed_training_by_run_dir(const std::string& run_dir) const {
+  return select_one_trial(*db_, "run_dir = ? AND cache_key IS NOT NULL AND status = 'done' LIMIT 1", run_dir);
+}
+
 // ---- curves ----
 
 void Store::add_curve_points(int64_t trial_id, const std::vector<CurvePoint>& points) {

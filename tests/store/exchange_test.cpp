@@ -178,6 +178,38 @@ TEST(Exchange, ADoneTrialWhoseKeyThisStoreAlreadyTrainedKeepsTheStoresOwn) {
   EXPECT_EQ(to.find_trial_by_cache_key("key-a")->experiment_id, r[0].id);
 }
 
+// A search continued from an imported one reuses its done trainings (cache copies without a key of
+// their own); its export carries their keys, so that a third store can continue from it alone.
+TEST(Exchange, AnExperimentThatReusedImportedTrainingsExportsTheirKeys) {
+  TempStorePath dir;
+  auto first = Store::open(dir.path("first.db"));
+  const int64_t e1 = fill(first);
+  const auto trained = first.trials(e1)[0];  // done, holds key-a
+  const int64_t e2 = first.create_experiment("search", "continued", ordered_json::object(), machine_facts());
+  auto copy = trial(e2, "key-a", 1);
+  copy.cache_key.reset();  // as the search plans a cache hit: the key stays with the training
+  copy.run_dir = trained.run_dir;
+  const int64_t c = first.add_trial(copy);
+  first.mark_running(c);
+  first.mark_done(c, 1000, 2.5, trained.metrics);
+  first.add_trial(trial(e2, "key-d", 4));  // not done: its key is its own
+  ASSERT_FALSE(first.trial(c)->cache_key);
+
+  const auto doc = export_document(first, {export_experiment(first, e2)});
+  const auto& trials = doc["experiments"][0]["trials"];
+  EXPECT_EQ(trials[0]["cache_key"], "key-a");
+  EXPECT_EQ(trials[1]["cache_key"], "key-d");
+  EXPECT_FALSE(first.trial(c)->cache_key) << "exporting changes nothing in the store";
+
+  auto third = Store::open(dir.path("third.db"));
+  const auto r = import_document(third, doc, "continued");
+  const auto found = third.find_trial_by_cache_key("key-a");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->experiment_id, r[0].id);
+  EXPECT_EQ(found->status, Status::done);
+  EXPECT_FALSE(third.find_trial_by_cache_key("key-d")) << "an unfinished trial's key is not imported";
+}
+
 TEST(Exchange, ADocumentThatIsNotAnExportIsRefusedAndTheStoreUnchanged) {
   TempStorePath dir;
   auto from = Store::open(dir.path("from.db"));

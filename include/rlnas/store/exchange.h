@@ -12,9 +12,11 @@
 //                     "payload"}], "snapshots_stored"}]}
 // Curves are thinned to at most max_curve_points points (evenly by index, first and last kept);
 // snapshots to at most max_snapshots_per_kind per kind, except `strategy_state` (a search's resume
-// state, superseded by each newer one), of which only the last is kept. No checkpoints or run
-// folders are exported: an imported search shows, reports and feeds later searches' cache, but
-// cannot be resumed.
+// state, superseded by each newer one), of which only the last is kept. A done trial that reused
+// another's training (a cache hit of the search that planned it: no key of its own, the same run
+// folder) is exported with that training's cache key, so that an experiment continued from an
+// imported one exports whole. No checkpoints or run folders are exported: an imported search
+// shows, reports and feeds later searches' cache, but cannot be resumed.
 #pragma once
 
 #include <cstdint>

@@ -178,6 +178,9 @@ class Store {
   std::optional<TrialRecord> find_trial_by_cache_key(const std::string& cache_key) const;
   // The newest trial recorded with this run directory (as stored: callers normalise paths).
   std::optional<TrialRecord> find_trial_by_run_dir(const std::string& run_dir) const;
+  // The done trial that holds a cache key and trained in this run directory: the training a cache
+  // copy (a done trial without a key of its own and the same run_dir) reuses.
+  std::optional<TrialRecord> find_keyed_training_by_run_dir(const std::string& run_dir) const;
 
   // Learning curves: a point at a step the trial already has replaces it. Each call is one
   // transaction; replace_curve drops the trial's old points first (e.g. after a resume).
