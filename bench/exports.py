@@ -64,6 +64,12 @@ def learning_text(arm, digits):
         + (f" ± {l['sd']:.{digits}f}" if l["sd"] > 0 else "") for l in arm["learning"])
 
 
+def separated(sep):
+    """Whether a benchmark's separation figures (rlnas compare's) say its architectures differ: the
+    one-way ANOVA or the rank test (Kruskal-Wallis; absent in summaries from before it)."""
+    return sep["separates"] or sep.get("separates_by_rank", False)
+
+
 def interval_text(c):
     """A comparison of `rlnas compare --json` as the pages print it: effect [low, high], p, verdict."""
     text = f"{c['effect']:+.2f}"

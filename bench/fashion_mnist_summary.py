@@ -49,13 +49,15 @@ def main(folder):
             if sep:
                 rc = ", ".join(f"{r:+.2f}" for r in sep["seed_rank_correlations"])
                 p_text = "< 0.001" if sep["p"] < 0.001 else f"= {sep['p']:.3f}"
+                p_rank = "< 0.001" if sep["kruskal_p"] < 0.001 else f"= {sep['kruskal_p']:.3f}"
                 print(f"**Does the benchmark separate architectures?** One-way ANOVA of test accuracy over the "
                       f"{b['architectures']} architectures x their training seeds: F({sep['df_between']:.0f}, "
                       f"{sep['df_within']:.0f}) = {sep['f']:.2f}, p {p_text}; intraclass correlation ICC(1) = "
                       f"{sep['icc1']:.2f}, reliability of a {sep['seeds_per_architecture']:.0f}-seed mean "
                       f"{sep['icc_mean']:.2f}; rank correlation of the architectures between training seeds {rc}; "
                       f"the smallest difference between two architectures this design detects with 80% power: "
-                      f"{sep['mde']:.2f} points. So {sep['statement']}.\n")
+                      f"{sep['mde']:.2f} points. On ranks (robust to a diverged training): Kruskal-Wallis "
+                      f"H = {sep['kruskal_h']:.1f}, p {p_rank}. So {sep['statement']}.\n")
         print("| | validation accuracy | test accuracy | n |")
         print("|---|---:|---:|---:|")
         for row in protocol_rows(env, "validation accuracy"):

@@ -20,7 +20,7 @@ import sys
 from collections import defaultdict
 from datetime import datetime
 
-from exports import compare, interval_text, learning_text, protocol_rows, read_exports
+from exports import compare, interval_text, learning_text, protocol_rows, read_exports, separated
 
 
 def ts(text):
@@ -76,11 +76,12 @@ def main(folder):
                   f"{sep['icc1']:.2f}, reliability of a {sep['seeds_per_architecture']:.0f}-seed mean "
                   f"{sep['icc_mean']:.2f}; rank correlation of the architectures between training seeds {rc}; the "
                   f"smallest difference between two architectures this design detects with 80% power: "
-                  f"{sep['mde']:.2f}. So {sep['statement']}.\n")
+                  f"{sep['mde']:.2f}; on ranks, Kruskal-Wallis H = {sep['kruskal_h']:.1f}, p = {sep['kruskal_p']:.2f}. "
+                  f"So {sep['statement']}.\n")
 
         print("| | reward mean | total reward | n |")
         print("|---|---:|---:|---:|")
-        caveat = "" if not sep or sep["separates"] else " (not separated from the rest)"
+        caveat = "" if not sep or separated(sep) else " (not separated from the rest)"
         for row in protocol_rows(env, "reward mean", caveat, label):
             print(row)
 
@@ -131,7 +132,7 @@ def main(folder):
             if rhos:
                 print("\nSpearman correlation of proxy and benchmark, mean over search seeds (t 95% interval over "
                       "the searches): " + "; ".join(rhos) + ".")
-            if sep and not sep["separates"]:
+            if sep and not separated(sep):
                 print("\nThe benchmark does not separate architectures at this budget: the ranks above, and a "
                       "proxy's correlation with them, mostly measure training noise.")
 

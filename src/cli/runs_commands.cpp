@@ -1,4 +1,5 @@
 // rlnas runs list | show | export | import: what the experiment store holds, and its data as files.
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -7,6 +8,8 @@
 #include "commands.h"
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
+#include "rlnas/rl/network_spec.h"
+#include "rlnas/rl/workloads.h"
 #include "rlnas/search/summary.h"
 #include "rlnas/search/trial.h"
 #include "rlnas/space/space.h"
@@ -76,6 +79,23 @@ std::string network_text(const store::TrialRecord& t) {
   } catch (const std::exception&) {
   }
   return t.arch_id.substr(0, 12);
+}
+
+// The network line of `runs show`: a search's space and strategy (it chooses the networks); a
+// training's network as its configuration spells it (NetworkSpec: the one decoding), with the
+// reference name it was given by.
+std::string experiment_network_text(const ordered_json& config) {
+  if (config.contains("search") && config["search"].is_object()) {
+    const auto& search = config["search"];
+    return "search space " + config_text(search, "search.space") + " (strategy " + config_text(search, "search.strategy") +
+           ")";
+  }
+  try {
+    const auto spec = rl::NetworkSpec::from_config(config);
+    return spec.label() + (spec.named().empty() ? "" : " (" + spec.named() + ")");
+  } catch (const std::exception& e) {
+    return std::string("? (") + e.what() + ")";
+  }
 }
 
 // JSON for stdout: bytes that are not UTF-8 (a run folder's name can hold any) become U+FFFD
@@ -186,13 +206,8 @@ void show(const Context& ctx, int64_t id, bool as_json) {
   if (e->machine.contains("cores")) machine += ", " + e->machine["cores"].dump() + " cores";
   if (e->machine.contains("torch_threads")) machine += ", " + e->machine["torch_threads"].dump() + " torch thread(s)";
   std::printf("  rlnas     %s on %s\n", e->rlnas_version.c_str(), machine.c_str());
-  std::string env = config_text(c, "env");
-  if (c.contains("env_options") && c["env_options"].is_object()) {
-    for (const auto& [k, v] : c["env_options"].items())
-      env += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-  }
-  const bool supervised = config_text(c, "supervised.dataset") != "-";
-  if (supervised) {
+  const auto* workload = rl::stored_workload(c);
+  if (workload && !workload->has_environment) {
     std::printf("  dataset   %s (%s training images of the split, %s validation, split seed %s)\n",
                 config_text(c, "supervised.dataset").c_str(),
                 config_text(c, "supervised.train_images") == "0" ? "all" : config_text(c, "supervised.train_images").c_str(),
@@ -202,32 +217,40 @@ void show(const Context& ctx, int64_t id, bool as_json) {
                 config_text(c, "supervised.nesterov").c_str(), config_text(c, "supervised.weight_decay").c_str(),
                 config_text(c, "supervised.batch_size").c_str(), config_text(c, "supervised.augment").c_str());
   } else {
+    std::string env = config_text(c, "env");
+    const auto& train = c.contains("train") ? c["train"] : c;
+    if (train.contains("env_options") && train["env_options"].is_object()) {
+      for (const auto& [k, v] : train["env_options"].items())
+        env += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
     std::printf("  env       %s\n", env.c_str());
     std::printf("  algo      %s (preset %s)\n", config_text(c, "algo").c_str(), config_text(c, "preset").c_str());
   }
-  std::string net = config_text(c, "net.name");
-  if (config_text(c, "net.space") != "-") {
-    net = config_text(c, "net.space") + (config_text(c, "net.supernet") == "true" ? " supernet" : "");
-    if (config_text(c, "net.mixed") != "-" && config_text(c, "net.mixed") != "none")
-      net += " mixed supernet (" + config_text(c, "net.mixed") + ")";
-    if (config_text(c, "net.named") != "-") net += " (" + config_text(c, "net.named") + ")";
-  }
-  std::printf("  network   %s\n", net.c_str());
-  std::printf("  budget    %s %s, seed %s, device %s\n", config_text(c, "steps").c_str(), supervised ? "epochs" : "steps",
-              config_text(c, "seed").c_str(), config_text(c, "device").c_str());
+  std::printf("  network   %s\n", experiment_network_text(c).c_str());
+  std::printf("  budget    %s %s, seed %s, device %s\n", config_text(c, "steps").c_str(),
+              workload ? workload->budget_unit.c_str() : "steps", config_text(c, "seed").c_str(),
+              config_text(c, "device").c_str());
   if (!e->name.empty()) std::printf("  name      %s\n", e->name.c_str());
   std::printf("  (full configuration: rlnas runs show %lld --json)\n\n", static_cast<long long>(e->id));
 
   std::printf("trials: %zu\n", trials.size());
   if (trials.empty()) return;
+  // The reported test score of the workload (rl: the evaluation's return over its episodes).
+  const std::string test_metric = workload ? workload->test_metric : "eval_return_mean";
+  std::string test_header = workload && !workload->has_environment ? workload->test_name : "return (eval)";
+  for (auto& ch : test_header) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   std::printf("%5s  %-9s %-8s %-25s %5s %11s %8s %9s %11s  %-24s %5s\n", "ID", "ROLE", "STATUS", "NETWORK", "SEED",
-              "STEPS", "WALL", "PARAMS", "FLOPS", "RETURN (EVAL)", "CURVE");
+              "STEPS", "WALL", "PARAMS", "FLOPS", test_header.c_str(), "CURVE");
   for (const auto& t : trials) {
     std::string ret = "-";
-    if (const auto m = t.metric("eval_return_mean")) {
+    if (const auto m = t.metric(test_metric.c_str())) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "%.3f +- %.3f (%s)", *m, t.metric("eval_return_std").value_or(0.0),
-                    t.metrics.contains("eval_episodes") ? t.metrics["eval_episodes"].dump().c_str() : "?");
+      if (t.metrics.contains("eval_episodes")) {
+        std::snprintf(buf, sizeof buf, "%.3f +- %.3f (%s)", *m, t.metric("eval_return_std").value_or(0.0),
+                      t.metrics["eval_episodes"].dump().c_str());
+      } else {
+        std::snprintf(buf, sizeof buf, "%.3f", *m);
+      }
       ret = buf;
     }
     std::printf("%5lld  %-9s %-8s %-25s %5lld %11s %8s %9s %11s  %-24s %5lld\n", static_cast<long long>(t.id),

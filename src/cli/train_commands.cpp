@@ -256,7 +256,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         train_supervised(ctx, config, options, a->no_store);
         return;
       }
-      log::info("training " + config.algo + " on " + config.env + " (" + std::to_string(config.steps) + " steps) -> " +
+      log::info("training " + config.rl.algo + " on " + config.rl.env + " (" + std::to_string(config.steps) + " steps) -> " +
                 options.run_dir);
       const auto& net = config.net;
       if (net.is_single_path()) {
@@ -276,7 +276,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       options.stop = catch_interrupt();
       const auto result = recorded(recorder.get(), options.run_dir, [&] { return rl::train(config, ctx.envs, options); });
       if (recorder) recorder->finish(result);
-      print_result(result, config.eval_greedy);
+      print_result(result, config.rl.eval_greedy);
       if (result.interrupted) ctx.exit_code = kExitInterrupted;
     });
   }
@@ -317,7 +317,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
       o.greedy = *greedy;
       o.seed = static_cast<uint32_t>(*seed);
       const auto r = rl::evaluate([&](const torch::Tensor& obs) { return algo->act(obs, *greedy); },
-                                  [&] { return ctx.envs.make(config.env, config.env_options); }, o);
+                                  [&] { return ctx.envs.make(config.rl.env, config.rl.env_options); }, o);
       nlohmann::ordered_json out = {{"run", *run},
                                     {"episodes", r.returns.size()},
                                     {"greedy", *greedy},

@@ -53,7 +53,7 @@ std::unique_ptr<TrainRecorder> TrainRecorder::start(const std::string& store_pat
   }
   std::unique_ptr<TrainRecorder> r(new TrainRecorder(store::Store::open(store_path), dir));
   auto& s = r->store_;
-  r->eval_greedy_ = config.eval_greedy;
+  r->eval_greedy_ = config.rl.eval_greedy;
   if (resume) {
     if (const auto t = s.find_trial_by_run_dir(dir)) {
       const auto e = s.experiment(t->experiment_id);

@@ -2,6 +2,7 @@
 #include "rlnas/core/stats.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <numeric>
@@ -114,6 +115,39 @@ double f_cdf(double f, double d1, double d2) {
   if (!(f > 0)) return 0;
   if (std::isinf(f)) return 1;
   return incomplete_beta(d1 / 2, d2 / 2, d1 * f / (d1 * f + d2));
+}
+
+double chi_square_sf(double x, double df) {
+  if (!(df > 0)) throw Error("chi_square_sf: degrees of freedom must be positive, found " + std::to_string(df));
+  if (!(x > 0)) return 1;
+  if (std::isinf(x)) return 0;
+  // Q(a, z) = Gamma(a, z) / Gamma(a) with a = df / 2, z = x / 2: the series of P below a + 1, the
+  // continued fraction of Q (modified Lentz) above.
+  const double a = df / 2, z = x / 2;
+  const double front = std::exp(a * std::log(z) - z - std::lgamma(a));
+  if (z < a + 1) {
+    double term = 1 / a, sum = term;
+    for (int n = 1; n < 1000 && std::fabs(term) > std::fabs(sum) * 1e-16; ++n) {
+      term *= z / (a + n);
+      sum += term;
+    }
+    return std::max(0.0, 1 - front * sum);
+  }
+  constexpr double tiny = 1e-300;
+  double b = z + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+  for (int i = 1; i < 1000; ++i) {
+    const double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const double delta = d * c;
+    h *= delta;
+    if (std::fabs(delta - 1) < 1e-16) break;
+  }
+  return front * h;
 }
 
 double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
@@ -508,6 +542,34 @@ Separation separation(const std::vector<std::vector<double>>& groups) {
   }
   const double k = s.seeds_per_architecture;
   if (k > 1 && s.ms_within > 0) s.mde = t_mde(std::sqrt(2 * s.ms_within / k), 2 * k - 2);
+  // Kruskal-Wallis: H = 12 / (n (n + 1)) sum_i R_i^2 / n_i - 3 (n + 1), over 1 - sum(t^3 - t) / (n^3 - n).
+  std::vector<double> all;
+  for (const auto& grp : groups) all.insert(all.end(), grp.begin(), grp.end());
+  const auto ranks = average_ranks(all);
+  double rank_term = 0;
+  size_t at = 0;
+  for (const auto& grp : groups) {
+    if (grp.empty()) continue;
+    double r = 0;
+    for (size_t j = 0; j < grp.size(); ++j) r += ranks[at + j];
+    at += grp.size();
+    rank_term += r * r / static_cast<double>(grp.size());
+  }
+  std::vector<double> sorted = all;
+  std::sort(sorted.begin(), sorted.end());
+  double ties = 0;
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+    const double t = static_cast<double>(j - i);
+    ties += t * t * t - t;
+    i = j;
+  }
+  const double correction = 1 - ties / (n * n * n - n);
+  if (correction > 0) {
+    s.kruskal_h = (12 / (n * (n + 1)) * rank_term - 3 * (n + 1)) / correction;
+    s.kruskal_p = chi_square_sf(s.kruskal_h, s.df_between);
+  }
   return s;
 }
 

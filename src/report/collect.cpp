@@ -330,9 +330,7 @@ ordered_json collect(const store::Store& store, int64_t experiment_id) {
   out["machine"] = e.machine;
   for (const char* key : {"env", "env_options", "algo", "preset", "steps", "seed"}) out[key] = setting(e.config, key);
   // The synthetic workload trains nothing on an environment: say what its trials are instead.
-  const auto workload_value = setting(e.config, "workload");
-  const std::string workload_name = workload_value.is_string() ? workload_value.get<std::string>() : "";
-  const auto* workload = rl::stored_workload(workload_value.is_string() ? &workload_name : nullptr);
+  const auto* workload = rl::stored_workload(e.config);
   if (workload && workload->kind == rl::WorkloadKind::synthetic) {
     const auto seed = setting(e.config, "synthetic.seed"), noise = setting(e.config, "synthetic.noise");
     out["env"] = "synthetic workload (score table seed " + seed.dump() + ", noise " + noise.dump() + ")";

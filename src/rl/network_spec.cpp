@@ -3,6 +3,7 @@
 
 #include <type_traits>
 
+#include "rlnas/core/options.h"
 #include "rlnas/core/error.h"
 #include "rlnas/space/mixed.h"
 #include "rlnas/space/space.h"
@@ -55,6 +56,43 @@ ordered_json backbone_json(const nn::NetOptions& o) {
 }
 
 }  // namespace
+
+void NetKeys::bind(OptionTable& t) {
+  t.add("net.name", &backbone.name,
+        "backbone (ignored when net.space is set); default: mlp for vector observations, minatar for images",
+        nn::backbone_names())
+      .add("net.space", &space, "search space of the network (rlnas space list); empty: the backbone net.name")
+      .add("net.arch", &arch, "architecture in net.space: JSON text or @FILE (rlnas space sample)")
+      .add("net.named", &named, "named reference architecture (rlnas space list); sets net.space and net.arch")
+      .add("net.supernet", &supernet,
+           "train the single-path supernet of net.space (SPOS: one uniformly drawn path per iteration)")
+      .add("net.mixed", &mixed,
+           "train the differentiable supernet of net.space: softmax (RL-DARTS) or gumbel (A2D) mixing of every edge",
+           {"none", "softmax", "gumbel"})
+      .add("net.mlp_hidden", &backbone.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
+      .add("net.activation", &backbone.activation, "mlp: activation", {"tanh", "relu"})
+      .add("net.impala_channels", &backbone.impala_channels, "impala_cnn: channels per stage", 1, 4096)
+      .add("net.resnet_depth", &backbone.resnet_depth, "resnet: depth (14, 20, 38 or 74)", 8, 1000)
+      .add("net.resnet_features", &backbone.resnet_features, "resnet: output features", 1, 1e6);
+}
+
+const std::vector<std::string>& NetworkSpec::space_keys() {
+  static const std::vector<std::string> keys = {"net.space", "net.arch", "net.named", "net.supernet", "net.mixed"};
+  return keys;
+}
+
+NetworkSpec NetworkSpec::from_config(const json& resolved) {
+  if (!resolved.is_object()) throw Error("a configuration must be a JSON object, found " + resolved.dump());
+  if (!resolved.contains("net.name") && resolved.contains("train")) return from_config(resolved["train"]);
+  NetKeys keys;
+  keys.backbone.name.clear();
+  OptionTable table;
+  keys.bind(table);
+  for (const auto& [k, v] : resolved.items()) {
+    if (k.rfind("net.", 0) == 0) table.set(k, v.is_string() ? v.get<std::string>() : v.dump(), "configuration");
+  }
+  return from_keys(keys, "");
+}
 
 const char* to_string(SupernetKind kind) {
   for (const auto& k : kKinds) {

@@ -50,7 +50,7 @@ std::string workload_help() {
 // Binds every top-level and network option of `c` (algorithm options are bound by its factory).
 void bind_common(TrainConfig& c, OptionTable& t) {
   c.arch.bind(t);
-  c.distill.bind(t);
+  c.rl.distill.bind(t);
   t.add("workload", &c.workload, workload_help(), workload_names())
       .add("synthetic.seed", &c.synthetic.seed, "synthetic workload: seed of the score table and its optimum", 0,
            4294967295.0)
@@ -87,36 +87,19 @@ void bind_common(TrainConfig& c, OptionTable& t) {
       .add("supervised.checkpoint_batches", &c.supervised.checkpoint_batches,
            "supervised workload: minibatches between checkpoints inside an epoch (one at every epoch's end too)", 1,
            1e12)
-      .add("env", &c.env, "environment name (rlnas env list)")
-      .add("algo", &c.algo, "algorithm", algorithm_names())
-      .add("preset", &c.preset, "named preset applied before the config file (empty = none)")
+      .add("env", &c.rl.env, "environment name (rlnas env list)")
+      .add("algo", &c.rl.algo, "algorithm", algorithm_names())
+      .add("preset", &c.rl.preset, "named preset applied before the config file (empty = none)")
       .add("steps", &c.steps, "budget: environment steps (rl), epochs (supervised)", 1, 1e13)
       .add("seed", &c.seed, "master seed", 0, 4294967295.0)
       .add("device", &c.device, "torch device: cpu, cuda or cuda:N")
-      .add("eval.episodes", &c.eval_episodes, "final evaluation episodes", 1, 1e7)
-      .add("eval.greedy", &c.eval_greedy, "greedy actions in the final evaluation")
-      .add("checkpoint_every", &c.checkpoint_every, "environment steps between checkpoints (0 = at the end only)", 0,
+      .add("eval.episodes", &c.rl.eval_episodes, "final evaluation episodes", 1, 1e7)
+      .add("eval.greedy", &c.rl.eval_greedy, "greedy actions in the final evaluation")
+      .add("checkpoint_every", &c.rl.checkpoint_every, "environment steps between checkpoints (0 = at the end only)", 0,
            1e13)
-      .add("log_every", &c.log_every,
-           "environment steps between metrics.jsonl lines; each line averages the iterations since the last", 1, 1e13)
-      .add("net.name", &c.net_keys.backbone.name,
-           "backbone (ignored when net.space is set); default: mlp for vector observations, minatar for images",
-           nn::backbone_names())
-      .add("net.space", &c.net_keys.space,
-           "search space of the network (rlnas space list); empty: the backbone net.name")
-      .add("net.arch", &c.net_keys.arch, "architecture in net.space: JSON text or @FILE (rlnas space sample)")
-      .add("net.named", &c.net_keys.named,
-           "named reference architecture (rlnas space list); sets net.space and net.arch")
-      .add("net.supernet", &c.net_keys.supernet,
-           "train the single-path supernet of net.space (SPOS: one uniformly drawn path per iteration)")
-      .add("net.mixed", &c.net_keys.mixed,
-           "train the differentiable supernet of net.space: softmax (RL-DARTS) or gumbel (A2D) mixing of every edge",
-           {"none", "softmax", "gumbel"})
-      .add("net.mlp_hidden", &c.net_keys.backbone.mlp_hidden, "mlp: hidden layer widths", 1, 1e6)
-      .add("net.activation", &c.net_keys.backbone.activation, "mlp: activation", {"tanh", "relu"})
-      .add("net.impala_channels", &c.net_keys.backbone.impala_channels, "impala_cnn: channels per stage", 1, 4096)
-      .add("net.resnet_depth", &c.net_keys.backbone.resnet_depth, "resnet: depth (14, 20, 38 or 74)", 8, 1000)
-      .add("net.resnet_features", &c.net_keys.backbone.resnet_features, "resnet: output features", 1, 1e6);
+      .add("log_every", &c.rl.log_every,
+           "environment steps between metrics.jsonl lines; each line averages the iterations since the last", 1, 1e13);
+  c.net_keys.bind(t);
 }
 
 struct Setting {
@@ -243,13 +226,13 @@ ordered_json TrainConfig::to_json() const {
   net.write_keys(self.net_keys);
   OptionTable t;
   bind_common(self, t);
-  factory->bind(t);
+  rl.factory->bind(t);
   ordered_json out;
   const auto& w = workload_of(*this);
   if (w.has_environment) {
-    out["env"] = env;
-    out["env_options"] = env_options;
-    if (!env_source.empty()) out["env_source"] = {{"path", env_source}, {"sha256", env_source_sha256}};
+    out["env"] = rl.env;
+    out["env_options"] = rl.env_options;
+    if (!rl.env_source.empty()) out["env_source"] = {{"path", rl.env_source}, {"sha256", rl.env_source_sha256}};
   }
   const ordered_json values = t.to_json();  // keep alive: items() refers into it
   for (const auto& [k, v] : values.items()) {
@@ -281,20 +264,20 @@ std::string algorithms_that(bool AlgorithmCapabilities::*capability) {
 
 // What the algorithm must support for the network and distillation asked for.
 void check_network_fits_algorithm(const TrainConfig& c) {
-  const auto can = c.factory->capabilities();
-  if (c.distill.enabled() && !can.actor_critic) {
+  const auto can = c.rl.factory->capabilities();
+  if (c.rl.distill.enabled() && !can.actor_critic) {
     throw Error("distill.teacher: distillation is for the actor-critic algorithms (" +
-                algorithms_that(&AlgorithmCapabilities::actor_critic) + "), not '" + c.algo + "'");
+                algorithms_that(&AlgorithmCapabilities::actor_critic) + "), not '" + c.rl.algo + "'");
   }
   if (c.net.is_mixed()) {
     if (!can.mixed_supernets) {
       throw Error("net.mixed: differentiable supernets are wired into " +
-                  algorithms_that(&AlgorithmCapabilities::mixed_supernets) + ", not '" + c.algo + "'");
+                  algorithms_that(&AlgorithmCapabilities::mixed_supernets) + ", not '" + c.rl.algo + "'");
     }
     if (c.arch.hard && c.net.supernet_kind() != SupernetKind::gumbel) throw Error("arch.hard needs net.mixed gumbel");
   } else if (c.net.is_supernet() && !can.on_policy) {
     throw Error("net.supernet: supernet training supports the on-policy algorithms (" +
-                algorithms_that(&AlgorithmCapabilities::on_policy) + "), not '" + c.algo +
+                algorithms_that(&AlgorithmCapabilities::on_policy) + "), not '" + c.rl.algo +
                 "' (a replay buffer would mix transitions of different paths)");
   }
 }
@@ -312,7 +295,7 @@ TrainConfig resolve_supervised(const std::vector<Setting>& settings, const env::
                 env_options.begin()->first + "')");
   }
   TrainConfig c;
-  c.factory = make_algorithm_factory(c.algo);  // bound for the option table; unused
+  c.rl.factory = make_algorithm_factory(c.rl.algo);  // bound for the option table; unused
   c.net_keys.backbone.name.clear();
   c.steps = 10;
   OptionTable t;
@@ -406,15 +389,15 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
   const auto preset_name = last_value(settings, "preset");
   const Preset* preset = preset_name && !preset_name->empty() ? &find_preset(*preset_name) : nullptr;
   const auto algo = last_value(settings, "algo");
-  c.algo = algo ? *algo : (preset ? preset->algo : "ppo");
-  if (preset && preset->algo != c.algo) {
-    throw Error("preset '" + preset->name + "' is for algo '" + preset->algo + "', but algo is '" + c.algo + "'");
+  c.rl.algo = algo ? *algo : (preset ? preset->algo : "ppo");
+  if (preset && preset->algo != c.rl.algo) {
+    throw Error("preset '" + preset->name + "' is for algo '" + preset->algo + "', but algo is '" + c.rl.algo + "'");
   }
-  c.factory = make_algorithm_factory(c.algo);
+  c.rl.factory = make_algorithm_factory(c.rl.algo);
   c.net_keys.backbone.name.clear();  // unset: chosen by the observation's kind below
   OptionTable t;
   bind_common(c, t);
-  c.factory->bind(t);
+  c.rl.factory->bind(t);
   if (preset) {
     for (const auto& [k, v] : preset->values) t.set(k, v, "preset " + preset->name);
   }
@@ -423,21 +406,21 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
     const auto dot = s.key.find('.');
     if (dot != std::string::npos) {
       const std::string section = s.key.substr(0, dot);
-      if (section != c.algo && std::find(algos.begin(), algos.end(), section) != algos.end()) {
-        throw Error(s.where + ": option '" + s.key + "' is for algo '" + section + "', but algo is '" + c.algo + "'");
+      if (section != c.rl.algo && std::find(algos.begin(), algos.end(), section) != algos.end()) {
+        throw Error(s.where + ": option '" + s.key + "' is for algo '" + section + "', but algo is '" + c.rl.algo + "'");
       }
     }
     t.set(s.key, s.value, s.where);
   }
-  c.env_options = env_options;
+  c.rl.env_options = env_options;
   // The source once (for gym: it makes an environment; for a plugin or module it hashes the file).
   std::optional<env::EnvSource> source;
-  if (recorded_source) source = check_recorded_source(registry, c.env, *recorded_source);
+  if (recorded_source) source = check_recorded_source(registry, c.rl.env, *recorded_source);
   // Validate the environment and its options, and that the algorithm fits its actions.
-  auto env = registry.make(c.env, c.env_options);
-  if (!source) source = registry.source(c.env);
-  c.env_source = source->path;
-  c.env_source_sha256 = source->sha256;
+  auto env = registry.make(c.rl.env, c.rl.env_options);
+  if (!source) source = registry.source(c.rl.env);
+  c.rl.env_source = source->path;
+  c.rl.env_source_sha256 = source->sha256;
   // No backbone named: the MLP for vector observations, the MinAtar net for images (the name is
   // stored resolved, so configs and cache keys that named one are unchanged).
   if (c.net_keys.backbone.name.empty()) {
@@ -451,13 +434,13 @@ TrainConfig resolve_train_config(const TrainSources& sources, const env::EnvRegi
       return preset &&
              std::any_of(preset->values.begin(), preset->values.end(), [&](const auto& kv) { return kv.first == key; });
     };
-    const auto caps = c.factory->capabilities();
+    const auto caps = c.rl.factory->capabilities();
     if (!given("net.mlp_hidden")) c.net_keys.backbone.mlp_hidden = caps.mlp_hidden;
     if (!given("net.activation")) c.net_keys.backbone.activation = caps.activation;
   }
   c.net = NetworkSpec::from_keys(c.net_keys, c.net_keys.backbone.name);
   check_network_fits_algorithm(c);
-  c.factory->validate(env->action_spec());
+  c.rl.factory->validate(env->action_spec());
   parse_device(c.device);
   return c;
 }
@@ -533,8 +516,8 @@ TrainConfig load_run_config(const std::string& run_dir, const env::EnvRegistry& 
 }
 
 std::string network_identity(const TrainConfig& config, const env::EnvRegistry& registry) {
-  auto env = registry.make(config.env, config.env_options);
-  return "algo=" + config.algo + " env=" + config.env + " obs=" + env->observation_spec().to_string() +
+  auto env = registry.make(config.rl.env, config.rl.env_options);
+  return "algo=" + config.rl.algo + " env=" + config.rl.env + " obs=" + env->observation_spec().to_string() +
          " actions=" + env->action_spec().to_string() + config.net.identity(config.arch.hard);
 }
 
@@ -549,7 +532,7 @@ struct Run {
 
 Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   Run r;
-  r.probe = registry.make(config.env, config.env_options);
+  r.probe = registry.make(config.rl.env, config.rl.env_options);
   AlgorithmContext ctx;
   ctx.obs_spec = r.probe->observation_spec();
   ctx.action_spec = r.probe->action_spec();
@@ -563,33 +546,33 @@ Run build_run(const TrainConfig& config, const env::EnvRegistry& registry) {
   ctx.seed = static_cast<uint64_t>(config.seed);
   ctx.total_steps = config.steps;
   ctx.arch = config.arch;
-  ctx.distill = config.distill;
-  if (config.distill.enabled()) {
+  ctx.distill = config.rl.distill;
+  if (config.rl.distill.enabled()) {
     TrainConfig teacher;
     try {
-      ctx.teacher = load_trained_algorithm(config.distill.teacher, registry, &teacher);
+      ctx.teacher = load_trained_algorithm(config.rl.distill.teacher, registry, &teacher);
     } catch (const Error& e) {
-      throw Error("distill.teacher '" + config.distill.teacher + "': " + e.what());
+      throw Error("distill.teacher '" + config.rl.distill.teacher + "': " + e.what());
     }
-    const auto teacher_env = registry.make(teacher.env, teacher.env_options);
+    const auto teacher_env = registry.make(teacher.rl.env, teacher.rl.env_options);
     if (teacher_env->observation_spec().shape != ctx.obs_spec.shape ||
         teacher_env->action_spec().to_string() != ctx.action_spec.to_string()) {
-      throw Error("distill.teacher '" + config.distill.teacher + "' was trained on " + teacher.env + " (observations " +
+      throw Error("distill.teacher '" + config.rl.distill.teacher + "' was trained on " + teacher.rl.env + " (observations " +
                   teacher_env->observation_spec().to_string() + ", actions " + teacher_env->action_spec().to_string() +
-                  "); this run's " + config.env + " has " + ctx.obs_spec.to_string() + ", " +
+                  "); this run's " + config.rl.env + " has " + ctx.obs_spec.to_string() + ", " +
                   ctx.action_spec.to_string());
     }
-    if (!teacher.factory->capabilities().actor_critic) {
-      throw Error("distill.teacher '" + config.distill.teacher + "' is a " + teacher.algo +
+    if (!teacher.rl.factory->capabilities().actor_critic) {
+      throw Error("distill.teacher '" + config.rl.distill.teacher + "' is a " + teacher.rl.algo +
                   " run; the teacher must be a ppo or a2c run (an actor and a critic)");
     }
-    if (teacher.to_json().value(teacher.algo + ".norm_obs", false)) {
-      throw Error("distill.teacher '" + config.distill.teacher +
+    if (teacher.to_json().value(teacher.rl.algo + ".norm_obs", false)) {
+      throw Error("distill.teacher '" + config.rl.distill.teacher +
                   "' normalizes its observations (norm_obs); teachers must see raw observations");
     }
   }
-  r.algo = config.factory->create(ctx);
-  r.make_env = [&registry, name = config.env, options = config.env_options] { return registry.make(name, options); };
+  r.algo = config.rl.factory->create(ctx);
+  r.make_env = [&registry, name = config.rl.env, options = config.rl.env_options] { return registry.make(name, options); };
   r.identity =
       network_identity(config, registry) + " params=" + std::to_string(nn::count_parameters(r.algo->network()));
   return r;
@@ -995,7 +978,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     std::ostringstream os;
     archive.save_to(os);
     write_checkpoint(ckpt_path.string(),
-                     {config.algo, run.identity, venv.total_steps(), config.to_json().dump(), nonce, metrics_lines,
+                     {config.rl.algo, run.identity, venv.total_steps(), config.to_json().dump(), nonce, metrics_lines,
                       Sha256(metrics_hash).hex_digest()},
                      os.str());
   };
@@ -1022,7 +1005,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     const double now = std::chrono::duration<double>(Clock::now() - start).count();
     const double sps = now > 0 ? static_cast<double>(venv.total_steps() - start_steps) / now : 0.0;
     // A line whenever the step count passes a multiple of log_every, and at the end of the budget.
-    if (venv.total_steps() / config.log_every > steps_before / config.log_every || venv.total_steps() >= config.steps) {
+    if (venv.total_steps() / config.rl.log_every > steps_before / config.rl.log_every || venv.total_steps() >= config.steps) {
       ordered_json line = {{"step", venv.total_steps()},
                            {"time", elapsed_before + now},
                            {"episodes", venv.total_episodes()},
@@ -1050,7 +1033,7 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
                     format_duration(left).c_str());
       log::info(buf);
     }
-    if (config.checkpoint_every > 0 && venv.total_steps() - last_checkpoint >= config.checkpoint_every) {
+    if (config.rl.checkpoint_every > 0 && venv.total_steps() - last_checkpoint >= config.rl.checkpoint_every) {
       save();
       last_checkpoint = venv.total_steps();
     }
@@ -1071,13 +1054,13 @@ TrainResult train(const TrainConfig& config, const env::EnvRegistry& registry, c
     return result;
   }
   EvalOptions eval;
-  eval.episodes = config.eval_episodes;
-  eval.greedy = config.eval_greedy;
+  eval.episodes = config.rl.eval_episodes;
+  eval.greedy = config.rl.eval_greedy;
   eval.seed = eval_seed(config.seed);
   result.eval =
-      evaluate([&](const torch::Tensor& obs) { return run.algo->act(obs, config.eval_greedy); }, run.make_env, eval);
+      evaluate([&](const torch::Tensor& obs) { return run.algo->act(obs, config.rl.eval_greedy); }, run.make_env, eval);
   ordered_json e = {
-      {"episodes", result.eval.returns.size()}, {"greedy", config.eval_greedy},    {"seed", eval.seed},
+      {"episodes", result.eval.returns.size()}, {"greedy", config.rl.eval_greedy},    {"seed", eval.seed},
       {"mean", result.eval.mean_return()},      {"std", result.eval.std_return()}, {"truncated", result.eval.truncated},
       {"returns", result.eval.returns},         {"lengths", result.eval.lengths}};
   io::write_file_atomic((dir / kEvalFile).string(), e.dump(2) + "\n", io::Target::own);

@@ -76,16 +76,29 @@ const WorkloadEntry& find_workload(std::string_view name) {
   throw Error("workload: expected one of " + names + ", found '" + std::string(name) + "'");
 }
 
-const WorkloadEntry* stored_workload(const std::string* name) { return name ? lookup(*name) : &workloads().front(); }
+namespace {
+
+template <class Json>
+const WorkloadEntry* stored_workload_of(const Json& config) {
+  if (!config.is_object()) return &workloads().front();
+  if (!config.contains("workload") && config.contains("train")) return stored_workload_of(config["train"]);
+  if (!config.contains("workload") || !config["workload"].is_string()) return &workloads().front();
+  return lookup(config["workload"].template get_ref<const std::string&>());
+}
+
+}  // namespace
+
+const WorkloadEntry* stored_workload(const nlohmann::json& config) { return stored_workload_of(config); }
+const WorkloadEntry* stored_workload(const nlohmann::ordered_json& config) { return stored_workload_of(config); }
 
 const WorkloadEntry& workload_of(const TrainConfig& config) { return find_workload(config.workload); }
 
 std::string subject_of(const TrainConfig& config) {
-  return workload_of(config).kind == WorkloadKind::supervised ? config.supervised.dataset : config.env;
+  return workload_of(config).kind == WorkloadKind::supervised ? config.supervised.dataset : config.rl.env;
 }
 
 std::string trainer_of(const TrainConfig& config) {
-  return workload_of(config).kind == WorkloadKind::supervised ? "sgd" : config.algo;
+  return workload_of(config).kind == WorkloadKind::supervised ? "sgd" : config.rl.algo;
 }
 
 }  // namespace rlnas::rl

@@ -27,7 +27,7 @@ constexpr const char* kTest = "eval_return_mean";
 class RlWorkload final : public Workload {
  public:
   RlWorkload(const rl::TrainConfig& config, const env::EnvRegistry& envs)
-      : envs_(envs), env_(config.env), env_options_(config.env_options) {
+      : envs_(envs), env_(config.rl.env), env_options_(config.rl.env_options) {
     const auto probe = envs.make(env_, env_options_);
     obs_shape_ = probe->observation_spec().shape;
     action_ = probe->action_spec().to_string();
@@ -63,7 +63,7 @@ class RlWorkload final : public Workload {
       metrics[kTest] = r.eval.mean_return();
       metrics["eval_return_std"] = r.eval.std_return();
       metrics["eval_episodes"] = r.eval.returns.size();
-      metrics["eval_greedy"] = config.eval_greedy;
+      metrics["eval_greedy"] = config.rl.eval_greedy;
     }
     out["metrics"] = metrics;
     io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n", io::Target::own);
@@ -100,7 +100,7 @@ class SyntheticWorkload final : public Workload {
     const fs::path dir(run_dir);
     fs::create_directories(dir);
     // The learning curve, at most 100 lines, the simulated time on each.
-    const int64_t every = std::max(config.log_every, (config.steps + 99) / 100);
+    const int64_t every = std::max(config.rl.log_every, (config.steps + 99) / 100);
     std::string curve;
     for (int64_t step = every; step < config.steps + every; step += every) {
       const int64_t at = std::min(step, config.steps);
@@ -115,7 +115,7 @@ class SyntheticWorkload final : public Workload {
                       {"train_return_late", t.selection},
                       {"train_episodes", 1000},
                       {kTest, t.test},
-                      {"eval_episodes", config.eval_episodes},
+                      {"eval_episodes", config.rl.eval_episodes},
                       {"true_score", scores.score(arch)},
                       {"simulated_seconds", t.seconds}};
     io::write_file_atomic((dir / kResultFile).string(), out.dump(2) + "\n", io::Target::own);

@@ -584,10 +584,8 @@ SearchConfig resolve_search_config(const SearchSources& sources, const env::EnvR
   c.search.bind(table);
   rl::TrainSources train;
   const auto is_search = [](const std::string& key) {
-    for (const char* k : {"net.space", "net.arch", "net.named", "net.supernet", "net.mixed"}) {
-      if (key == k) {
-        throw Error(std::string("a search chooses the network: give the space as search.space (--space), not ") + k);
-      }
+    for (const auto& k : rl::NetworkSpec::space_keys()) {
+      if (key == k) throw Error("a search chooses the network: give the space as search.space (--space), not " + k);
     }
     return key.rfind("search.", 0) == 0;
   };

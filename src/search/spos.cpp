@@ -39,7 +39,7 @@ SposEvaluator::SposEvaluator(const std::string& supernet_run_dir, const env::Env
   }
   s.supernets = space::find_supernets(s.algo->network());
   if (s.supernets.empty()) throw Error("'" + supernet_run_dir + "': no supernet inside the trained network");
-  s.make_env = [&registry, name = s.config.env, env_options = s.config.env_options] {
+  s.make_env = [&registry, name = s.config.rl.env, env_options = s.config.rl.env_options] {
     return registry.make(name, env_options);
   };
 }

@@ -67,12 +67,9 @@ std::string SelectionRule::test_name() const {  // the label of the workload tha
 
 SelectionRule selection_rule_of(const nlohmann::json& train_config, const std::string& select) {
   SelectionRule r;
-  const auto* name = train_config.is_object() && train_config.contains("workload") && train_config["workload"].is_string()
-                         ? train_config["workload"].get_ptr<const std::string*>()
-                         : nullptr;
   // A workload or a selection this rlnas does not know (a newer export) reads as the default: rl's
   // first selection, reward mean.
-  const auto* workload = rl::stored_workload(name);
+  const auto* workload = rl::stored_workload(train_config);
   if (!workload) workload = &rl::workloads().front();
   const auto& accepted = workload->select_values;
   r.select = std::find(accepted.begin(), accepted.end(), select) != accepted.end() ? select : accepted.front();

@@ -92,21 +92,21 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
   store::CacheKeyParts key;
   const auto& workload = rl::workload_of(config);
   if (workload.kind == rl::WorkloadKind::supervised) return supervised_key_parts(config, resolved);
-  key.env = config.env;
-  key.env_source_sha256 = config.env_source_sha256;
-  for (const auto& o : envs.options(config.env)) {
-    const auto given = config.env_options.find(o.key);
-    key.env_options[o.key] = given != config.env_options.end() ? given->second : o.default_value;
+  key.env = config.rl.env;
+  key.env_source_sha256 = config.rl.env_source_sha256;
+  for (const auto& o : envs.options(config.rl.env)) {
+    const auto given = config.rl.env_options.find(o.key);
+    key.env_options[o.key] = given != config.rl.env_options.end() ? given->second : o.default_value;
   }
   // A family's environments (py:, gym:) declare no options: every one given is part of the key.
-  for (const auto& [k, v] : config.env_options) {
+  for (const auto& [k, v] : config.rl.env_options) {
     if (!key.env_options.contains(k)) key.env_options[k] = v;
   }
-  key.algo = config.algo;
+  key.algo = config.rl.algo;
   for (const auto& [k, v] : resolved.items()) {
-    if (k.rfind(config.algo + ".", 0) == 0) key.algo_options[k] = json::parse(v.dump());
+    if (k.rfind(config.rl.algo + ".", 0) == 0) key.algo_options[k] = json::parse(v.dump());
   }
-  if (config.distill.enabled()) {
+  if (config.rl.distill.enabled()) {
     for (const auto& [k, v] : resolved.items()) {
       if (k.rfind("distill.", 0) == 0) key.algo_options[k] = json::parse(v.dump());
     }

@@ -207,6 +207,12 @@ TEST(SupervisedCli, OneShotStrategiesSearchOnADataset) {
     EXPECT_TRUE(s["rows"][0]["total_reward"].is_number()) << strategy << ": " << s["rows"][0].dump();
     // The supernet trial: 8 minibatches of 128 of the 1,000 training images.
     EXPECT_EQ(s["learning"].value("supernet_minibatches", int64_t{0}), 8) << strategy << ": " << s["learning"].dump();
+    if (strategy == "spos") {  // runs show says what the search trained: its space, test accuracies
+      const auto show = run("--store " + q(store) + " runs show 1");
+      EXPECT_NE(show.out.find("network   search space image/small (strategy spos)"), std::string::npos) << show.out;
+      EXPECT_NE(show.out.find("epochs, seed"), std::string::npos) << show.out;
+      EXPECT_NE(show.out.find("TEST ACCURACY"), std::string::npos) << show.out;
+    }
     if (strategy == "darts" || strategy == "gdas") {
       const auto alpha = run_command("find " + q(d / strategy) + " -name alpha.jsonl | head -1");
       EXPECT_FALSE(alpha.out.empty()) << strategy << ": no alpha.jsonl";

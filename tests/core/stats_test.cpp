@@ -186,6 +186,30 @@ TEST(Stats, SeparationMatchesAnovaAndShroutFleiss) {
   EXPECT_THROW(separation({{1, 2}}), Error);
 }
 
+TEST(Stats, ChiSquareTailAndKruskalWallisMatchScipy) {
+  EXPECT_NEAR(chi_square_sf(3.841458820694124, 1), 0.05, 1e-12);
+  EXPECT_NEAR(chi_square_sf(7.0, 2), std::exp(-3.5), 1e-14);  // df 2: exp(-x / 2)
+  EXPECT_NEAR(chi_square_sf(18.307038053275146, 10), 0.05, 1e-12);
+  EXPECT_NEAR(chi_square_sf(0.5, 30), 1.0, 1e-12);
+  EXPECT_EQ(chi_square_sf(0, 3), 1.0);
+  // scipy.stats.kruskal's examples: without ties, and with ties (the tie correction).
+  auto s = separation({{1, 3, 5, 7, 9}, {2, 4, 6, 8, 10}});
+  EXPECT_NEAR(s.kruskal_h, 0.2727272727272734, 1e-12);
+  EXPECT_NEAR(s.kruskal_p, 0.6015081344405895, 1e-12);
+  s = separation({{1, 1, 1}, {2, 2, 2}, {2, 2}});
+  EXPECT_NEAR(s.kruskal_h, 7.0, 1e-12);
+  EXPECT_NEAR(s.kruskal_p, 0.0301973834223185, 1e-12);
+  // Ten architectures a point apart, three seeds each, one training diverged: the ANOVA's
+  // within-architecture variance swells and it separates nothing; the ranks still do.
+  std::vector<std::vector<double>> g;
+  for (int i = 0; i < 10; ++i) g.push_back({80.0 + i, 80.2 + i, 79.9 + i});
+  EXPECT_TRUE(separation(g).separates());
+  g[3][1] = 10;  // at chance
+  const auto dead = separation(g);
+  EXPECT_FALSE(dead.separates()) << dead.p;
+  EXPECT_TRUE(dead.separates_by_rank()) << dead.kruskal_p;
+}
+
 TEST(Stats, IqmMatchesTrimMean) {
   EXPECT_NEAR(iqm({5, 1, 9, 3, 7, 2, 8, 100, 4}), 5.4, 1e-12);
   EXPECT_NEAR(iqm({1, 2, 3, 4, 5, 6, 7, 80}), 4.5, 1e-12);

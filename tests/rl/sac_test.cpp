@@ -111,7 +111,7 @@ TEST(SacOptions, CleanRlPresetResolvesToCleanRlDefaults) {
   TrainSources s;
   s.flags = {{"env", "classic/pendulum"}, {"preset", "sac.cleanrl"}};
   const auto c = resolve_train_config(s, registry());
-  EXPECT_EQ(c.algo, "sac");
+  EXPECT_EQ(c.rl.algo, "sac");
   const auto j = c.to_json();
   EXPECT_EQ(j["net.name"], "mlp");
   EXPECT_EQ(j["net.mlp_hidden"], nlohmann::json::array({256, 256}));

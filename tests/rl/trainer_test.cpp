@@ -456,6 +456,35 @@ TEST(NetworkSpec, KeysJsonAndConfigsSpellTheSameNetwork) {
   EXPECT_EQ(resolve_train_config(s, registry()).net.to_json(), gumbel.to_json());
 }
 
+// A stored configuration (config.json, a search's "train" settings) gives back its network through
+// the spec, named architectures and mixed supernets included (runs show reads it so).
+TEST(NetworkSpec, AResolvedConfigurationGivesBackItsNetwork) {
+  const auto stored = [](std::vector<std::pair<std::string, std::string>> flags) {
+    TrainSources s;
+    s.flags = std::move(flags);
+    return nlohmann::json::parse(resolve_train_config(s, registry()).to_json().dump());
+  };
+  const auto named = NetworkSpec::from_config(stored({{"env", "minatar/breakout"}, {"net.named", "minatar/ss1/nature"}}));
+  EXPECT_EQ(named.kind(), NetworkSpec::Kind::architecture);
+  EXPECT_EQ(named.named(), "minatar/ss1/nature");
+  EXPECT_EQ(named.arch(), space::find_named_architecture("minatar/ss1/nature").arch);
+  const auto mixed = NetworkSpec::from_config(
+      {{"train", stored({{"env", "minatar/breakout"}, {"net.space", "minatar/ss1"}, {"net.mixed", "gumbel"}})}});
+  EXPECT_EQ(mixed.label(), "minatar/ss1 mixed supernet (gumbel)");
+  const auto mlp = NetworkSpec::from_config(stored({{"env", "classic/cartpole"}, {"net.mlp_hidden", "32,16"}}));
+  EXPECT_EQ(mlp.backbone_options().name, "mlp");
+  EXPECT_EQ(mlp.backbone_options().mlp_hidden, (std::vector<int64_t>{32, 16}));
+  try {
+    NetworkSpec::from_config({{"net.mixed", "sometimes"}});
+    ADD_FAILURE() << "an unknown mixing mode was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("net.mixed"), std::string::npos) << e.what();
+  }
+  // The keys that choose a space's network, which a search sets per trial.
+  EXPECT_EQ(NetworkSpec::space_keys(),
+            (std::vector<std::string>{"net.space", "net.arch", "net.named", "net.supernet", "net.mixed"}));
+}
+
 TEST(NetworkSpec, ConflictingKeysAreOneErrorNamingThem) {
   const auto error = [](const NetKeys& k) {
     try {

@@ -532,9 +532,12 @@ TEST(Workload, TheTableSaysEachWorkloadsBudgetOptionsAndMetrics) {
   EXPECT_EQ(error_of([] { rl::find_workload("images"); }),
             "workload: expected one of rl, supervised, synthetic, found 'images'");
   // A stored configuration from before the key (none) is rl's; an unknown name is nobody's.
-  EXPECT_EQ(rl::stored_workload(nullptr)->kind, rl::WorkloadKind::rl);
-  const std::string future = "speech";
-  EXPECT_EQ(rl::stored_workload(&future), nullptr);
+  EXPECT_EQ(rl::stored_workload(nlohmann::json{{"env", "minatar/breakout"}})->kind, rl::WorkloadKind::rl);
+  EXPECT_EQ(rl::stored_workload(nlohmann::json{{"workload", "speech"}}), nullptr);
+  // A search's configuration holds it under "train".
+  const nlohmann::ordered_json search = {{"search", {{"search.strategy", "grid"}}},
+                                         {"train", {{"workload", "supervised"}}}};
+  EXPECT_EQ(rl::stored_workload(search)->kind, rl::WorkloadKind::supervised);
 
   // The selection rule asks the workload: supervised selects on validation accuracy whatever
   // search.select says; rl keeps late_return; an unknown workload or selection reads as rl's default.

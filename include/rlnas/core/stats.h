@@ -50,6 +50,8 @@ double student_t_cdf(double t, double df);
 double student_t_quantile(double p, double df);
 // The F distribution with (d1, d2) degrees of freedom: P(F <= f).
 double f_cdf(double f, double d1, double d2);
+// P(X > x) for X chi-square with df degrees of freedom (the regularized upper incomplete gamma).
+double chi_square_sf(double x, double df);
 // The standard normal: P(Z <= z) and its quantile.
 double normal_cdf(double z);
 double normal_quantile(double p);
@@ -179,7 +181,12 @@ struct Separation {
   // The smallest difference between two architectures' k-seed means that a two-sided t test at 5%
   // detects with 80% power, given the within-architecture spread: (t_.975 + t_.8) * sqrt(2 MSW / k).
   double mde = 0;
+  // Kruskal-Wallis H on the ranks of every training (ties: average ranks and the tie correction)
+  // and its chi-square p (df architectures - 1): the same question without the normal errors the
+  // ANOVA assumes, so that a few outlying trainings (a diverged one) cannot hide a separation.
+  double kruskal_h = 0, kruskal_p = 1;
   bool separates(double alpha = 0.05) const { return p <= alpha; }
+  bool separates_by_rank(double alpha = 0.05) const { return kruskal_p <= alpha; }
 };
 Separation separation(const std::vector<std::vector<double>>& groups);
 

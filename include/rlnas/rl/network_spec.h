@@ -21,6 +21,9 @@
 #include "rlnas/nn/networks.h"
 #include "rlnas/space/architecture.h"
 
+namespace rlnas {
+class OptionTable;
+}
 namespace rlnas::space {
 struct MixOptions;
 }
@@ -35,7 +38,9 @@ struct NetKeys {
   nn::NetOptions backbone;  // net.name ("" = not given) and its knobs
   std::string space, arch, named;
   bool supernet = false;
-  std::string mixed = "none";
+  std::string mixed = "none";  // none | softmax | gumbel (the option's spelling; the spec's kind is typed)
+  // Binds every net.* key to `table`: the one list of the network's keys and their help.
+  void bind(OptionTable& table);
 };
 
 class NetworkSpec {
@@ -51,6 +56,12 @@ class NetworkSpec {
   // Validates the keys as one choice (conflicts are errors naming the keys) and resolves named
   // architectures and @FILE arguments. `default_backbone` is used when no key names a network.
   static NetworkSpec from_keys(const NetKeys& keys, const std::string& default_backbone);
+  // The spec a resolved configuration spells (its net.* keys: config.json, a search's "train"
+  // settings), validated as from_keys does. Throws rlnas::Error naming the key.
+  static NetworkSpec from_config(const nlohmann::json& resolved);
+  // The keys that choose a space's network (net.space, net.arch, net.named, net.supernet,
+  // net.mixed): a search sets them per trial, so they are not a search's settings.
+  static const std::vector<std::string>& space_keys();
   // The complete set of net.* keys spelling this spec; the backbone's knobs only for a backbone.
   nlohmann::json keys() const;
   // Overwrites `keys` with this spec (the knobs of a non-backbone spec are left as they are).

@@ -32,13 +32,29 @@ class VectorEnv;
 
 namespace rlnas::rl {
 
-struct TrainConfig {
+// The workload-neutral part of a trial's configuration: the keys every workload has (rl/workloads.h
+// says which workload's own keys come with them). What trains (the workload and the network), for
+// how long (steps, in the workload's budget unit), from which seed, on which device.
+struct TrialConfig {
   // What trials train (search/workload.h): "rl", an environment; "supervised", image
   // classification on a dataset (supervised.* options, --dataset NAME; `steps` counts epochs); or
   // "synthetic", the known-answer workload (synthetic.* options; its trials need a space architecture).
   std::string workload = "rl";
-  SyntheticOptions synthetic;
-  SupervisedOptions supervised;
+  // The network (network_spec.h): a backbone, a space's architecture, or a supernet of a space
+  // (single-path: every iteration runs one path, uniform or chosen by a PathSampler; softmax- or
+  // Gumbel-mixed: alpha learned with the weights, arch.h). Spelled by the net.* keys.
+  NetworkSpec net;
+  NetKeys net_keys;  // the net.* keys as bound to the option table (net.write_keys keeps them in step)
+  ArchOptions arch;  // arch.*: a mixed supernet's alpha optimizer, temperature, cost
+  bool is_supernet() const { return net.is_supernet(); }
+  int64_t steps = 100000;      // budget: environment steps (rl), epochs (supervised)
+  int64_t seed = 1;            // master seed (environments seed + i, weights, data order, sampling)
+  std::string device = "cpu";  // cpu | cuda | cuda:N
+};
+
+// Reinforcement learning's own options (workload rl): the environment, the algorithm and its
+// options, distillation, and the evaluation and intervals counted in environment steps.
+struct RlOptions {
   std::string env = "classic/cartpole";
   env::EnvOptions env_options;
   // The plugin (rlnas/env/plugin.h) or Python module `env` comes from, empty for a built-in: its
@@ -49,22 +65,20 @@ struct TrainConfig {
   std::string env_source_sha256;
   std::string algo = "ppo";
   std::string preset;
-  // The network (network_spec.h): a backbone, a space's architecture, or a supernet of a space
-  // (single-path: every iteration runs one path, uniform or chosen by a PathSampler; softmax- or
-  // Gumbel-mixed: alpha learned with the weights, arch.h). Spelled by the net.* keys.
-  NetworkSpec net;
-  NetKeys net_keys;        // the net.* keys as bound to the option table (net.write_keys keeps them in step)
-  ArchOptions arch;        // arch.*: alpha's optimizer, temperature, cost
-  DistillOptions distill;  // distill.*: actor-critic distillation from a teacher run
-  bool is_supernet() const { return net.is_supernet(); }
-  int64_t steps = 100000;                     // budget: environment steps (rl), epochs (supervised)
-  int64_t seed = 1;                           // master seed (environments seed + i, weights, sampling)
-  std::string device = "cpu";                 // cpu | cuda | cuda:N
+  DistillOptions distill;                     // distill.*: actor-critic distillation from a teacher run
   int64_t eval_episodes = 10;                 // final evaluation episodes
   bool eval_greedy = false;                   // greedy (mode) actions in evaluation
   int64_t checkpoint_every = 100000;          // environment steps between checkpoints (0 = only at the end)
   int64_t log_every = 1000;                   // environment steps between metric lines (means over the window)
   std::unique_ptr<AlgorithmFactory> factory;  // holds the algorithm's options
+};
+
+// A training's whole configuration: the neutral part and each workload's own options (only the
+// configured workload's are read; config.json holds only those).
+struct TrainConfig : TrialConfig {
+  RlOptions rl;
+  SupervisedOptions supervised;
+  SyntheticOptions synthetic;
 
   // Resolved configuration (every option with its final value), as written to config.json.
   nlohmann::ordered_json to_json() const;

@@ -10,6 +10,7 @@
 //   synthetic   the known-answer score table (--workload synthetic; synthetic.*)
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +41,11 @@ struct WorkloadEntry {
 const std::vector<WorkloadEntry>& workloads();
 // Throws rlnas::Error naming the workloads.
 const WorkloadEntry& find_workload(std::string_view name);
-// A stored configuration's workload: its `workload` value (absent: rl, the only workload before
-// the key existed), or null for a name this rlnas does not know (a newer export).
-const WorkloadEntry* stored_workload(const std::string* name);
+// A stored configuration's workload (config.json, or a search's with its training settings under
+// "train"): its `workload` value (absent: rl, the only workload before the key existed), or null
+// for a name this rlnas does not know (a newer export).
+const WorkloadEntry* stored_workload(const nlohmann::json& config);
+const WorkloadEntry* stored_workload(const nlohmann::ordered_json& config);
 const WorkloadEntry& workload_of(const TrainConfig& config);
 // The names, "rl | supervised | synthetic".
 std::vector<std::string> workload_names();
