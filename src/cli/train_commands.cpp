@@ -173,7 +173,7 @@ void add_train_commands(CLI::App& app, Context& ctx) {
         {"--algo", "algo", algos},
         {"--net", "net.name", "backbone: " + nets},
         {"--space", "net.space", "search space of the network (rlnas space list); with --arch or --named"},
-        {"--arch", "net.arch", "architecture in --space: JSON text or @FILE (rlnas space sample)"},
+        {"--arch", "net.arch", "architecture in --space: JSON text or @FILE (rlnas space sample), or its choices alone"},
         {"--named", "net.named", "named reference architecture, e.g. minatar/ss1/nature (rlnas space list)"},
         {"--supernet", "net.supernet", "train the single-path supernet of --space (SPOS: a uniform path per iteration)",
          true},

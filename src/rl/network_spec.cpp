@@ -5,6 +5,7 @@
 
 #include "rlnas/core/options.h"
 #include "rlnas/core/error.h"
+#include "rlnas/core/io.h"
 #include "rlnas/space/mixed.h"
 #include "rlnas/space/space.h"
 #include "rlnas/space/supernet.h"
@@ -55,6 +56,19 @@ ordered_json backbone_json(const nn::NetOptions& o) {
           {"resnet_features", o.resnet_features}};
 }
 
+// net.arch: an architecture's JSON text or @FILE; with net.space set, also that space's choices
+// alone ({"layer1": "conv3x3", ...}), read as the architecture {"space", "version", "choices"}.
+space::Architecture read_arch(const std::string& text, const std::string& space) {
+  if (space.empty()) return space::read_architecture_arg(text);
+  const bool from_file = text[0] == '@';
+  const std::string raw = from_file ? io::read_file(text.substr(1), io::kMaxInputFileBytes) : text;
+  const auto j = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || j.contains("choices") || j.contains("space")) return space::read_architecture_arg(text);
+  return space::read_architecture_arg(R"({"space": )" + json(space).dump() + R"(, "version": )" +
+                                      std::to_string(space::find_space(space).version()) + R"(, "choices": )" + raw +
+                                      "}");
+}
+
 }  // namespace
 
 void NetKeys::bind(OptionTable& t) {
@@ -62,7 +76,7 @@ void NetKeys::bind(OptionTable& t) {
         "backbone (ignored when net.space is set); default: mlp for vector observations, minatar for images",
         nn::backbone_names())
       .add("net.space", &space, "search space of the network (rlnas space list); empty: the backbone net.name")
-      .add("net.arch", &arch, "architecture in net.space: JSON text or @FILE (rlnas space sample)")
+      .add("net.arch", &arch, "architecture in net.space: JSON text or @FILE (rlnas space sample); the space's choices alone will do")
       .add("net.named", &named, "named reference architecture (rlnas space list); sets net.space and net.arch")
       .add("net.supernet", &supernet,
            "train the single-path supernet of net.space (SPOS: one uniformly drawn path per iteration)")
@@ -159,7 +173,7 @@ NetworkSpec NetworkSpec::from_keys(const NetKeys& k, const std::string& default_
   }
   space::Architecture arch;
   try {
-    arch = arch_text.empty() ? space::find_space(space).make(json::object()) : space::read_architecture_arg(arch_text);
+    arch = arch_text.empty() ? space::find_space(space).make(json::object()) : read_arch(arch_text, space);
   } catch (const Error& e) {
     throw Error(std::string("net.arch: ") + e.what());
   }

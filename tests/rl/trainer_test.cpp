@@ -485,6 +485,33 @@ TEST(NetworkSpec, AResolvedConfigurationGivesBackItsNetwork) {
             (std::vector<std::string>{"net.space", "net.arch", "net.named", "net.supernet", "net.mixed"}));
 }
 
+// With net.space given, net.arch may be the space's choices alone (inline or @FILE); they must
+// still be a whole, valid architecture of it.
+TEST(NetworkSpec, AnArchitectureInAGivenSpaceMayBeItsChoicesAlone) {
+  const auto& nature = space::find_named_architecture("minatar/ss1/nature").arch;
+  NetKeys k;
+  k.space = "minatar/ss1";
+  k.arch = nature.choices.dump();
+  EXPECT_EQ(NetworkSpec::from_keys(k, "minatar").arch(), nature);
+  const auto dir = fs::temp_directory_path() / ("rlnas_choices_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "choices.json") << nature.choices.dump(2);
+  k.arch = "@" + (dir / "choices.json").string();
+  EXPECT_EQ(NetworkSpec::from_keys(k, "minatar").arch(), nature);
+  fs::remove_all(dir);
+  k.arch = nature.canonical_json();  // the whole form still reads
+  EXPECT_EQ(NetworkSpec::from_keys(k, "minatar").arch(), nature);
+  auto partial = nature.choices;
+  partial.erase(partial.begin());
+  k.arch = partial.dump();
+  try {
+    NetworkSpec::from_keys(k, "minatar");
+    ADD_FAILURE() << "a partial architecture was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("net.arch: ", 0), 0u) << e.what();
+  }
+}
+
 TEST(NetworkSpec, ConflictingKeysAreOneErrorNamingThem) {
   const auto error = [](const NetKeys& k) {
     try {
