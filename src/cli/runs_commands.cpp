@@ -137,8 +137,9 @@ void list(const Context& ctx, bool as_json) {
                    {"process_gone", store.experiment_process_gone(e)},
                    {"started_at", e.started_at},
                    {"ended_at", e.ended_at.empty() ? ordered_json(nullptr) : ordered_json(e.ended_at)},
-                   {"env", config_text(e.config, "env")},
-                   {"algo", config_text(e.config, "algo")},
+                   // What it trains on and with: an environment and RL algorithm, or a dataset and "sgd".
+                   {"env", rl::stored_subject(e.config)},
+                   {"algo", rl::stored_trainer(e.config)},
                    {"trials", trials.size()},
                    {"best_return", best ? ordered_json(*best) : ordered_json(nullptr)},
                    {"name", e.name}});
@@ -151,7 +152,7 @@ void list(const Context& ctx, bool as_json) {
     std::cout << "no experiments in " << store.path() << "\n";
     return;
   }
-  std::printf("%5s  %-7s %-8s %-19s  %-22s %-5s %6s %12s  %s\n", "ID", "KIND", "STATUS", "STARTED (UTC)", "ENV", "ALGO",
+  std::printf("%5s  %-7s %-8s %-19s  %-22s %-5s %6s %12s  %s\n", "ID", "KIND", "STATUS", "STARTED (UTC)", "ENV / DATASET", "ALGO",
               "TRIALS", "BEST RETURN", "NAME");
   for (const auto& e : out) {
     char best[32] = "-";

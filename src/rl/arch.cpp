@@ -13,8 +13,10 @@ void ArchOptions::bind(OptionTable& t) {
   t.add("arch.lr", &lr, "mixed supernets: Adam learning rate of the architecture variables alpha", 0, 10)
       .add("arch.beta1", &beta1, "mixed supernets: Adam beta1 of alpha", 0, 1)
       .add("arch.beta2", &beta2, "mixed supernets: Adam beta2 of alpha", 0, 1)
-      .add("arch.level", &level, "one: weights and alpha from one loss per update; bi: first-order bi-level",
-           {"one", "bi"})
+      .add("arch.weight_decay", &weight_decay, "mixed supernets: L2 penalty on alpha in its Adam", 0, 1)
+      .add("arch.level", &level, "one: weights and alpha from one loss per update; bi: bi-level", {"one", "bi"})
+      .add("arch.order", &order,
+           "bi-level: 1 first-order; 2 DARTS's second-order step (the supervised workload, softmax mixing)", 1, 2)
       .add("arch.temperature", &temperature, "mixing temperature T (start value when annealed)", 1e-6, 1e6)
       .add("arch.temperature_end", &temperature_end, "exponential: final temperature; step: its floor", 1e-6, 1e6)
       .add("arch.anneal", &anneal, "temperature schedule (auto: constant for softmax, exponential for gumbel)",
@@ -58,7 +60,8 @@ ArchUpdater::ArchUpdater(const ArchOptions& options, const std::vector<torch::nn
   if (supernets_.empty()) return;
   if (!alphas_.empty()) {
     adam_ = std::make_unique<torch::optim::Adam>(
-        alphas_, torch::optim::AdamOptions(options_.lr).betas({options_.beta1, options_.beta2}));
+        alphas_,
+        torch::optim::AdamOptions(options_.lr).betas({options_.beta1, options_.beta2}).weight_decay(options_.weight_decay));
   }
 }
 
@@ -108,6 +111,78 @@ void ArchUpdater::step_alone(const torch::Tensor& loss) {
   zero_grad();
   (loss + cost_loss()).backward();
   step();
+}
+
+void ArchUpdater::step_unrolled(const std::vector<torch::Tensor>& weights,
+                                const std::function<torch::Tensor()>& train_loss,
+                                const std::function<torch::Tensor()>& validation_loss, double xi,
+                                const std::vector<torch::Tensor>& step_terms) {
+  const auto grads = unrolled_alpha_gradient(weights, alphas_, train_loss, validation_loss, xi, step_terms);
+  zero_grad();
+  for (size_t j = 0; j < alphas_.size(); ++j) {
+    if (!grads[j].defined()) continue;
+    if (alphas_[j].grad().defined()) {
+      alphas_[j].mutable_grad().add_(grads[j]);
+    } else {
+      alphas_[j].mutable_grad() = grads[j].detach().clone();
+    }
+  }
+  if (options_.cost_lambda != 0) cost_loss().backward();
+  step();
+}
+
+std::vector<torch::Tensor> unrolled_alpha_gradient(const std::vector<torch::Tensor>& weights,
+                                                   const std::vector<torch::Tensor>& alphas,
+                                                   const std::function<torch::Tensor()>& train_loss,
+                                                   const std::function<torch::Tensor()>& validation_loss, double xi,
+                                                   const std::vector<torch::Tensor>& step_terms) {
+  if (!step_terms.empty() && step_terms.size() != weights.size())
+    throw Error("unrolled_alpha_gradient: " + std::to_string(step_terms.size()) + " step terms for " +
+                std::to_string(weights.size()) + " weights");
+  const auto zeros_where_unused = [](std::vector<torch::Tensor> g, const std::vector<torch::Tensor>& of) {
+    for (size_t i = 0; i < g.size(); ++i) {
+      if (!g[i].defined()) g[i] = torch::zeros_like(of[i]);
+    }
+    return g;
+  };
+  const auto grad = [&](const torch::Tensor& loss, const std::vector<torch::Tensor>& of) {
+    return zeros_where_unused(torch::autograd::grad({loss}, of, {}, false, false, /*allow_unused=*/true), of);
+  };
+  std::vector<torch::Tensor> saved;
+  saved.reserve(weights.size());
+  for (const auto& w : weights) saved.push_back(w.detach().clone());
+  const auto set_weights = [&](const std::vector<torch::Tensor>* direction, double scale) {
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      auto w = weights[i];
+      w.copy_(saved[i]);
+      if (direction) w.add_((*direction)[i], scale);
+    }
+  };
+  // The virtual step w' = w - xi (grad_w L_train + step_terms).
+  auto step = grad(train_loss(), weights);
+  for (size_t i = 0; i < step.size() && !step_terms.empty(); ++i) step[i] = step[i] + step_terms[i];
+  set_weights(&step, -xi);
+  // At w': grad_alpha L_val and v = grad_w' L_val.
+  std::vector<torch::Tensor> both = alphas;
+  both.insert(both.end(), weights.begin(), weights.end());
+  const auto at_unrolled = grad(validation_loss(), both);
+  std::vector<torch::Tensor> out(at_unrolled.begin(), at_unrolled.begin() + static_cast<std::ptrdiff_t>(alphas.size()));
+  const std::vector<torch::Tensor> v(at_unrolled.begin() + static_cast<std::ptrdiff_t>(alphas.size()), at_unrolled.end());
+  double norm2 = 0;
+  for (const auto& t : v) norm2 += t.pow(2).sum().item<double>();
+  if (!(norm2 > 0) || !std::isfinite(norm2)) {  // no second-order term to estimate
+    set_weights(nullptr, 0);
+    return out;
+  }
+  const double eps = 0.01 / std::sqrt(norm2);
+  set_weights(&v, eps);
+  const auto plus = grad(train_loss(), alphas);
+  set_weights(&v, -eps);
+  const auto minus = grad(train_loss(), alphas);
+  set_weights(nullptr, 0);
+  for (size_t j = 0; j < out.size(); ++j) out[j] = out[j] - (xi / (2 * eps)) * (plus[j] - minus[j]);
+  return out;
 }
 
 std::vector<std::pair<std::string, double>> ArchUpdater::metrics() const {

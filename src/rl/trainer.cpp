@@ -275,6 +275,10 @@ void check_network_fits_algorithm(const TrainConfig& c) {
                   algorithms_that(&AlgorithmCapabilities::mixed_supernets) + ", not '" + c.rl.algo + "'");
     }
     if (c.arch.hard && c.net.supernet_kind() != SupernetKind::gumbel) throw Error("arch.hard needs net.mixed gumbel");
+    if (c.arch.order == 2) {
+      throw Error("arch.order 2: DARTS's second-order step is implemented for the supervised workload (--dataset); "
+                  "the RL algorithms take arch.order 1");
+    }
   } else if (c.net.is_supernet() && !can.on_policy) {
     throw Error("net.supernet: supernet training supports the on-policy algorithms (" +
                 algorithms_that(&AlgorithmCapabilities::on_policy) + "), not '" + c.rl.algo +
@@ -317,14 +321,20 @@ TrainConfig resolve_supervised(const std::vector<Setting>& settings, const env::
   c.net = NetworkSpec::from_keys(c.net_keys, c.net_keys.backbone.name);
   // DARTS's original bi-level split (weights on training data, alpha on validation data) unless
   // arch.level says otherwise.
-  // The papers' alpha optimizer on images (DARTS: Adam lr 3e-4, betas 0.5, 0.999; plain softmax;
+  // The papers' alpha optimizer on images (DARTS: Adam lr 3e-4, betas 0.5, 0.999, weight decay 1e-3; plain softmax;
   // GDAS: Gumbel temperature from 10 to 0.1, here exponentially) where the settings do not say.
   if (c.net.is_mixed()) {
     const auto unset = [&](const char* key) { return !last_value(settings, key); };
     if (unset("arch.level")) c.arch.level = "bi";
     if (unset("arch.lr")) c.arch.lr = 3e-4;
     if (unset("arch.beta1")) c.arch.beta1 = 0.5;
+    if (unset("arch.weight_decay")) c.arch.weight_decay = 1e-3;
     if (unset("arch.temperature")) c.arch.temperature = c.net.supernet_kind() == SupernetKind::gumbel ? 10.0 : 1.0;
+    if (c.arch.order == 2 && (c.arch.level != "bi" || c.net.supernet_kind() != SupernetKind::softmax)) {
+      throw Error("arch.order 2: DARTS's second-order step needs arch.level bi and net.mixed softmax (found arch.level " +
+                  c.arch.level + ", net.mixed " + to_string(c.net.supernet_kind()) +
+                  "): a Gumbel sample differs between the step's four passes");
+    }
   }
   if (c.arch.hard && !(c.net.is_mixed() && c.net.supernet_kind() == SupernetKind::gumbel)) {
     throw Error("arch.hard needs net.mixed gumbel");

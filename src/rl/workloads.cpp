@@ -15,6 +15,8 @@ const std::vector<WorkloadEntry>& workloads() {
        .option_prefix = "",
        .implied_by = "",
        .budget_unit = "environment steps",
+       .subject_key = "env",
+       .trainer = "",
        .has_environment = true,
        .builds_network = true,
        // Selected on training returns (search.select), reported on the final policy's evaluation.
@@ -28,6 +30,8 @@ const std::vector<WorkloadEntry>& workloads() {
        .option_prefix = "supervised.",
        .implied_by = "supervised.dataset",
        .budget_unit = "epochs",
+       .subject_key = "supervised.dataset",
+       .trainer = "sgd",
        .has_environment = false,
        .builds_network = true,
        // Selected on the held-out validation split, reported on the official test set (percent).
@@ -41,6 +45,8 @@ const std::vector<WorkloadEntry>& workloads() {
        .option_prefix = "synthetic.",
        .implied_by = "",
        .budget_unit = "simulated steps",
+       .subject_key = "env",
+       .trainer = "",
        .has_environment = true,  // its configurations carry an (unused) environment, as rl's
        .builds_network = false,
        // Its trials write RL-shaped results: a noisy training score and a noiseless evaluation.
@@ -98,7 +104,30 @@ std::string subject_of(const TrainConfig& config) {
 }
 
 std::string trainer_of(const TrainConfig& config) {
-  return workload_of(config).kind == WorkloadKind::supervised ? "sgd" : config.rl.algo;
+  const auto& w = workload_of(config);
+  return w.trainer.empty() ? config.rl.algo : w.trainer;
+}
+
+namespace {
+
+// A string setting of a stored configuration, under "train" for a search's; "-" where absent.
+std::string stored_text(const nlohmann::ordered_json& config, const std::string& key) {
+  if (!config.is_object()) return "-";
+  if (!config.contains(key) && config.contains("train")) return stored_text(config["train"], key);
+  if (!config.contains(key) || !config[key].is_string() || config[key].get_ref<const std::string&>().empty()) return "-";
+  return config[key].get<std::string>();
+}
+
+}  // namespace
+
+std::string stored_subject(const nlohmann::ordered_json& config) {
+  const auto* w = stored_workload(config);
+  return stored_text(config, w ? w->subject_key : "env");
+}
+
+std::string stored_trainer(const nlohmann::ordered_json& config) {
+  const auto* w = stored_workload(config);
+  return w && !w->trainer.empty() ? w->trainer : stored_text(config, "algo");
 }
 
 }  // namespace rlnas::rl

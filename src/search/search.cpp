@@ -260,11 +260,17 @@ class Driver {
         const auto t = *store_.trial(e->trial_id);
         char buf[512];
         if (t.status == store::Status::done) {
-          // The rule's two figures, by the names the summary gives them.
-          std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld done in %.0f s: %s %.3f, %s %.3f", finished, total,
+          // The rule's two figures, by the names the summary gives them ("-" where a trial has none:
+          // a supernet is not tested).
+          const auto figure = [&](const std::string& metric) {
+            const auto v = t.metric(metric.c_str());
+            char text[32] = "-";
+            if (v) std::snprintf(text, sizeof text, "%.3f", *v);
+            return std::string(text);
+          };
+          std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld done in %.0f s: %s %s, %s %s", finished, total,
                         static_cast<long long>(t.id), e->seconds, rule_.name().c_str(),
-                        t.metric(rule_.metric().c_str()).value_or(NAN), rule_.test_name().c_str(),
-                        t.metric(rule_.test_metric.c_str()).value_or(NAN));
+                        figure(rule_.metric()).c_str(), rule_.test_name().c_str(), figure(rule_.test_metric).c_str());
         } else {
           std::snprintf(buf, sizeof buf, "  [%zu/%zu] trial %lld %s: %s", finished, total, static_cast<long long>(t.id),
                         store::to_string(t.status), t.reason.c_str());

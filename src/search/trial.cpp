@@ -54,6 +54,20 @@ std::string tail_lines(const fs::path& path, size_t lines) {
   return out;
 }
 
+// A mixed supernet's arch.* options: part of its training's key. The options added later
+// (arch.order, arch.weight_decay) only where they differ from what every earlier training did, so
+// that the keys of earlier stores stay as they were.
+json arch_key_options(const ordered_json& resolved) {
+  json out = json::object();
+  for (const auto& [k, v] : resolved.items()) {
+    if (k.rfind("arch.", 0) != 0) continue;
+    if (k == "arch.order" && v == 1) continue;
+    if (k == "arch.weight_decay" && v == 0.0) continue;
+    out[k] = json::parse(v.dump());
+  }
+  return out;
+}
+
 // A supervised trial: the dataset (an idx: folder with the SHA-256 of its files) in place of the
 // environment, the optimizer "sgd" with the supervised.* options (but for where checkpoints fall)
 // in place of an algorithm; a mixed supernet's arch.* options with them. supervised.grad_clip, added
@@ -67,10 +81,9 @@ store::CacheKeyParts supervised_key_parts(const rl::TrainConfig& config, const o
   key.algo_options["workload"] = config.workload;
   for (const auto& [k, v] : resolved.items()) {
     if (k == "supervised.checkpoint_batches" || k == "supervised.grad_clip") continue;
-    if (k.rfind("supervised.", 0) == 0 || (config.net.is_mixed() && k.rfind("arch.", 0) == 0)) {
-      key.algo_options[k] = json::parse(v.dump());
-    }
+    if (k.rfind("supervised.", 0) == 0) key.algo_options[k] = json::parse(v.dump());
   }
+  if (config.net.is_mixed()) key.algo_options.update(arch_key_options(resolved));
   if (const double clip = config.supervised.clip(config.net.is_supernet()); clip > 0) {
     key.algo_options["supervised.grad_clip"] = clip;
   }
@@ -116,13 +129,8 @@ store::CacheKeyParts cache_key_parts(const rl::TrainConfig& config, const env::E
     key.space = net.space();
     key.space_version = space::find_space(net.space()).version();
   }
-  json mix_options = json::object();  // a mixed supernet's training is also defined by arch.*
-  if (net.is_mixed()) {
-    for (const auto& [k, v] : resolved.items()) {
-      if (k.rfind("arch.", 0) == 0) mix_options[k] = json::parse(v.dump());
-    }
-  }
-  key.architecture = net.cache_architecture(mix_options);
+  // A mixed supernet's training is also defined by arch.*.
+  key.architecture = net.cache_architecture(net.is_mixed() ? arch_key_options(resolved) : json::object());
   key.seed = config.seed;
   key.budget = config.steps;
   if (workload.kind != rl::WorkloadKind::rl) {

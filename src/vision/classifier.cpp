@@ -13,7 +13,9 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <string>
 #include <tuple>
+#include <type_traits>
 
 #include "rlnas/core/error.h"
 #include "rlnas/core/io.h"
@@ -104,6 +106,36 @@ std::shared_ptr<const Prepared> prepare(const rl::SupervisedOptions& o) {
   p->dataset.test_images = {};
   cache[key] = p;
   return p;
+}
+
+// The terms DARTS's virtual weight step adds to the training gradient (second order): weight decay
+// and, once SGD has one, the momentum buffer times the momentum (plain momentum, as DARTS's code
+// does; our SGD's Nesterov correction is left out of the approximation). The optimizer state's key
+// is a string in LibTorch 1.x and the tensor's address in 2.x.
+template <class Key>
+Key optimizer_state_key(const torch::Tensor& w) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    return c10::guts::to_string(w.unsafeGetTensorImpl());
+  } else {
+    return w.unsafeGetTensorImpl();
+  }
+}
+
+std::vector<torch::Tensor> sgd_step_terms(torch::optim::SGD& optimizer, const std::vector<torch::Tensor>& weights,
+                                          double momentum, double weight_decay) {
+  auto& state = optimizer.state();
+  using Key = typename std::decay_t<decltype(state)>::key_type;
+  std::vector<torch::Tensor> out;
+  out.reserve(weights.size());
+  for (const auto& w : weights) {
+    auto term = (weight_decay * w).detach();
+    if (const auto it = state.find(optimizer_state_key<Key>(w)); momentum > 0 && it != state.end()) {
+      const auto& buffer = static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer();
+      if (buffer.defined()) term = term + momentum * buffer;
+    }
+    out.push_back(term);
+  }
+  return out;
 }
 
 // A backbone (any network rlnas builds) and a linear layer to the classes' logits.
@@ -382,7 +414,14 @@ ClassifierResult train_classifier(const rl::TrainConfig& config, const rl::Train
       }
       if (arch.active()) {
         arch.begin_iteration(done, total);
-        if (arch.bilevel()) {  // alpha first, on validation data, with the weights fixed
+        if (arch.second_order()) {  // alpha first, on the validation loss after a virtual weight step
+          const auto validation = validation_batch(done);
+          const auto weights = arch.weights_of(*model);
+          arch.step_unrolled(
+              weights, [&] { return torch::nn::functional::cross_entropy(model->forward(x), y); },
+              [&] { return batch_loss(model, validation.first, validation.second).first; }, lr,
+              sgd_step_terms(optimizer, weights, o.momentum, o.weight_decay));
+        } else if (arch.bilevel()) {  // alpha first, on validation data, with the weights fixed
           const auto [xv, yv] = validation_batch(done);
           arch.step_alone(batch_loss(model, xv, yv).first);
         }

@@ -212,6 +212,12 @@ TEST(SupervisedCli, OneShotStrategiesSearchOnADataset) {
       EXPECT_NE(show.out.find("network   search space image/small (strategy spos)"), std::string::npos) << show.out;
       EXPECT_NE(show.out.find("epochs, seed"), std::string::npos) << show.out;
       EXPECT_NE(show.out.find("TEST ACCURACY"), std::string::npos) << show.out;
+      // runs list names the dataset and the optimizer where an RL run names its environment and algorithm
+      const auto list = run("--store " + q(store) + " runs list --json");
+      const auto rows = json::parse(list.out);
+      ASSERT_EQ(rows.size(), 1u) << list.out;
+      EXPECT_EQ(rows[0]["env"], "fashion-mnist") << list.out;
+      EXPECT_EQ(rows[0]["algo"], "sgd") << list.out;
     }
     if (strategy == "darts" || strategy == "gdas") {
       const auto alpha = run_command("find " + q(d / strategy) + " -name alpha.jsonl | head -1");
@@ -220,6 +226,33 @@ TEST(SupervisedCli, OneShotStrategiesSearchOnADataset) {
   }
 }
 
+
+// DARTS's second-order step (arch.order 2) on a dataset: it runs, it changes alpha's path (the
+// same run at first order ends with other op probabilities), the run records it with DARTS's alpha
+// weight decay; under Gumbel mixing it is refused.
+TEST(SupervisedCli, DartsSecondOrderStepRunsAndDiffersFromFirstOrder) {
+  REQUIRE_FASHION_MNIST();
+  const auto d = fresh_folder("rlnas_supervised_cli", "darts_order");
+  const std::string mixed = "--space image/small --set net.mixed=softmax --set arch.lr=0.01 ";
+  const auto first = run(train_args(d / "first", 1000, 1, mixed));
+  ASSERT_EQ(first.code, 0) << first.out;
+  const auto second = run(train_args(d / "second", 1000, 1, mixed + "--set arch.order=2"));
+  ASSERT_EQ(second.code, 0) << second.out;
+  const auto probs = [&](const char* name) {
+    const auto lines = lines_of(d / name / "alpha.jsonl");
+    EXPECT_FALSE(lines.empty()) << name;
+    return lines.empty() ? json() : json::parse(lines.back())["groups"];
+  };
+  EXPECT_NE(probs("first"), probs("second"));
+  const auto config = json::parse(slurp(d / "second" / "config.json"));
+  EXPECT_EQ(config.value("arch.order", 0), 2) << config.dump();
+  EXPECT_DOUBLE_EQ(config.value("arch.weight_decay", 0.0), 1e-3) << config.dump();
+  const auto gumbel = run(train_args(d / "gumbel", 1000, 1, "--space image/small --set net.mixed=gumbel --set arch.order=2"));
+  EXPECT_EQ(gumbel.code, 1) << gumbel.out;
+  EXPECT_NE(gumbel.out.find("arch.order 2: DARTS's second-order step needs arch.level bi and net.mixed softmax"),
+            std::string::npos)
+      << gumbel.out;
+}
 
 // A single-path supernet at a rate where its unclipped weights diverge to NaN within an epoch here
 // (lr 0.05; a new path every minibatch): the default clip (supervised.grad_clip -1: 5 for

@@ -8,7 +8,9 @@
 //            L_rl + lambda * cost(alpha) gives both gradients; the weights and alpha each step.
 //   bi-level (first-order DARTS): the update's minibatch is split in two halves; alpha steps on
 //            the loss of the first half (+ lambda * cost) with the weights fixed, then the
-//            weights step on the second half with alpha fixed.
+//            weights step on the second half with alpha fixed. The supervised workload splits
+//            training from validation data instead, and offers DARTS's second-order step
+//            (arch.order 2, step_unrolled).
 // Temperature (set before every iteration from the steps done):
 //   constant     T = arch.temperature
 //   exponential  T = T0 (T1 / T0)^progress, T1 = arch.temperature_end (A2D: 5 -> 0.1 over the budget)
@@ -18,6 +20,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,7 +38,9 @@ class Algorithm;
 struct ArchOptions {
   double lr = 1e-3;                   // Adam learning rate of alpha
   double beta1 = 0.9, beta2 = 0.999;  // Adam betas of alpha
+  double weight_decay = 0.0;          // L2 penalty on alpha in its Adam (DARTS on images: 1e-3)
   std::string level = "one";          // one | bi
+  int64_t order = 1;                  // bi-level: 1 first-order | 2 DARTS's second-order step (supervised)
   double temperature = 5.0;           // T0
   double temperature_end = 0.1;       // exponential: T at the end; step: floor
   std::string anneal = "auto";        // auto (softmax: constant, gumbel: exponential) | constant | exponential | step
@@ -59,6 +64,7 @@ class ArchUpdater {
   ArchUpdater(const ArchOptions& options, const std::vector<torch::nn::Module*>& modules);
   bool active() const { return !supernets_.empty(); }
   bool bilevel() const { return active() && options_.level == "bi"; }
+  bool second_order() const { return bilevel() && options_.order == 2; }
   // Every trainable parameter of `module` that is not an architecture variable.
   std::vector<torch::Tensor> weights_of(torch::nn::Module& module) const;
   // Sets the temperature of every supernet for this point of training.
@@ -74,6 +80,10 @@ class ArchUpdater {
   // Bi-level: alpha alone steps on `loss` (+ lambda * cost), computed on data the weights do not
   // train on; the weights' gradients it leaves behind are cleared by their next zero_grad.
   void step_alone(const torch::Tensor& loss);
+  // Bi-level, second order: alpha steps on unrolled_alpha_gradient (+ lambda * the cost's gradient).
+  void step_unrolled(const std::vector<torch::Tensor>& weights, const std::function<torch::Tensor()>& train_loss,
+                     const std::function<torch::Tensor()>& validation_loss, double xi,
+                     const std::vector<torch::Tensor>& step_terms);
   // temperature, normalized expected cost, mean entropy of the op distributions.
   std::vector<std::pair<std::string, double>> metrics() const;
   void save(torch::serialize::OutputArchive& archive) const;
@@ -86,6 +96,21 @@ class ArchUpdater {
   std::unique_ptr<torch::optim::Adam> adam_;
   double last_cost_ = std::nan("");
 };
+
+// DARTS's second-order architecture gradient (Liu et al. 2019, Sec. 2.3): the gradient in alpha of
+// the validation loss after one virtual SGD step of the weights,
+//   w' = w - xi (grad_w L_train(w, alpha) + step_terms)    (step_terms: weight decay, momentum)
+//   grad = grad_alpha L_val(w', alpha) - xi H v,  v = grad_w' L_val(w', alpha),
+// the Hessian-vector product by central differences,
+//   H v ~ (grad_alpha L_train(w+, alpha) - grad_alpha L_train(w-, alpha)) / (2 eps),
+//   w+- = w +- eps v, eps = 0.01 / |v|.
+// The losses are recomputed from the current weights at each call; `weights` are restored
+// (bit for bit) and none of their .grad is touched. step_terms: empty or one per weight.
+std::vector<torch::Tensor> unrolled_alpha_gradient(const std::vector<torch::Tensor>& weights,
+                                                   const std::vector<torch::Tensor>& alphas,
+                                                   const std::function<torch::Tensor()>& train_loss,
+                                                   const std::function<torch::Tensor()>& validation_loss, double xi,
+                                                   const std::vector<torch::Tensor>& step_terms);
 
 // Actor-critic distillation (A2D Sec. 4.3, eq. 6-8) from a trained teacher run.
 //   variant  actor_critic  + a2 KL(pi_teacher || pi_student) + a3 0.5 (V_student - V_teacher)^2 (A2D)

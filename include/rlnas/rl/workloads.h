@@ -28,6 +28,8 @@ struct WorkloadEntry {
   std::string option_prefix;  // its own configuration keys ("supervised."), empty: none of its own
   std::string implied_by;     // a key whose setting says the workload where `workload` is unset
   std::string budget_unit;  // what `steps` counts: "environment steps", "epochs"
+  std::string subject_key;  // the configuration key of what it trains on: "env", "supervised.dataset"
+  std::string trainer;      // what it trains with, where fixed ("sgd"); empty: the `algo` key
   bool has_environment;     // trains on an environment (env, env_options, an RL algorithm)
   bool builds_network;      // trains a network (its trials have a size and a latency)
   // The trial metrics of the one protocol: the search.select values it takes (the first is the
@@ -54,5 +56,9 @@ std::vector<std::string> workload_names();
 // algorithm or the optimizer ("sgd").
 std::string subject_of(const TrainConfig& config);
 std::string trainer_of(const TrainConfig& config);
+// The same for a stored configuration (a search's with its training settings under "train"); "-"
+// where it does not say.
+std::string stored_subject(const nlohmann::ordered_json& config);
+std::string stored_trainer(const nlohmann::ordered_json& config);
 
 }  // namespace rlnas::rl
