@@ -1,7 +1,9 @@
 // Are rlnas compare's methods calibrated on data like the project's own? Null and planted-effect
 // simulations on the committed MinAtar benchmarks (tests/data/benchmarks/, extracted from
 // bench/results/nas-rl-table1 by bench/benchmark_extract.py: 25 architectures x 3 training seeds,
-// PPO at 250,000 steps) and on the synthetic workload's benchmark of the same space (normal noise),
+// PPO at 250,000 steps), on the image benchmark (bench/results/fashion-mnist: 256 architectures x 3
+// seeds, validation and test accuracy, two trainings diverged to chance) and on the synthetic
+// workload's benchmark of minatar/ss1 (normal noise),
 // at the project's real sample sizes: 8 searches per strategy, top-3, 3 training seeds per
 // baseline; and with a baseline that spreads more than the arm (CalibrationSpread).
 //
@@ -371,11 +373,13 @@ TEST_P(Calibration, SummaryComparisonsOfOneSearch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Benchmarks, Calibration,
-                         ::testing::Values("minatar-breakout-ss1.json", "minatar-freeway-ss1.json", "synthetic-ss1.json"),
+                         ::testing::Values("minatar-breakout-ss1.json", "minatar-freeway-ss1.json", "synthetic-ss1.json",
+                                           "fashion-mnist-image-small.json"),
                          [](const auto& info) {
                            const std::string& p = info.param;
                            return p.find("freeway") != std::string::npos    ? std::string("Freeway")
                                   : p.find("breakout") != std::string::npos ? std::string("Breakout")
+                                  : p.find("fashion") != std::string::npos  ? std::string("FashionMnist")
                                                                             : std::string("Synthetic");
                          });
 
